@@ -1,0 +1,21 @@
+"""ASGI entry point for daphne: HTTP through Django, websockets through channels behind WebsocketGuard."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+django_asgi_app = get_asgi_application()
+
+# Imported after Django is set up: routes import models.
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from backend.core.websocket import WebsocketGuard  # noqa: E402
+from backend.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": WebsocketGuard(URLRouter(websocket_urlpatterns)),
+    }
+)

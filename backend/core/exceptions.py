@@ -1,0 +1,78 @@
+"""One JSON error shape for every 4xx: {"detail": "<summary, in French>", "errors": {"<field>": [...]}}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from backend.core.errors import ApplicationError
+
+NON_FIELD = "non_field_errors"
+
+
+def _flatten(errors: Any) -> dict[str, list[str]]:
+    """DRF nests errors (lists, dicts of lists); clients get field → list of strings."""
+    if isinstance(errors, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in errors.items():
+            if isinstance(value, dict):
+                for sub_key, sub_value in _flatten(value).items():
+                    flat[f"{key}.{sub_key}"] = sub_value
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for index, item in enumerate(value):
+                    for sub_key, sub_value in _flatten(item).items():
+                        flat[f"{key}.{index}.{sub_key}"] = sub_value
+            else:
+                items = value if isinstance(value, list) else [value]
+                flat[str(key)] = [str(item) for item in items]
+        return flat
+    items = errors if isinstance(errors, list) else [errors]
+    return {NON_FIELD: [str(item) for item in items]}
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    if len(errors) == 1:
+        ((field, messages),) = errors.items()
+        return (
+            messages[0]
+            if field == NON_FIELD
+            else _("Champ « %(field)s » : %(message)s")
+            % {
+                "field": field,
+                "message": messages[0],
+            }
+        )
+    return _("La requête contient des erreurs ; voir le détail par champ.")
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return Response({"detail": exc.message, "errors": errors, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Introuvable."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        response.data = {"detail": _summary(errors), "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "errors": {}}
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            response.data["retry_after"] = int(wait)
+    if response.status_code == status.HTTP_400_BAD_REQUEST and not response.data.get("errors"):
+        response.data.setdefault("errors", {})
+    return response

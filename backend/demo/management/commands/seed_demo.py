@@ -1,0 +1,34 @@
+import base64
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from backend.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from backend.demo.steps import seed_all
+
+
+class Command(BaseCommand):
+    help = "Crée les données de démonstration des Pennes-Mirabeau (sans effet si elles existent déjà)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed_all(lambda line: self.stdout.write(f"  {line}"))
+        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write("")
+        self.stdout.write("Agents (page /connexion/ : téléphone, mot de passe, code TOTP) :")
+        self.stdout.write(f"  mot de passe commun : {DEMO_PASSWORD}")
+        self.stdout.write("  code du moment : python manage.py totp_code <téléphone>")
+        for device in TOTPDevice.objects.filter(user__phone__in=[u[0] for u in DEMO_USERS]).select_related(
+            "user"
+        ):
+            self.stdout.write(
+                f"  {device.user.phone}  {device.user.display_name:<42} secret TOTP (base32) : {_b32(device.bin_key)}"
+            )
+        self.stdout.write("Application mobile (code par SMS, affiché dans la console du serveur) :")
+        for phone, name, role, _superuser in DEMO_USERS:
+            if role in ("referent", "shopkeeper"):
+                self.stdout.write(f"  {phone}  {name}")
+
+
+def _b32(key: bytes) -> str:
+    return base64.b32encode(key).decode()

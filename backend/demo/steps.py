@@ -1,0 +1,14 @@
+"""The demo data of every app, in layer order (kernel first)."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from backend.accounts import demo as accounts_demo
+from backend.territory import demo as territory_demo
+
+
+def seed_all(say: Callable[[str], None]) -> None:
+    with transaction.atomic():
+        commune = territory_demo.seed(say)
+        accounts_demo.seed(commune, say)

@@ -1,0 +1,242 @@
+"""The outbox worker: claims due deliveries with a lease, sends them, records the outcome.
+
+A claim is a conditional UPDATE (healthchecks' sendalerts pattern): of several workers, one wins a row.
+A row whose lease ran out while still `sending` belongs to a worker that died: it is claimed again, and
+only the messages that were in flight then can be sent twice (providers take no idempotency key).
+Push receipts are written after each provider call, so a restart resends only the unconfirmed devices.
+"""
+
+import logging
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from backend.messaging.backends import get_push_backend, get_sms_backend
+from backend.messaging.backends.base import (
+    InvalidAddress,
+    PermanentError,
+    PushMessage,
+    PushOutcome,
+    TransientError,
+)
+from backend.messaging.models import Delivery, Device, PushReceipt
+from backend.messaging.services import device_deactivate
+from backend.messaging.webhook import post_webhook
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential: base, 2×base, 4×base … capped at an hour."""
+    return float(min(settings.DELIVERY_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+def _due() -> Q:
+    now = timezone.now()
+    queued = Q(status=Delivery.Status.QUEUED, not_before__lte=now)
+    abandoned = Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+    return queued | abandoned
+
+
+def claim_due(*, limit: int) -> list[Delivery]:
+    ids = list(
+        Delivery.objects.filter(_due())
+        .order_by("-priority", "not_before", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    Delivery.objects.filter(_due(), id__in=ids).update(
+        status=Delivery.Status.SENDING,
+        attempts=F("attempts") + 1,
+        claim_token=token,
+        lease_until=now + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS),
+    )
+    return list(
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).select_related("recipient")
+    )
+
+
+def _finish(delivery: Delivery, status: str, *, error: str = "", provider_id: str = "") -> None:
+    delivery.status = status
+    delivery.last_error = error[:2000]
+    delivery.lease_until = None
+    fields = ["status", "last_error", "lease_until"]
+    if status == Delivery.Status.SENT:
+        delivery.sent_at = timezone.now()
+        fields.append("sent_at")
+    if provider_id:
+        delivery.provider_id = provider_id[:100]
+        fields.append("provider_id")
+    Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        **{name: getattr(delivery, name) for name in fields}
+    )
+
+
+def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> None:
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        logger.warning("delivery %s dead after %s attempts: %s", delivery.pk, delivery.attempts, error)
+        _finish(delivery, Delivery.Status.FAILED, error=error)
+        return
+    wait = max(backoff_seconds(delivery.attempts), retry_after or 0)
+    Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        status=Delivery.Status.QUEUED,
+        last_error=error[:2000],
+        lease_until=None,
+        not_before=timezone.now() + timedelta(seconds=wait),
+    )
+
+
+def _send_sms(delivery: Delivery) -> None:
+    address = delivery.address or (
+        str(delivery.recipient.phone) if delivery.recipient and delivery.recipient.phone else ""
+    )
+    if not address:
+        _finish(delivery, Delivery.Status.INVALID, error="no phone number")
+        return
+    try:
+        provider_id = get_sms_backend().send(
+            address, delivery.body, sender=str(delivery.data.get("sender", ""))
+        )
+    except TransientError as exc:
+        _retry_or_fail(delivery, str(exc), retry_after=exc.retry_after)
+    except InvalidAddress as exc:
+        _finish(delivery, Delivery.Status.INVALID, error=str(exc))
+    except PermanentError as exc:
+        _finish(delivery, Delivery.Status.FAILED, error=str(exc))
+    else:
+        _finish(delivery, Delivery.Status.SENT, provider_id=provider_id)
+
+
+def _pending_receipts(deliveries: list[Delivery]) -> list[PushReceipt]:
+    """Receipts still to send: one per active device of the recipient, made on the first attempt."""
+    fresh = [d for d in deliveries if not d.receipts_made]
+    devices = Device.objects.filter(
+        user_id__in={d.recipient_id for d in fresh if d.recipient_id}, is_active=True
+    )
+    by_user: dict[int, list[Device]] = defaultdict(list)
+    for device in devices:
+        by_user[device.user_id].append(device)
+    with transaction.atomic():
+        PushReceipt.objects.bulk_create(
+            [
+                PushReceipt(delivery=delivery, device=device)
+                for delivery in fresh
+                for device in by_user.get(delivery.recipient_id or 0, [])
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(receipts_made=True)
+    return list(
+        PushReceipt.objects.filter(delivery__in=deliveries, status=PushReceipt.Status.PENDING).select_related(
+            "device"
+        )
+    )
+
+
+def _send_push(deliveries: list[Delivery]) -> None:
+    backend = get_push_backend()
+    receipts = _pending_receipts(deliveries)
+    by_id = {delivery.pk: delivery for delivery in deliveries}
+    transient: dict[int, tuple[str, float | None]] = {}
+    for start in range(0, len(receipts), backend.batch_size):
+        chunk = [r for r in receipts[start : start + backend.batch_size] if r.device is not None]
+        messages = []
+        for receipt in chunk:
+            delivery = by_id[receipt.delivery_id]
+            assert receipt.device is not None
+            messages.append(
+                PushMessage(
+                    token=receipt.device.token,
+                    title=delivery.title,
+                    body=delivery.body,
+                    data={key: str(value) for key, value in delivery.data.items()},
+                    priority=delivery.priority,
+                )
+            )
+        try:
+            results = backend.send_many(messages)
+        except TransientError as exc:
+            for receipt in chunk:
+                transient[receipt.delivery_id] = (str(exc), exc.retry_after)
+            continue
+        now = timezone.now()
+        for receipt, result in zip(chunk, results, strict=True):
+            receipt.updated_at = now
+            receipt.provider_id = result.provider_id[:200]
+            receipt.error = result.error[:2000]
+            if result.outcome == PushOutcome.SENT:
+                receipt.status = PushReceipt.Status.SENT
+            elif result.outcome == PushOutcome.INVALID:
+                receipt.status = PushReceipt.Status.INVALID
+                assert receipt.device is not None
+                device_deactivate(receipt.device, reason=result.error or "invalid token")
+            elif result.outcome == PushOutcome.TRANSIENT:
+                transient[receipt.delivery_id] = (result.error, result.retry_after)
+            else:
+                receipt.status = PushReceipt.Status.FAILED
+        PushReceipt.objects.bulk_update(chunk, ["status", "provider_id", "error", "updated_at"])
+    _settle_push(deliveries, transient)
+
+
+def _settle_push(deliveries: list[Delivery], transient: dict[int, tuple[str, float | None]]) -> None:
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for delivery_id, status in PushReceipt.objects.filter(delivery__in=deliveries).values_list(
+        "delivery_id", "status"
+    ):
+        counts[delivery_id][status] += 1
+    for delivery in deliveries:
+        if delivery.pk in transient:
+            error, retry_after = transient[delivery.pk]
+            _retry_or_fail(delivery, error, retry_after=retry_after)
+            continue
+        outcome = counts.get(delivery.pk, {})
+        if outcome.get(PushReceipt.Status.SENT):
+            _finish(delivery, Delivery.Status.SENT)
+        elif outcome.get(PushReceipt.Status.FAILED):
+            _finish(delivery, Delivery.Status.FAILED, error="every device failed")
+        else:
+            _finish(delivery, Delivery.Status.INVALID, error="no active device")
+
+
+def _send_webhook(delivery: Delivery) -> None:
+    try:
+        post_webhook(delivery.address, delivery.data)
+    except TransientError as exc:
+        _retry_or_fail(delivery, str(exc), retry_after=exc.retry_after)
+    except PermanentError as exc:
+        _finish(delivery, Delivery.Status.FAILED, error=str(exc))
+    else:
+        _finish(delivery, Delivery.Status.SENT)
+
+
+def process_batch(*, limit: int = 500) -> int:
+    """Sends one batch of due deliveries; returns how many were handled."""
+    deliveries = claim_due(limit=limit)
+    push = [d for d in deliveries if d.channel == Delivery.Channel.PUSH]
+    for delivery in deliveries:
+        if delivery.channel == Delivery.Channel.SMS:
+            _send_sms(delivery)
+        elif delivery.channel == Delivery.Channel.WEBHOOK:
+            _send_webhook(delivery)
+    if push:
+        _send_push(push)
+    return len(deliveries)
+
+
+def drain(*, limit: int = 500) -> int:
+    """Sends until nothing is due (tests, one-shot runs)."""
+    total = 0
+    while handled := process_batch(limit=limit):
+        total += handled
+    return total

@@ -1,0 +1,19 @@
+from typing import Any
+
+from backend.territory.models import Sector
+
+
+def sector_as_feature(sector: Sector) -> dict[str, Any]:
+    """A sector as a GeoJSON Feature (adjacent sectors prefetched by the selector)."""
+    return {
+        "type": "Feature",
+        "id": sector.slug,
+        "geometry": sector.polygon,
+        "properties": {
+            "id": sector.pk,
+            "slug": sector.slug,
+            "name": sector.name,
+            "commune": sector.commune.slug,
+            "adjacent": sorted(neighbour.slug for neighbour in sector.adjacent.all()),
+        },
+    }

@@ -1,0 +1,26 @@
+"""URL wiring: each app's routes under one prefix; the API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.accounts.urls import api_urlpatterns as accounts_api
+from backend.core import health
+from backend.territory.apis import SectorListApi
+
+api_v1 = [
+    *accounts_api,
+    path("sectors/", SectorListApi.as_view(), name="sectors"),
+]
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("admin/", admin.site.urls),
+    path("", include("backend.accounts.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Starts daphne and the worker together (embedded mode); Ctrl-C stops both.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+"$PY" manage.py run_worker &
+worker=$!
+trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+echo "Vigie: http://$HOST:$PORT/ (worker pid $worker)"
+"$(dirname "$PY")/daphne" -b "$HOST" -p "$PORT" backend.asgi:application

@@ -1,0 +1,62 @@
+"""Shared fixtures. Tests run on SQLite + in-memory layer by default, on PostgreSQL + Redis in CI."""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from backend.messaging.backends import locmem
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _messaging_in_memory(settings: Any, tmp_path: Any) -> Iterator[None]:
+    settings.SMS_BACKEND = "locmem"
+    settings.PUSH_BACKEND = "locmem"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    settings.PUSH_FILE_PATH = tmp_path / "push"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    locmem.reset()
+    cache.clear()
+    yield
+    locmem.reset()
+
+
+@pytest.fixture
+def sms_outbox() -> list[locmem.SentSms]:
+    return locmem.sms_outbox
+
+
+@pytest.fixture
+def push_outbox() -> list[Any]:
+    return locmem.push_outbox
+
+
+@pytest.fixture
+def commune(db: None) -> Any:
+    return factories.commune()
+
+
+@pytest.fixture
+def other_commune(db: None) -> Any:
+    return factories.commune(
+        name="Septèmes-les-Vallons", slug="septemes-les-vallons", prefix="SLV", lon_offset=0.2
+    )
+
+
+def api_client_for(user: Any | None = None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
