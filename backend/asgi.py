@@ -1,11 +1,18 @@
 """ASGI entry point for daphne: HTTP through Django, websockets through channels behind WebsocketGuard."""
 
+import logging
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django_asgi_app = get_asgi_application()
+if settings.DEBUG:
+    logging.getLogger("vigie").warning(
+        "DEBUG is on%s: development mode, never expose this instance.",
+        " with the development SECRET_KEY" if settings.SECRET_KEY.startswith("dev-insecure") else "",
+    )
 
 # Imported after Django is set up: routes import models.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -4,8 +4,6 @@ Without any environment variable the platform runs on SQLite, an in-memory chann
 SMS/push backends. Production sets DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS.
 """
 
-import sys
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,13 +26,8 @@ if not DEBUG:
     if missing:
         raise ImproperlyConfigured(f"DEBUG is off: set {' and '.join(missing)} in the environment.")
 else:
-    if not SECRET_KEY:
-        SECRET_KEY = _DEV_SECRET_KEY
-        if "pytest" not in sys.modules:
-            warnings.warn(
-                "Vigie runs with DEBUG on and a development SECRET_KEY: never expose this instance.",
-                stacklevel=1,
-            )
+    # backend/asgi.py says loudly, at server start, that these are development values.
+    SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -68,6 +61,8 @@ INSTALLED_APPS = [
     "backend.messaging",
     # domain
     "alerts",
+    "alerts.broadcasts",
+    "alerts.console",
     "neighbours",
     "commerces",
     # wiring

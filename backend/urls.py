@@ -1,10 +1,15 @@
-"""URL wiring: each app's routes under one prefix; the API under /api/v1/."""
+"""URL wiring: each app's routes; every app's API under /api/v1/."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import alerts.broadcasts.urls
+import alerts.console.urls
+import alerts.urls
+import commerces.urls
+import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
 from backend.core import health
 from backend.territory.apis import SectorListApi
@@ -12,6 +17,11 @@ from backend.territory.apis import SectorListApi
 api_v1 = [
     *accounts_api,
     path("sectors/", SectorListApi.as_view(), name="sectors"),
+    *alerts.urls.api_urlpatterns,
+    *alerts.broadcasts.urls.api_urlpatterns,
+    *alerts.console.urls.api_urlpatterns,
+    *neighbours.urls.api_urlpatterns,
+    *commerces.urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -23,4 +33,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *alerts.urls.urlpatterns,
+    *alerts.broadcasts.urls.urlpatterns,
+    *alerts.console.urls.urlpatterns,
+    *neighbours.urls.urlpatterns,
+    *commerces.urls.urlpatterns,
 ]
