@@ -12,6 +12,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from backend.messaging.backends import locmem
 from tests import factories
 
+pytest_plugins = ["tests.live"]
+
 REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
 
 
