@@ -4,12 +4,15 @@
   (routine categories may skip moderation). `neighbours` registers the referents' rule (status, charter,
   protocol period, trust flag); `commerces` registers the shopkeepers' rule.
 - Audiences: who a broadcast reaches. `neighbours` registers "referents", `commerces` "shopkeepers".
+- Push preferences: whether a user wants a push of a broadcast kind now (opt-outs, quiet hours);
+  broadcasts ask `push_decisions(...)`. `neighbours` registers the referents' preferences.
 
 Apps call the register_* functions from their AppConfig.ready().
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -62,3 +65,37 @@ def audience_names() -> list[str]:
 
 def audience_provider(name: str) -> AudienceProvider | None:
     return _audiences.get(name)
+
+
+# --- Push preferences (neighbours registers the referents'; others may add theirs) -------------------
+@dataclass(frozen=True)
+class PushDecision:
+    """Whether one user wants a push of this kind now: `send` False is an opt-out (the inbox still lists
+    the message); `not_before` set means quiet hours hold the push back until then."""
+
+    send: bool = True
+    not_before: datetime | None = None
+
+
+# (user ids, broadcast kind such as "prevention" or "burglary_alert", when) → decisions for the users
+# the provider knows; users that no provider knows get PushDecision() (send now).
+PushPreferenceProvider = Callable[[Sequence[int], str, datetime], Mapping[int, PushDecision]]
+
+_push_preferences: dict[str, PushPreferenceProvider] = {}
+
+
+def register_push_preferences(name: str, provider: PushPreferenceProvider) -> None:
+    _push_preferences[name] = provider
+
+
+def push_decisions(*, user_ids: Sequence[int], kind: str, at: datetime) -> dict[int, PushDecision]:
+    """One decision per user id, every registered provider asked (an opt-out anywhere wins)."""
+    decisions = {user_id: PushDecision() for user_id in user_ids}
+    for provider in _push_preferences.values():
+        for user_id, decision in provider(list(user_ids), kind, at).items():
+            current = decisions.get(user_id)
+            if current is None:
+                continue
+            later = max((d for d in (current.not_before, decision.not_before) if d), default=None)
+            decisions[user_id] = PushDecision(send=current.send and decision.send, not_before=later)
+    return decisions
