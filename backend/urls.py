@@ -24,6 +24,9 @@ api_v1 = [
     *commerces.urls.api_urlpatterns,
 ]
 
+handler404 = "backend.core.exceptions.handler404"
+handler500 = "backend.core.exceptions.handler500"
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -40,10 +40,17 @@ class UserAdmin(CommuneScopedAdmin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "display_name", "role", "commune")}),)
     readonly_fields = ["last_login", "date_joined", "erased_at"]
 
+    def get_queryset(self, request: Any) -> Any:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # A commune's admin must not reset a platform superuser's password or phone.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions"]
+            fields += ["is_superuser", "groups", "user_permissions"]
         return fields
 
 
@@ -56,5 +63,15 @@ class PhoneCodeAdmin(admin.ModelAdmin[PhoneCode]):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
+    # Phone numbers of every commune: platform superusers only (has_perm grants commune admins the app).
     def has_module_permission(self, request: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)

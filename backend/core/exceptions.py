@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -76,3 +77,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response.status_code == status.HTTP_400_BAD_REQUEST and not response.data.get("errors"):
         response.data.setdefault("errors", {})
     return response
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for URLs that no view matched: the JSON error shape under /api/, HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Introuvable."), "errors": {}}, status=404)
+    return page_not_found(request, exception or Http404())
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Erreur interne du serveur."), "errors": {}}, status=500)
+    return server_error(request)

@@ -137,10 +137,11 @@ def _pending_receipts(deliveries: list[Delivery]) -> list[PushReceipt]:
             batch_size=1000,
         )
         Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(receipts_made=True)
+    # A device deactivated since (its token was refused for another delivery) is not tried again.
     return list(
-        PushReceipt.objects.filter(delivery__in=deliveries, status=PushReceipt.Status.PENDING).select_related(
-            "device"
-        )
+        PushReceipt.objects.filter(
+            delivery__in=deliveries, status=PushReceipt.Status.PENDING, device__is_active=True
+        ).select_related("device")
     )
 
 
@@ -220,17 +221,38 @@ def _send_webhook(delivery: Delivery) -> None:
         _finish(delivery, Delivery.Status.SENT)
 
 
+def _lease_ending(delivery: Delivery) -> bool:
+    """True when the claim is about to lapse: another worker may then claim the row, so don't send it."""
+    margin = min(10.0, settings.DELIVERY_LEASE_SECONDS / 4)
+    return delivery.lease_until is None or timezone.now() >= delivery.lease_until - timedelta(seconds=margin)
+
+
+def _release(deliveries: list[Delivery]) -> None:
+    """Gives back unsent claimed rows (slow provider): queued again, the claim not counted as a try."""
+    for delivery in deliveries:
+        Delivery.objects.filter(
+            pk=delivery.pk, claim_token=delivery.claim_token, status=Delivery.Status.SENDING
+        ).update(status=Delivery.Status.QUEUED, lease_until=None, attempts=F("attempts") - 1)
+
+
 def process_batch(*, limit: int = 500) -> int:
     """Sends one batch of due deliveries; returns how many were handled."""
     deliveries = claim_due(limit=limit)
     push = [d for d in deliveries if d.channel == Delivery.Channel.PUSH]
-    for delivery in deliveries:
+    others = [d for d in deliveries if d.channel != Delivery.Channel.PUSH]
+    for index, delivery in enumerate(others):
+        if _lease_ending(delivery):
+            _release(others[index:])
+            break
         if delivery.channel == Delivery.Channel.SMS:
             _send_sms(delivery)
         elif delivery.channel == Delivery.Channel.WEBHOOK:
             _send_webhook(delivery)
     if push:
-        _send_push(push)
+        if any(_lease_ending(delivery) for delivery in push):
+            _release(push)
+        else:
+            _send_push(push)
     return len(deliveries)
 
 

@@ -31,7 +31,11 @@ class Command(BaseCommand):
         self.stdout.write("Vigie worker started.")
         while not self.stopping:
             close_old_connections()
-            handled = process_batch(limit=options["batch"])
+            try:
+                handled = process_batch(limit=options["batch"])
+            except Exception:  # a lost database connection must not stop the worker: claims are leased
+                logger.exception("delivery batch failed")
+                handled = 0
             if handled:
                 self.stdout.write(f"sent batch of {handled} deliveries")
             now = time.monotonic()
