@@ -1,0 +1,335 @@
+"""Reads of the observations domain, and the dicts that consoles and events carry."""
+
+from datetime import datetime, time
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.models import (
+    Agency,
+    Category,
+    CommuneAlertSettings,
+    Dispatch,
+    DispatchNote,
+    Observation,
+    ObservationAddition,
+    ObservationTransition,
+    RoutingRule,
+)
+from backend.accounts.models import Role, User
+from backend.territory.models import Commune, Sector
+
+EMERGENCY_REMINDER = "En cas d'urgence, appelez le 17 (ou le 112)."
+
+MODERATOR_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+OPERATOR_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
+
+
+def emergency_reminder() -> str:
+    return _(EMERGENCY_REMINDER)
+
+
+# --- categories, settings, agencies ------------------------------------------------------------
+
+
+def category_list(*, commune: Commune | None) -> list[Category]:
+    """The commune's active categories: its own, and the platform's defaults it does not override."""
+    rows = (
+        Category.objects.filter(Q(commune=None) | Q(commune=commune))
+        if commune
+        else Category.objects.filter(commune=None)
+    )
+    by_slug: dict[str, Category] = {}
+    for category in rows.order_by("position", "label", "id"):
+        current = by_slug.get(category.slug)
+        if current is None or (current.commune_id is None and category.commune_id is not None):
+            by_slug[category.slug] = category
+    return sorted(
+        (category for category in by_slug.values() if category.is_active),
+        key=lambda category: (category.position, category.label),
+    )
+
+
+def category_by_slug(*, commune: Commune, slug: str) -> Category | None:
+    candidates = list(
+        Category.objects.filter(Q(commune=None) | Q(commune=commune), slug=slug, is_active=True)
+    )
+    own = [category for category in candidates if category.commune_id == commune.pk]
+    if own:
+        return own[0]
+    # An inactive own row hides the default.
+    if Category.objects.filter(commune=commune, slug=slug, is_active=False).exists():
+        return None
+    return candidates[0] if candidates else None
+
+
+def commune_settings(*, commune: Commune) -> CommuneAlertSettings:
+    settings_row, _created = CommuneAlertSettings.objects.get_or_create(commune=commune)
+    return settings_row
+
+
+def agencies_serving(*, commune: Commune) -> QuerySet[Agency]:
+    return Agency.objects.filter(communes=commune, is_active=True)
+
+
+def _in_window(rule: RoutingRule, moment: time) -> bool:
+    if rule.starts_at is None and rule.ends_at is None:
+        return True
+    start = rule.starts_at or time.min
+    end = rule.ends_at or time.max
+    if start <= end:
+        return start <= moment <= end
+    return moment >= start or moment <= end  # the window passes midnight
+
+
+def routing_agencies(*, observation: Observation, at: datetime | None = None) -> list[Agency]:
+    """Agencies of the highest-priority matching rules; none → the commune's fallback agency."""
+    moment = timezone.localtime(at or observation.occurred_at).time()
+    rules = (
+        RoutingRule.objects.filter(commune_id=observation.commune_id, is_active=True)
+        .filter(Q(category=None) | Q(category_id=observation.category_id))
+        .filter(Q(sector=None) | Q(sector_id=observation.sector_id))
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.filter(is_active=True)))
+        .order_by("-priority", "id")
+    )
+    matching = [rule for rule in rules if _in_window(rule, moment)]
+    if matching:
+        best = matching[0].priority
+        agencies: dict[int, Agency] = {}
+        for rule in matching:
+            if rule.priority != best:
+                break
+            for agency in rule.agencies.all():
+                agencies.setdefault(agency.pk, agency)
+        if agencies:
+            return list(agencies.values())
+    fallback = CommuneAlertSettings.objects.filter(commune_id=observation.commune_id).select_related(
+        "fallback_agency"
+    )
+    row = fallback.first()
+    if row and row.fallback_agency and row.fallback_agency.is_active:
+        return [row.fallback_agency]
+    return []
+
+
+# --- statuses in the author's words ------------------------------------------------------------
+
+
+def agency_kinds_label(kinds: list[str]) -> str:
+    labels = []
+    for kind in kinds:
+        label = str(Agency.Kind(kind).label)
+        if label not in labels:
+            labels.append(label)
+    return _(" et ").join(labels) if labels else _("la police")
+
+
+def author_status_label(observation: Observation) -> str:
+    return str(Observation.Status(observation.status).label)
+
+
+# --- querysets ---------------------------------------------------------------------------------
+
+
+def observation_base_queryset() -> QuerySet[Observation]:
+    return Observation.objects.select_related("category", "sector", "commune", "claimed_by", "author")
+
+
+def observation_list_for_author(*, author: User, status: str | None = None) -> QuerySet[Observation]:
+    queryset = (
+        Observation.objects.filter(author=author)
+        .select_related("category", "sector")
+        .prefetch_related("photos", "transitions")
+        .order_by("-created_at", "-id")
+    )
+    return queryset.filter(status=status) if status else queryset
+
+
+def moderation_queue(*, commune_id: int | None) -> QuerySet[Observation]:
+    """Pending items of the commune: in progress first, then urgent, then oldest first."""
+    return (
+        observation_base_queryset()
+        .filter(commune_id=commune_id or 0, status=Observation.Status.PENDING, quarantined=False)
+        .prefetch_related("photos", "additions")
+        .annotate(
+            _progress=Case(
+                When(in_progress=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("_progress", "-urgent", "created_at", "id")
+    )
+
+
+def observation_for_moderator(*, user: User, observation_id: int) -> Observation | None:
+    if user.role not in MODERATOR_ROLES:
+        return None
+    return (
+        observation_base_queryset()
+        .filter(pk=observation_id, commune_id=user.commune_id or 0)
+        .prefetch_related("photos", "additions", "transitions__actor", "dispatches__agency")
+        .first()
+    )
+
+
+def operator_agency_ids(*, user: User) -> list[int]:
+    if user.role not in OPERATOR_ROLES:
+        return []
+    ids = list(user.agencies.filter(is_active=True).values_list("id", flat=True))
+    if user.role == Role.ADMIN and user.commune_id:
+        ids += list(Agency.objects.filter(communes=user.commune_id).values_list("id", flat=True))
+    return sorted(set(ids))
+
+
+def dispatch_list_for_operator(*, user: User, status: str | None = None) -> QuerySet[Dispatch]:
+    queryset = (
+        Dispatch.objects.filter(agency_id__in=operator_agency_ids(user=user))
+        .select_related(
+            "agency",
+            "assignee",
+            "observation",
+            "observation__category",
+            "observation__sector",
+            "observation__commune",
+        )
+        .prefetch_related(
+            "observation__photos",
+            Prefetch(
+                "observation__additions",
+                queryset=ObservationAddition.objects.filter(status=ObservationAddition.Status.VISIBLE),
+                to_attr="visible_additions",
+            ),
+            Prefetch("notes", queryset=DispatchNote.objects.select_related("author")),
+        )
+        .order_by(
+            Case(
+                When(status=Dispatch.Status.SENT, then=Value(0)),
+                When(status=Dispatch.Status.ACKNOWLEDGED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            "-observation__in_progress",
+            "-observation__urgent",
+            "-created_at",
+            "-id",
+        )
+    )
+    return queryset.filter(status=status) if status else queryset
+
+
+def dispatch_for_operator(*, user: User, dispatch_id: int) -> Dispatch | None:
+    return dispatch_list_for_operator(user=user).filter(pk=dispatch_id).first()
+
+
+def observation_for_operator(*, user: User, observation_id: int) -> Observation | None:
+    """An observation that reached one of the operator's agencies (never a pending or quarantined one)."""
+    agency_ids = operator_agency_ids(user=user)
+    if not agency_ids:
+        return None
+    return (
+        observation_base_queryset()
+        .filter(pk=observation_id, dispatches__agency_id__in=agency_ids, quarantined=False)
+        .distinct()
+        .first()
+    )
+
+
+def transitions_for_author(observation: Observation) -> list[dict[str, Any]]:
+    """The history an author may see: statuses and dates, no actor, no internal note."""
+    return [
+        {
+            "status": transition.to_status,
+            "status_label": str(Observation.Status(transition.to_status).label),
+            "at": transition.at,
+        }
+        for transition in observation.transitions.all()
+    ]
+
+
+def transitions_for_staff(observation: Observation) -> list[dict[str, Any]]:
+    rows: list[ObservationTransition] = list(observation.transitions.all())
+    return [
+        {
+            "from_status": transition.from_status,
+            "status": transition.to_status,
+            "status_label": str(Observation.Status(transition.to_status).label),
+            "actor": _person(transition.actor),
+            "reason": transition.reason,
+            "note": transition.note,
+            "at": transition.at,
+        }
+        for transition in rows
+    ]
+
+
+# --- console dicts (events and console APIs) ---------------------------------------------------
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.display_name or _("Utilisateur #%(id)s") % {"id": user.pk}}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _sector(sector: Sector | None) -> dict[str, Any] | None:
+    return {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None
+
+
+def observation_for_console(observation: Observation, *, audience: str = "moderation") -> dict[str, Any]:
+    """What a console draws without another request. `audience` "police" gets the redacted text and never
+    the author; "moderation" gets the original, the redaction and the claim."""
+    category = observation.category
+    data: dict[str, Any] = {
+        "id": observation.pk,
+        "reference": observation.reference,
+        "commune_id": observation.commune_id,
+        "category": {"slug": category.slug, "label": category.label, "urgent": category.urgent},
+        "urgent": observation.urgent,
+        "in_progress": observation.in_progress,
+        "status": observation.status,
+        "status_label": str(Observation.Status(observation.status).label),
+        "channel": observation.channel,
+        "sector": _sector(observation.sector),
+        "latitude": observation.latitude,
+        "longitude": observation.longitude,
+        "occurred_at": _iso(observation.occurred_at),
+        "created_at": _iso(observation.created_at),
+        "photo_count": len(observation.photos.all()) if _prefetched(observation, "photos") else None,
+    }
+    if audience == "police":
+        data["description"] = observation.police_text
+    else:
+        data["description"] = observation.description
+        data["redacted_description"] = observation.redacted_description
+        data["author"] = _person(observation.author)
+        data["claimed_by"] = _person(observation.claimed_by) if observation.claimed_by_id else None
+        data["claim_expires_at"] = _iso(observation.claim_expires_at)
+        data["auto_approved"] = observation.auto_approved
+    return data
+
+
+def _prefetched(instance: Any, name: str) -> bool:
+    return name in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def dispatch_for_console(dispatch: Dispatch) -> dict[str, Any]:
+    return {
+        "id": dispatch.pk,
+        "status": dispatch.status,
+        "status_label": str(Dispatch.Status(dispatch.status).label),
+        "agency": {"id": dispatch.agency_id, "name": dispatch.agency.name, "kind": dispatch.agency.kind},
+        "assignee": _person(dispatch.assignee) if dispatch.assignee_id else None,
+        "created_at": _iso(dispatch.created_at),
+        "ack_deadline": _iso(dispatch.ack_deadline),
+        "acknowledged_at": _iso(dispatch.acknowledged_at),
+        "escalated": dispatch.escalated_at is not None,
+        "escalated_at": _iso(dispatch.escalated_at),
+        "closed_at": _iso(dispatch.closed_at),
+        "outcome": dispatch.outcome,
+        "observation": observation_for_console(dispatch.observation, audience="police"),
+    }
