@@ -11,12 +11,15 @@ import alerts.urls
 import commerces.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
-from backend.core import health
+from backend.core import health, metrics
+from backend.messaging.apis import DeviceRegisterApi, DeviceUnregisterApi
 from backend.territory.apis import SectorListApi
 
 api_v1 = [
     *accounts_api,
     path("sectors/", SectorListApi.as_view(), name="sectors"),
+    path("devices/", DeviceRegisterApi.as_view(), name="devices"),
+    path("devices/<str:token>/", DeviceUnregisterApi.as_view(), name="device"),
     *alerts.urls.api_urlpatterns,
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,
@@ -31,6 +34,8 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
+    path("readyz", health.healthz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("backend.accounts.urls")),
     path("api/v1/", include(api_v1)),

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from backend.accounts import otp
+from backend.accounts import otp, personal_data
 from backend.accounts.models import PhoneCode
 from backend.accounts.serializers import (
     MeSerializer,
@@ -110,6 +111,47 @@ class MeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]
+
+    @extend_schema(
+        operation_id="me_erase",
+        summary="Effacer mon compte (RGPD)",
+        description=(
+            "Efface les données personnelles (téléphone, nom, e-mail), supprime les appareils et annule les "
+            "envois en attente. Les signalements restent pour la police, rattachés à « référent supprimé »."
+        ),
+        request=None,
+        responses={204: OpenApiResponse(description="Compte effacé."), **ERROR_RESPONSES},
+    )
+    def delete(self, request: Request) -> Response:
+        personal_data.account_erase(user=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_export",
+        summary="Exporter mes données (RGPD)",
+        description="Tout ce que Vigie conserve sur l'appelant, en JSON ; chaque export est journalisé.",
+        responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Export",
+                value={
+                    "exported_at": "2026-11-27T09:00:00+01:00",
+                    "profile": {"id": 7, "phone": "+33612000021", "display_name": "Rachid Référent"},
+                    "devices": [{"token": "fGx1…", "platform": "android", "app_version": "1.4.2"}],
+                    "messages": [],
+                    "referent": {"status": "active", "sector": "La Gavotte"},
+                    "observations": [],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(personal_data.personal_data_export(user=request.user, ip=client_ip(request)))  # type: ignore[arg-type]
 
 
 class TokenRefreshApi(TokenRefreshView):

@@ -9,6 +9,7 @@ api_urlpatterns = [
     path("auth/token/", apis.OtpTokenApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", apis.TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("me/", apis.MeApi.as_view(), name="me"),
+    path("me/export/", apis.MeExportApi.as_view(), name="me-export"),
 ]
 
 urlpatterns = [

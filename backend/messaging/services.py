@@ -5,10 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
-from backend.messaging.models import Delivery, Device
+from backend.audit.services import audit_record
+from backend.core.errors import NotFound
+from backend.messaging.models import Delivery, Device, PushReceipt
 
 
 @dataclass(frozen=True)
@@ -64,3 +68,78 @@ def device_deactivate(device: Device, *, reason: str) -> None:
     device.is_active = False
     device.deactivated_reason = reason[:200]
     device.save(update_fields=["is_active", "deactivated_reason"])
+
+
+def device_register(*, user: User, token: str, platform: str, app_version: str = "") -> tuple[Device, bool]:
+    """Registers or refreshes a push token for `user`; returns (device, created).
+
+    A token seen again moves to its newest owner (a phone handed over, another account on the app): the
+    former owner gets nothing more on it, even pushes of theirs already being sent. Posting the same token
+    again only refreshes it (idempotent); an invalidated token that the app sends again is reactivated.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(token=token).first()
+        if device is None:
+            try:
+                with transaction.atomic():
+                    device = Device.objects.create(
+                        user=user,
+                        token=token,
+                        platform=platform,
+                        app_version=app_version,
+                        created_at=now,
+                        last_seen_at=now,
+                    )
+            except IntegrityError:  # registered by a parallel request in the meantime
+                device = Device.objects.select_for_update().get(token=token)
+            else:
+                audit_record(
+                    actor=user, action="device.registered", target=device, extra={"platform": platform}
+                )
+                return device, True
+        previous_owner = device.user_id
+        changed = []
+        if previous_owner != user.pk:
+            device.user = user
+            changed.append("user")
+            # Receipts not yet sent belong to the former owner's messages: never to the new owner's phone.
+            PushReceipt.objects.filter(device=device, status=PushReceipt.Status.PENDING).update(
+                status=PushReceipt.Status.FAILED, error="device moved to another user", updated_at=now
+            )
+        if not device.is_active:
+            device.is_active = True
+            device.deactivated_reason = ""
+            changed += ["is_active", "deactivated_reason"]
+        for name, value in (("platform", platform), ("app_version", app_version)):
+            if getattr(device, name) != value:
+                setattr(device, name, value)
+                changed.append(name)
+        device.last_seen_at = now
+        device.save(update_fields=[*changed, "last_seen_at"])
+        if "user" in changed:
+            audit_record(
+                actor=user,
+                action="device.moved",
+                target=device,
+                extra={"from_user": previous_owner, "to_user": user.pk},
+            )
+        elif "is_active" in changed:
+            audit_record(actor=user, action="device.reactivated", target=device)
+    return device, False
+
+
+def device_unregister(*, user: User, token: str) -> None:
+    """Forgets the caller's token (logout); someone else's or an unknown token is not found."""
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(token=token, user=user).first()
+        if device is None:
+            raise NotFound(_("Appareil inconnu."), field="token")
+        audit_record(actor=user, action="device.unregistered", target=device)
+        device.delete()
+
+
+def devices_remove_all(*, user: User) -> int:
+    """Every push address of the user (account erased)."""
+    deleted, _counts = Device.objects.filter(user=user).delete()
+    return deleted
