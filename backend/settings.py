@@ -297,3 +297,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+FCM_CONNECTIONS = env_int("FCM_CONNECTIONS", 100)  # HTTP connections per worker process to FCM
