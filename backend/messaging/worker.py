@@ -145,6 +145,20 @@ def _pending_receipts(deliveries: list[Delivery]) -> list[PushReceipt]:
     )
 
 
+def _note_transient(
+    transient: dict[int, tuple[str, float | None]], delivery_id: int, error: str, retry_after: float | None
+) -> None:
+    """Several devices of one delivery may fail transiently: retry after the longest Retry-After asked."""
+    previous = transient.get(delivery_id)
+    if (
+        previous is not None
+        and previous[1] is not None
+        and (retry_after is None or previous[1] > retry_after)
+    ):
+        retry_after = previous[1]
+    transient[delivery_id] = (error, retry_after)
+
+
 def _send_push(deliveries: list[Delivery]) -> None:
     backend = get_push_backend()
     receipts = _pending_receipts(deliveries)
@@ -169,7 +183,7 @@ def _send_push(deliveries: list[Delivery]) -> None:
             results = backend.send_many(messages)
         except TransientError as exc:
             for receipt in chunk:
-                transient[receipt.delivery_id] = (str(exc), exc.retry_after)
+                _note_transient(transient, receipt.delivery_id, str(exc), exc.retry_after)
             continue
         now = timezone.now()
         for receipt, result in zip(chunk, results, strict=True):
@@ -183,7 +197,7 @@ def _send_push(deliveries: list[Delivery]) -> None:
                 assert receipt.device is not None
                 device_deactivate(receipt.device, reason=result.error or "invalid token")
             elif result.outcome == PushOutcome.TRANSIENT:
-                transient[receipt.delivery_id] = (result.error, result.retry_after)
+                _note_transient(transient, receipt.delivery_id, result.error, result.retry_after)
             else:
                 receipt.status = PushReceipt.Status.FAILED
         PushReceipt.objects.bulk_update(chunk, ["status", "provider_id", "error", "updated_at"])

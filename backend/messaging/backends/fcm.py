@@ -1,0 +1,258 @@
+"""Push through Firebase Cloud Messaging with the firebase-admin SDK (`PUSH_BACKEND=fcm`).
+
+Credentials: the service-account file of `GOOGLE_APPLICATION_CREDENTIALS` (the SDK honours its
+`token_uri`) and `FIREBASE_PROJECT_ID`. `FCM_API_URL` (a base URL such as `http://127.0.0.1:9099`) points
+the SDK at another endpoint, keeping its `/v1/projects/{id}/messages:send` path: staging and tests.
+
+The SDK has no emulator for messaging, so the override lives in one function, `fcm_point_service()`,
+which checks the SDK's private attribute before touching it and raises `ImproperlyConfigured` if an SDK
+upgrade changed it (tests/messaging/test_fcm_backend.py covers it).
+
+Per token: UNREGISTERED, an invalid registration token and SENDER_ID_MISMATCH → INVALID (the worker
+deactivates the device); QUOTA_EXCEEDED / RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL and network errors →
+TRANSIENT with the provider's Retry-After; anything else → FAILED with the error kept.
+"""
+
+import email.utils
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import firebase_admin
+import requests
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from firebase_admin import credentials, exceptions, messaging
+from urllib3.util import retry
+
+from backend.messaging.backends.base import PushMessage, PushOutcome, PushResult, TransientError
+
+logger = logging.getLogger(__name__)
+
+FCM_SEND_PATH = "/v1/projects/{project_id}/messages:send"
+FCM_DEFAULT_BASE = "https://fcm.googleapis.com"
+
+# The worker retries with its own backoff, honouring Retry-After through `not_before`: the HTTP layer
+# retries only a failed connection (nothing was sent), never a status, never a read (FCM takes no
+# idempotency key, a repeated read could deliver twice).
+_NO_STATUS_RETRY = retry.Retry(total=1, connect=1, read=0, status=0, redirect=0, other=0)
+
+INVALID_TOKEN_CODES = frozenset({"UNREGISTERED", "SENDER_ID_MISMATCH"})
+TRANSIENT_CODES = frozenset({"QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"})
+
+
+@dataclass(frozen=True)
+class FcmConfig:
+    project_id: str
+    credentials_path: str = ""
+    api_url: str = ""
+    # HTTP connections kept open to FCM (the SDK's send_each runs one thread per message of a batch).
+    connections: int = 100
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_settings(cls) -> "FcmConfig":
+        project_id = settings.FIREBASE_PROJECT_ID
+        if not project_id:
+            raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FIREBASE_PROJECT_ID.")
+        return cls(
+            project_id=project_id,
+            credentials_path=settings.GOOGLE_APPLICATION_CREDENTIALS,
+            api_url=settings.FCM_API_URL,
+            connections=int(getattr(settings, "FCM_CONNECTIONS", 100)),
+            timeout_seconds=float(getattr(settings, "FCM_TIMEOUT_SECONDS", 30)),
+        )
+
+
+def fcm_send_url(*, project_id: str, api_url: str = "") -> str:
+    return (api_url or FCM_DEFAULT_BASE).rstrip("/") + FCM_SEND_PATH.format(project_id=project_id)
+
+
+def fcm_point_service(service: Any, *, project_id: str, api_url: str = "", connections: int = 100) -> None:
+    """THE one place that bends the SDK: the endpoint (`FCM_API_URL`) and the HTTP connection pool.
+
+    Relies on the SDK's private `_MessagingService._fcm_url` and `._client.session`; fails loudly when a
+    firebase-admin upgrade moved them, instead of silently sending staging pushes to the real FCM.
+    """
+    expected = messaging._MessagingService.FCM_URL.format(project_id)
+    if getattr(service, "_fcm_url", None) != expected or expected != fcm_send_url(project_id=project_id):
+        raise ImproperlyConfigured(
+            "firebase-admin no longer keeps its FCM endpoint in _MessagingService._fcm_url "
+            f"(found {getattr(service, '_fcm_url', None)!r}): update fcm_point_service() before upgrading."
+        )
+    session = getattr(getattr(service, "_client", None), "session", None)
+    if not isinstance(session, requests.Session):
+        raise ImproperlyConfigured("firebase-admin no longer sends through a requests session: see fcm.py.")
+    base = (api_url or FCM_DEFAULT_BASE).rstrip("/")
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=4, pool_maxsize=connections, pool_block=True, max_retries=_NO_STATUS_RETRY
+    )
+    session.mount(base, adapter)
+    service._fcm_url = fcm_send_url(project_id=project_id, api_url=api_url)
+
+
+_apps: dict[tuple[Any, ...], firebase_admin.App] = {}
+_apps_lock = threading.Lock()
+
+
+def _credential(config: FcmConfig) -> credentials.Base:
+    if config.credentials_path:
+        return credentials.Certificate(config.credentials_path)
+    return credentials.ApplicationDefault()
+
+
+def fcm_app(config: FcmConfig, *, credential: credentials.Base | None = None) -> firebase_admin.App:
+    """One firebase App per configuration, made once per process, its messaging service pointed."""
+    key = (config, id(credential) if credential is not None else None)
+    with _apps_lock:
+        app = _apps.get(key)
+        if app is None:
+            app = firebase_admin.initialize_app(
+                credential or _credential(config),
+                options={"projectId": config.project_id, "httpTimeout": config.timeout_seconds},
+                name=f"vigie-fcm-{len(_apps)}-{time.monotonic_ns()}",
+            )
+            fcm_point_service(
+                messaging._get_messaging_service(app),
+                project_id=config.project_id,
+                api_url=config.api_url,
+                connections=config.connections,
+            )
+            _apps[key] = app
+    return app
+
+
+def fcm_message(message: PushMessage) -> messaging.Message:
+    """Notification + data payload; "high" → Android high priority and APNs time-sensitive."""
+    high = message.priority == "high"
+    built = messaging.Message(
+        notification=messaging.Notification(title=message.title, body=message.body),
+        data={key: str(value) for key, value in message.data.items()},
+        android=messaging.AndroidConfig(
+            priority="high" if high else "normal",
+            notification=messaging.AndroidNotification(
+                channel_id="alerts" if high else "advice",
+                default_sound=True,
+            ),
+        ),
+        apns=messaging.APNSConfig(
+            headers={"apns-priority": "10" if high else "5", "apns-push-type": "alert"},
+            payload=messaging.APNSPayload(
+                aps=messaging.Aps(
+                    sound="default",
+                    custom_data={"interruption-level": "time-sensitive" if high else "active"},
+                )
+            ),
+        ),
+    )
+    # firebase-admin 7.7 deprecates the `token=` argument for Firebase installation ids (`fid`) and
+    # warns on every message; the apps register FCM registration tokens, which the HTTP v1 API still
+    # takes in `message.token`, and the SDK's encoder still reads that attribute.
+    built.token = message.token
+    return built
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _fcm_error_code(error: exceptions.FirebaseError) -> str:
+    """FCM's own errorCode when the response has one (UNREGISTERED…), else the canonical code."""
+    response = getattr(error, "http_response", None)
+    if response is not None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        details = (body or {}).get("error", {}).get("details", []) if isinstance(body, dict) else []
+        for detail in details:
+            if detail.get("@type") == "type.googleapis.com/google.firebase.fcm.v1.FcmError":
+                return str(detail.get("errorCode") or error.code)
+    return str(error.code)
+
+
+def _is_token_error(error: exceptions.FirebaseError) -> bool:
+    """INVALID_ARGUMENT about the registration token itself, not about the payload."""
+    text = str(error).lower()
+    if "registration token" in text:
+        return True
+    response = getattr(error, "http_response", None)
+    if response is None:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    for detail in (body or {}).get("error", {}).get("details", []) if isinstance(body, dict) else []:
+        for violation in detail.get("fieldViolations", []) or []:
+            if violation.get("field") == "message.token":
+                return True
+    return False
+
+
+def push_result_for_error(error: Exception | None) -> PushResult:
+    if not isinstance(error, exceptions.FirebaseError):
+        return PushResult(PushOutcome.TRANSIENT, error=f"unexpected: {error}")
+    code = _fcm_error_code(error)
+    text = f"{code}: {error}"[:2000]
+    response = getattr(error, "http_response", None)
+    if code in INVALID_TOKEN_CODES or (code == "INVALID_ARGUMENT" and _is_token_error(error)):
+        return PushResult(PushOutcome.INVALID, error=text)
+    if code in TRANSIENT_CODES or response is None:
+        # No response at all: a network failure or a timeout; the message may or may not have left.
+        retry_after = (
+            retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
+        )
+        return PushResult(PushOutcome.TRANSIENT, error=text, retry_after=retry_after)
+    return PushResult(PushOutcome.FAILED, error=text)
+
+
+class FcmPushBackend:
+    batch_size = 500
+
+    def __init__(
+        self, config: FcmConfig | None = None, *, credential: credentials.Base | None = None
+    ) -> None:
+        self.config = config or FcmConfig.from_settings()
+        self.app = fcm_app(self.config, credential=credential)
+
+    def send_many(self, messages: list[PushMessage]) -> list[PushResult]:
+        results: list[PushResult | None] = [None] * len(messages)
+        for start in range(0, len(messages), self.batch_size):
+            positions: list[int] = []
+            built: list[messaging.Message] = []
+            for position in range(start, min(start + self.batch_size, len(messages))):
+                try:
+                    built.append(fcm_message(messages[position]))
+                except (TypeError, ValueError) as exc:  # a message the SDK refuses to encode
+                    results[position] = PushResult(PushOutcome.FAILED, error=f"invalid message: {exc}")
+                    continue
+                positions.append(position)
+            if not built:
+                continue
+            try:
+                batch = messaging.send_each(built, app=self.app)
+            except exceptions.FirebaseError as exc:  # the batch as a whole could not be sent
+                raise TransientError(f"FCM batch failed: {exc}") from exc
+            for position, response in zip(positions, batch.responses, strict=True):
+                if response.success:
+                    results[position] = PushResult(
+                        PushOutcome.SENT, provider_id=str(response.message_id or "")
+                    )
+                else:
+                    results[position] = push_result_for_error(response.exception)
+        return [result for result in results if result is not None]

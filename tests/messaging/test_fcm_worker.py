@@ -1,0 +1,124 @@
+"""The outbox worker with PUSH_BACKEND=fcm: the real SDK against the local fake FCM server."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from backend.messaging import worker
+from backend.messaging.backends import fcm
+from backend.messaging.models import Delivery, Device, PushReceipt
+from backend.messaging.services import Outgoing, deliveries_enqueue
+from tests import factories
+from tests.fakes.fcm_server import FakeFcmServer
+from tests.messaging.fcm_helpers import point_settings_at
+
+
+@pytest.fixture
+def fake(settings: Any, tmp_path: Path) -> Iterator[FakeFcmServer]:
+    with FakeFcmServer() as server:
+        point_settings_at(settings, server.url, tmp_path)
+        settings.DELIVERY_BACKOFF_BASE_SECONDS = 1
+        yield server
+
+
+def _push(user: Any, *, priority: str = "normal") -> Delivery:
+    return deliveries_enqueue(
+        [
+            Outgoing(
+                channel=Delivery.Channel.PUSH,
+                kind="test",
+                title="Titre",
+                body="Texte",
+                recipient=user,
+                data={"kind": "test"},
+                priority=priority,
+            )
+        ]
+    )[0]
+
+
+def _devices(user: Any, count: int, prefix: str = "tok") -> list[Device]:
+    return Device.objects.bulk_create(
+        [Device(user=user, token=f"{prefix}-{user.pk}-{i:05d}", platform="android") for i in range(count)]
+    )
+
+
+@pytest.mark.django_db
+def test_1200_tokens_go_as_500_500_200(fake: FakeFcmServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    real_send_each = fcm.messaging.send_each
+
+    def counting_send_each(messages: list[Any], **kwargs: Any) -> Any:
+        sizes.append(len(messages))
+        return real_send_each(messages, **kwargs)
+
+    monkeypatch.setattr(fcm.messaging, "send_each", counting_send_each)
+    user = factories.user()
+    _devices(user, 1200)
+    delivery = _push(user, priority="high")
+
+    worker.drain()
+
+    assert sizes == [500, 500, 200]
+    assert fake.state.total == 1200
+    assert len(fake.state.counts) == 1200
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert PushReceipt.objects.filter(delivery=delivery, status=PushReceipt.Status.SENT).count() == 1200
+
+
+@pytest.mark.django_db
+def test_unregistered_token_deactivates_the_device_and_is_never_retried(fake: FakeFcmServer) -> None:
+    user = factories.user()
+    good, dead = _devices(user, 2)
+    fake.script({dead.token: ["UNREGISTERED"]})
+    first = _push(user)
+
+    worker.drain()
+
+    dead.refresh_from_db()
+    good.refresh_from_db()
+    assert not dead.is_active
+    assert "UNREGISTERED" in dead.deactivated_reason
+    assert good.is_active
+    assert PushReceipt.objects.get(delivery=first, device=dead).status == PushReceipt.Status.INVALID
+    first.refresh_from_db()
+    assert first.status == Delivery.Status.SENT
+    # The next message skips the dead device.
+    _push(user)
+    worker.drain()
+    assert fake.state.counts[dead.token] == 1
+    assert fake.state.counts[good.token] == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("script", "wait"), [("503:7", 7), ("429:20", 20)])
+def test_unavailable_and_quota_are_retried_after_retry_after(
+    fake: FakeFcmServer, script: str, wait: int
+) -> None:
+    user = factories.user()
+    ok, busy = _devices(user, 2)
+    fake.script({busy.token: [script]})
+    delivery = _push(user)
+    before = timezone.now()
+
+    worker.drain()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.QUEUED
+    assert delivery.not_before >= before + timedelta(seconds=wait)
+    assert PushReceipt.objects.get(delivery=delivery, device=busy).status == PushReceipt.Status.PENDING
+    assert worker.drain() == 0  # nothing early
+
+    Delivery.objects.filter(pk=delivery.pk).update(not_before=timezone.now())
+    worker.drain()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 2
+    assert fake.state.counts[busy.token] == 2
+    assert fake.state.counts[ok.token] == 1  # the device that got it the first time is not sent again
