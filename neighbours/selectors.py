@@ -251,3 +251,43 @@ def observations_personal_data(user: User) -> list[dict[str, Any]]:
 
 def notifications_personal_data(user: User) -> list[dict[str, Any]]:
     return _rows_of("Notification", user=user)
+
+
+def referent_profile(*, referent: Referent) -> dict[str, Any]:
+    """What the referent's app shows: status, sector, charter to accept, protocol, whether they may submit."""
+    user = referent.user
+    charter = charter_current(commune=referent.commune_id)
+    protocol = protocol_in_force(commune=referent.commune_id) or protocol_latest(commune=referent.commune_id)
+    verdict = referent_verdict(user=user)
+    return {
+        "id": referent.pk,
+        "display_name": user.display_name,
+        "phone": user.phone.as_e164 if user.phone else None,
+        "status": referent.status,
+        "status_label": referent.get_status_display(),
+        "commune": referent.commune,
+        "sector": referent.sector,
+        "trusted": referent.trusted,
+        "charter": charter,
+        "charter_accepted_version": referent.charter_version,
+        "charter_accepted_at": referent.charter_accepted_at,
+        "must_accept_charter": charter is not None and referent.charter_version != charter.version,
+        "protocol": protocol,
+        "can_submit": verdict.allowed,
+        "cannot_submit_reason": verdict.reason,
+    }
+
+
+def preferences_view(*, user: User) -> dict[str, Any]:
+    preferences = preferences_for(user=user)
+    opt_outs = set(preferences.push_opt_outs or [])
+    active = Referent.objects.filter(user=user, status=Referent.Status.ACTIVE).exists()
+    locked = sorted(MANDATORY_FOR_ACTIVE_REFERENTS) if active else []
+    return {
+        "push": {kind: kind in locked or kind not in opt_outs for kind in PUSH_KINDS},
+        "push_locked": locked,
+        "push_kinds": dict(PUSH_KINDS),
+        "quiet_hours_start": preferences.quiet_hours_start,
+        "quiet_hours_end": preferences.quiet_hours_end,
+        "language": preferences.language,
+    }
