@@ -17,12 +17,13 @@ if settings.DEBUG:
 # Imported after Django is set up: routes import models.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from backend.core.metrics import WebsocketMetrics  # noqa: E402
 from backend.core.websocket import WebsocketGuard  # noqa: E402
 from backend.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": WebsocketGuard(URLRouter(websocket_urlpatterns)),
+        "websocket": WebsocketMetrics(WebsocketGuard(URLRouter(websocket_urlpatterns))),
     }
 )

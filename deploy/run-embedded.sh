@@ -8,4 +8,5 @@ PORT=${PORT:-8000}
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 echo "Vigie: http://$HOST:$PORT/ (worker pid $worker)"
-"$(dirname "$PY")/daphne" -b "$HOST" -p "$PORT" backend.asgi:application
+# backend.core.serve is daphne that finishes the requests in flight on SIGTERM (deploy/README.md).
+"$PY" -m backend.core.serve -b "$HOST" -p "$PORT" backend.asgi:application

@@ -1,0 +1,139 @@
+"""daphne with a graceful stop: `python -m backend.core.serve [daphne's options] backend.asgi:application`.
+
+Plain daphne 4.2 lets Twisted handle SIGTERM: the reactor stops at once and, before it exits, daphne
+cancels every application instance still running, so a request in flight is cut (the client sees the
+connection drop; whether its row was written is anyone's guess). Here, on SIGTERM or SIGINT:
+
+1. connections already waiting in the listen backlog are accepted, then the ports stop listening (nginx
+   sends new requests to the other daphne);
+2. websockets are closed with code 1001 "going away" (consoles reconnect elsewhere and replay what they
+   missed from the event log);
+3. HTTP requests in flight, and the application instances of closed websockets, are given up to
+   `--drain-timeout` seconds (default 30) to finish; then the reactor stops as daphne would.
+
+A second signal stops at once. Every daphne option works as with the `daphne` command.
+"""
+
+# daphne.server installs Twisted's asyncio reactor on import: it must come before twisted.internet.
+import daphne.server  # isort:skip
+import logging
+import signal
+import sys
+import time
+from functools import partial
+from types import FrameType
+from typing import Any
+
+from daphne.cli import CommandLineInterface
+from daphne.http_protocol import WebRequest
+from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet import reactor as _twisted_reactor
+
+logger = logging.getLogger("vigie.serve")
+# Twisted types its reactor through zope interfaces that mypy reads badly.
+reactor: Any = _twisted_reactor
+
+GOING_AWAY = 1001
+CHECK_EVERY_SECONDS = 0.05
+# Connections accepted just before the stop may not have sent their request line yet.
+MIN_DRAIN_SECONDS = 0.5
+
+
+class GracefulServer(daphne.server.Server):
+    def __init__(self, *args: Any, drain_timeout: float = 30.0, **kwargs: Any) -> None:
+        kwargs["signal_handlers"] = False
+        super().__init__(*args, **kwargs)
+        self.drain_timeout = drain_timeout
+        self.ports: list[Any] = []
+        self.draining = False
+        self.drain_started = 0.0
+
+    def listen_success(self, port: Any) -> None:
+        self.ports.append(port)
+        super().listen_success(port)
+
+    def run(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        super().run()
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        reactor.callFromThread(self.drain, signum)
+
+    def busy(self) -> list[Any]:
+        """HTTP requests not answered yet, and application instances still running."""
+        busy = []
+        for protocol, details in list(self.connections.items()):
+            application = details.get("application_instance")
+            answering = isinstance(protocol, WebRequest) and "disconnected" not in details
+            running = application is not None and not application.done()
+            if answering or running:
+                busy.append(protocol)
+        return busy
+
+    def drain(self, signum: int) -> None:
+        if self.draining:
+            logger.warning("second signal %s: stopping now", signum)
+            self.stop()
+            return
+        self.draining = True
+        self.drain_started = time.monotonic()
+        for port in self.ports:
+            accept_backlog = getattr(port, "doRead", None)
+            if accept_backlog is not None:
+                try:
+                    accept_backlog()
+                except Exception:  # best effort: what stays in the backlog is refused, nginx retries
+                    logger.exception("could not accept the backlog of %s", port)
+            port.stopListening()
+        sockets = [p for p in self.connections if isinstance(p, WebSocketProtocol)]
+        for protocol in sockets:
+            protocol.serverClose(code=GOING_AWAY)
+        logger.info(
+            "signal %s: not listening any more; closed %d websockets; finishing %d requests (at most %ss)",
+            signum,
+            len(sockets),
+            len(self.busy()),
+            self.drain_timeout,
+            extra={"signal": signum, "websockets": len(sockets)},
+        )
+        reactor.callLater(CHECK_EVERY_SECONDS, self._wait)
+
+    def _wait(self) -> None:
+        elapsed = time.monotonic() - self.drain_started
+        busy = self.busy()
+        if busy and elapsed < self.drain_timeout:
+            reactor.callLater(CHECK_EVERY_SECONDS, self._wait)
+            return
+        if not busy and elapsed < MIN_DRAIN_SECONDS:
+            reactor.callLater(CHECK_EVERY_SECONDS, self._wait)
+            return
+        if busy:
+            logger.warning("drain timeout: %d requests still running are cut", len(busy))
+        else:
+            logger.info("drained in %.2fs: stopping", elapsed)
+        self.stop()
+
+
+class GracefulCommandLineInterface(CommandLineInterface):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser.add_argument(
+            "--drain-timeout",
+            type=float,
+            default=30.0,
+            help="Seconds given to requests in flight after SIGTERM before the server stops (default 30).",
+        )
+
+    def run(self, args: list[str]) -> None:
+        options, _ = self.parser.parse_known_args(args)
+        self.server_class = partial(GracefulServer, drain_timeout=options.drain_timeout)
+        super().run(args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    GracefulCommandLineInterface().run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    main()
