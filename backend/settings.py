@@ -305,6 +305,9 @@ PUSH_FILE_PATH = Path(env_str("PUSH_FILE_PATH", str(BASE_DIR / "var" / "push")))
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+# Public base URL that the SMS provider calls (https://vigie.example.fr) when behind a proxy; signatures
+# of inbound webhooks are checked against it. Empty: the URL the request arrived on.
+SMS_WEBHOOK_BASE_URL = env_str("SMS_WEBHOOK_BASE_URL")
 GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS")
 FIREBASE_PROJECT_ID = env_str("FIREBASE_PROJECT_ID")
 FCM_API_URL = env_str("FCM_API_URL")

@@ -1,6 +1,26 @@
 """Routes of this app: `api_urlpatterns` are mounted under /api/v1/, `urlpatterns` at the site root."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+
+from commerces import web, webhooks
 
 api_urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns: list[URLPattern | URLResolver] = []
+
+web_patterns = [
+    path("", web.home, name="home"),
+    path("connexion/", web.login_phone, name="login"),
+    path("connexion/code/", web.login_code, name="login-code"),
+    path("deconnexion/", web.logout_view, name="logout"),
+    path("signaler/", web.report, name="report"),
+    path("signalements/", web.reports, name="reports"),
+    path("mon-commerce/", web.my_shop, name="my-shop"),
+    path("inscription/", web.apply_phone, name="apply"),
+    path("inscription/code/", web.apply_code, name="apply-code"),
+    path("inscription/commerce/", web.apply_shop, name="apply-shop"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("commerces/", include((web_patterns, "commerces"))),
+    path("sms/<slug:provider>/inbound/", webhooks.sms_inbound, name="sms-inbound"),
+    path("sms/<slug:provider>/status/", webhooks.sms_status, name="sms-status"),
+]

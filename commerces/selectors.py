@@ -1,0 +1,76 @@
+"""Reads of the commerces app, and what it plugs into alerts' registry (audiences, submitter rule)."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from alerts.models import Observation
+from alerts.registry import AudienceQuery, SubmitterVerdict
+from backend.accounts.models import Role, User
+from backend.territory.models import Commune
+from commerces.models import InboundMessage, Shopkeeper
+
+
+def shopkeeper_for_phone(*, phone: str) -> Shopkeeper | None:
+    return (
+        Shopkeeper.objects.select_related("user", "shop", "shop__commune", "shop__sector")
+        .filter(user__phone=phone, user__erased_at=None)
+        .first()
+    )
+
+
+def shopkeeper_of(user: User) -> Shopkeeper | None:
+    return (
+        Shopkeeper.objects.select_related("shop", "shop__sector", "shop__commune").filter(user=user).first()
+    )
+
+
+def commune_for_number(*, to: str) -> Commune | None:
+    """The commune whose own SMS number received the message; the only commune when there is one."""
+    if to:
+        own = Commune.objects.filter(sms_number=to).first()
+        if own is not None:
+            return own
+    communes = list(Commune.objects.all()[:2])
+    return communes[0] if len(communes) == 1 else None
+
+
+def shopkeepers_audience(query: AudienceQuery) -> QuerySet[User]:
+    """Opted-in shopkeepers of active shops of the commune, by sector and trade when asked."""
+    queryset = User.objects.filter(
+        role=Role.SHOPKEEPER,
+        is_active=True,
+        erased_at=None,
+        shopkeeper__sms_opt_in=True,
+        shopkeeper__shop__is_active=True,
+        shopkeeper__shop__commune=query.commune,
+    )
+    if query.sectors:
+        queryset = queryset.filter(shopkeeper__shop__sector__in=list(query.sectors))
+    if query.trades:
+        queryset = queryset.filter(shopkeeper__shop__trade__in=list(query.trades))
+    return queryset.distinct()
+
+
+def shopkeeper_submitter_verdict(user: User) -> SubmitterVerdict:
+    """An active shopkeeper of an active shop may submit; nobody of them is trusted to skip moderation."""
+    if not user.is_active or user.erased_at is not None:
+        return SubmitterVerdict(allowed=False, reason=_("Votre compte est désactivé."))
+    shopkeeper = shopkeeper_of(user)
+    if shopkeeper is None:
+        return SubmitterVerdict(
+            allowed=False, reason=_("Votre numéro n'est rattaché à aucun commerce : contactez la mairie.")
+        )
+    if not shopkeeper.shop.is_active:
+        return SubmitterVerdict(
+            allowed=False, reason=_("Votre commerce n'est plus inscrit : contactez la mairie.")
+        )
+    return SubmitterVerdict(allowed=True)
+
+
+def observations_of(*, user: User) -> QuerySet[Observation]:
+    return Observation.objects.filter(author=user).select_related("category").order_by("-created_at", "-id")
+
+
+def quarantine_list(*, commune: Commune | None) -> QuerySet[InboundMessage]:
+    queryset = InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED)
+    return queryset.filter(commune=commune) if commune is not None else queryset

@@ -1,0 +1,59 @@
+"""The SMS provider's webhooks: inbound messages and delivery statuses, signed by the provider.
+
+Forged or unsigned → 403 and nothing stored; signed but malformed → 400. No CSRF token: the provider's
+signature is the proof of origin.
+"""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from backend.messaging.backends.inbound import MalformedWebhook, SmsProvider, get_sms_provider
+from backend.messaging.receipts import delivery_status_record
+from commerces.sms import sms_receive
+
+
+def public_url(request: HttpRequest) -> str:
+    """The URL the provider called: SMS_WEBHOOK_BASE_URL + path behind a proxy, else the request's own."""
+    base = getattr(settings, "SMS_WEBHOOK_BASE_URL", "")
+    if base:
+        return f"{base.rstrip('/')}{request.get_full_path()}"
+    return request.build_absolute_uri()
+
+
+def _provider(request: HttpRequest, name: str) -> SmsProvider | HttpResponse:
+    provider = get_sms_provider(name)
+    if provider is None:
+        raise Http404
+    if not provider.verify_request(url=public_url(request), params=request.POST, headers=request.headers):
+        return HttpResponse(b"signature invalide", status=403, content_type="text/plain; charset=utf-8")
+    return provider
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
+    checked = _provider(request, provider)
+    if isinstance(checked, HttpResponse):
+        return checked
+    try:
+        inbound = checked.parse_inbound(request.POST)
+    except MalformedWebhook as exc:
+        return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
+    body, content_type = checked.reply(sms_receive(inbound=inbound))
+    return HttpResponse(body.encode(), content_type=f"{content_type}; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest, provider: str) -> HttpResponse:
+    checked = _provider(request, provider)
+    if isinstance(checked, HttpResponse):
+        return checked
+    try:
+        report = checked.parse_status(request.POST)
+    except MalformedWebhook as exc:
+        return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
+    delivery_status_record(report=report)
+    return HttpResponse(status=204)
