@@ -20,8 +20,12 @@ SOUTH_POINT = {"latitude": 43.405, "longitude": 5.31}
 
 
 def agency(
-    *, commune: Commune, name: str = "Police municipale", kind: str = Agency.Kind.POLICE_MUNICIPALE,
-    members: tuple[User, ...] = (), **fields: Any,
+    *,
+    commune: Commune,
+    name: str = "Police municipale",
+    kind: str = Agency.Kind.POLICE_MUNICIPALE,
+    members: tuple[User, ...] = (),
+    **fields: Any,
 ) -> Agency:
     created = Agency.objects.create(name=name, kind=kind, **fields)
     created.communes.add(commune)
@@ -80,6 +84,9 @@ def image_bytes(fmt: str = "JPEG", *, size: tuple[int, int] = (64, 48), exif: bo
     return buffer.getvalue()
 
 
-def upload(name: str = "photo.jpg", *, fmt: str = "JPEG", content: bytes | None = None, **kwargs: Any) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content if content is not None else image_bytes(fmt, **kwargs),
-                              content_type="image/jpeg")
+def upload(
+    name: str = "photo.jpg", *, fmt: str = "JPEG", content: bytes | None = None, **kwargs: Any
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        name, content if content is not None else image_bytes(fmt, **kwargs), content_type="image/jpeg"
+    )

@@ -22,10 +22,14 @@ def test_submit_approve_acknowledge_close_tells_the_author(commune: Any, sms_out
     assert observation.reference.startswith("PMB-") and observation.reference.endswith("-000001")
     assert observation.status == Observation.Status.PENDING
     assert observation.sector is not None and observation.sector.slug == "nord"
-    assert EventTarget.objects.filter(group=moderation_group(commune.pk), event__type="observation.pending").exists()
+    assert EventTarget.objects.filter(
+        group=moderation_group(commune.pk), event__type="observation.pending"
+    ).exists()
 
     services.observation_claim(observation=observation, actor=moderator)
-    approved = services.observation_approve(observation=observation, actor=moderator, redacted_description="Caviardé.")
+    approved = services.observation_approve(
+        observation=observation, actor=moderator, redacted_description="Caviardé."
+    )
     assert approved.status == Observation.Status.DISPATCHED
     dispatch = Dispatch.objects.get(observation=observation)
     assert dispatch.agency == pm
@@ -38,11 +42,16 @@ def test_submit_approve_acknowledge_close_tells_the_author(commune: Any, sms_out
     observation.refresh_from_db()
     assert observation.status == Observation.Status.CLOSED
     assert list(observation.transitions.values_list("to_status", flat=True)) == [
-        "pending", "dispatched", "acknowledged", "closed",
+        "pending",
+        "dispatched",
+        "acknowledged",
+        "closed",
     ]
     kinds = list(Notification.objects.filter(user=author).order_by("id").values_list("kind", flat=True))
     assert kinds == [
-        "alerts.observation.dispatched", "alerts.observation.acknowledged", "alerts.observation.closed",
+        "alerts.observation.dispatched",
+        "alerts.observation.acknowledged",
+        "alerts.observation.closed",
     ]
     drain()
     bodies = [sms.body for sms in sms_outbox if sms.to == str(author.phone)]

@@ -1,0 +1,312 @@
+"""Shapes of the observations API: inputs validate types, outputs document (and render) responses."""
+
+from typing import Any
+
+from django.core import signing
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from alerts.models import Category, Dispatch, Observation, ObservationPhoto
+from alerts.selectors import emergency_reminder, transitions_for_author
+
+PHOTO_URL_SALT = "alerts.photo"
+PHOTO_URL_MAX_AGE = 15 * 60
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+class ObservationInputSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=40, help_text="Identifiant (slug) de la catégorie.")
+    description = serializers.CharField(max_length=2000, trim_whitespace=True)
+    occurred_at = serializers.DateTimeField(help_text="Date et heure des faits (ISO 8601, avec fuseau).")
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    sector = serializers.SlugField(
+        required=False, allow_null=True, allow_blank=True, help_text="À défaut de coordonnées : le secteur."
+    )
+    in_progress = serializers.BooleanField(default=False, help_text="Les faits sont en cours.")
+
+
+class ObservationMultipartInputSerializer(ObservationInputSerializer):
+    photos = serializers.ListField(
+        child=serializers.ImageField(),
+        required=False,
+        max_length=5,
+        help_text="Jusqu'à 5 photos JPEG, PNG ou WebP de 10 Mo au plus.",
+    )
+
+
+class AdditionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    redacted_description = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Texte transmis à la police ; l'original reste visible des seuls modérateurs.",
+    )
+    agencies = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=True,
+        max_length=10,
+        help_text="Services destinataires ; à défaut, ceux que propose l'orientation.",
+    )
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Observation.RejectReason.choices)
+    note = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Précision communiquée à l'auteur.",
+    )
+
+
+class MergeInputSerializer(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, help_text="Identifiant du signalement conservé.")
+
+
+class AssignInputSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, help_text="Identifiant d'un opérateur du service.")
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class HandoverInputSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=2000)
+
+
+class CloseInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Dispatch.Outcome.choices)
+
+
+class EmergencyModeInputSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list
+    )
+    reason = serializers.CharField(max_length=500)
+
+
+class SenderBlockInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+def photo_signature(photo_id: int) -> str:
+    return signing.TimestampSigner(salt=PHOTO_URL_SALT).sign(str(photo_id))
+
+
+def photo_url(request: Request | None, photo: ObservationPhoto) -> str:
+    path = reverse("alerts-observation-photo", kwargs={"pk": photo.observation_id, "photo_id": photo.pk})
+    path = f"{path}?signature={photo_signature(photo.pk)}"
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def photos_data(request: Request | None, observation: Observation) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": photo.pk,
+            "url": photo_url(request, photo),
+            "content_type": photo.content_type,
+            "width": photo.width,
+            "height": photo.height,
+        }
+        for photo in observation.photos.all()
+    ]
+
+
+class ObservationCategorySerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["slug", "label", "urgent"]
+
+
+class CategoryListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ObservationCategorySerializer(many=True)
+    emergency_reminder = serializers.CharField()
+
+
+class ObservationSectorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ObservationPhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField(help_text="Adresse signée, valable 15 minutes.")
+    content_type = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class AuthorHistorySerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ObservationSerializer(serializers.Serializer):
+    """What the author sees of their observation."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField(help_text="pending, dispatched, acknowledged, closed, rejected, merged")
+    status_label = serializers.CharField()
+    channel = serializers.CharField()
+    category = ObservationCategorySerializer()
+    description = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    sector = ObservationSectorSerializer(allow_null=True)
+    in_progress = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    photos = ObservationPhotoSerializer(many=True)
+    history = AuthorHistorySerializer(many=True)
+    emergency_reminder = serializers.CharField(allow_null=True)
+
+
+def observation_for_author(request: Request | None, observation: Observation) -> dict[str, Any]:
+    sector = observation.sector
+    return {
+        "id": observation.pk,
+        "reference": observation.reference,
+        "status": observation.status,
+        "status_label": str(Observation.Status(observation.status).label),
+        "channel": observation.channel,
+        "category": {
+            "slug": observation.category.slug,
+            "label": observation.category.label,
+            "urgent": observation.category.urgent,
+        },
+        "description": observation.description,
+        "occurred_at": observation.occurred_at,
+        "latitude": observation.latitude,
+        "longitude": observation.longitude,
+        "sector": {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None,
+        "in_progress": observation.in_progress,
+        "created_at": observation.created_at,
+        "photos": photos_data(request, observation),
+        "history": transitions_for_author(observation),
+        "emergency_reminder": emergency_reminder() if observation.in_progress else None,
+    }
+
+
+class AlertsPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ConsoleObservationSerializer(serializers.Serializer):
+    """An observation as consoles draw it (the same dict as the realtime events carry)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    commune_id = serializers.IntegerField()
+    category = ObservationCategorySerializer()
+    urgent = serializers.BooleanField()
+    in_progress = serializers.BooleanField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    channel = serializers.CharField()
+    sector = ObservationSectorSerializer(allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    occurred_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    description = serializers.CharField(help_text="Police : le texte caviardé s'il existe.")
+    photos = ObservationPhotoSerializer(many=True, required=False)
+
+
+class ModerationHistorySerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    actor = AlertsPersonSerializer(allow_null=True)
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ObservationAdditionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+    channel = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class AgencyBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ModerationItemSerializer(ConsoleObservationSerializer):
+    redacted_description = serializers.CharField()
+    author = AlertsPersonSerializer(allow_null=True)
+    claimed_by = AlertsPersonSerializer(allow_null=True)
+    claim_expires_at = serializers.DateTimeField(allow_null=True)
+    auto_approved = serializers.CharField()
+    additions = ObservationAdditionSerializer(many=True)
+    suggested_agencies = AgencyBriefSerializer(many=True, required=False)
+    history = ModerationHistorySerializer(many=True, required=False)
+
+
+class DispatchNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    author = AlertsPersonSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class DispatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="sent, acknowledged, closed, handed_over")
+    status_label = serializers.CharField()
+    agency = AgencyBriefSerializer()
+    assignee = AlertsPersonSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    ack_deadline = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    escalated = serializers.BooleanField()
+    escalated_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+    observation = ConsoleObservationSerializer()
+    notes = DispatchNoteSerializer(many=True, required=False)
+    additions = ObservationAdditionSerializer(many=True, required=False)
+
+
+class EmergencyModeSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    categories = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    changed_by = AlertsPersonSerializer(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+
+
+class SenderStandingSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    rejections = serializers.IntegerField()
+    flagged_at = serializers.DateTimeField(allow_null=True)
+    blocked_at = serializers.DateTimeField(allow_null=True)
+    block_reason = serializers.CharField()
