@@ -145,7 +145,8 @@ def test_merge_marks_the_duplicate(world: dict[str, Any]) -> None:
     response = moderator.post(f"/api/v1/moderation/{second}/merge/", {"into": first}, format="json")
     assert response.status_code == 200, response.json()
     merged = Observation.objects.get(pk=second)
-    assert merged.status == Observation.Status.MERGED and merged.merged_into_id == first
+    assert merged.status == Observation.Status.MERGED
+    assert merged.merged_into_id == first
     assert (
         moderator.post(f"/api/v1/moderation/{first}/merge/", {"into": first}, format="json").status_code
         == 400
@@ -169,7 +170,8 @@ def test_handover_to_another_agency_with_a_note(world: dict[str, Any]) -> None:
     assert response.status_code == 200, response.json()
     assert Dispatch.objects.get(pk=did).status == Dispatch.Status.HANDED_OVER
     received = national.get("/api/v1/dispatches/").json()["results"]
-    assert len(received) == 1 and received[0]["notes"][0]["text"] == "Relève de la PN (nuit)."
+    assert len(received) == 1
+    assert received[0]["notes"][0]["text"] == "Relève de la PN (nuit)."
     assert DispatchNote.objects.count() == 2
     assert (
         officer.post(f"/api/v1/dispatches/{did}/close/", {"outcome": "other"}, format="json").status_code
@@ -188,7 +190,8 @@ def test_emergency_mode_skips_moderation_for_chosen_categories(world: dict[str, 
         format="json",
     )
     assert response.status_code == 200, response.json()
-    assert response.json()["active"] is True and response.json()["categories"] == ["cambriolage"]
+    assert response.json()["active"] is True
+    assert response.json()["categories"] == ["cambriolage"]
     fast = author.post("/api/v1/observations/", _payload(), format="json").json()
     assert fast["status"] == "dispatched"
     slow = author.post("/api/v1/observations/", _payload(category="vol"), format="json").json()

@@ -19,9 +19,11 @@ def test_submit_approve_acknowledge_close_tells_the_author(commune: Any, sms_out
     author = f.referent(commune)
 
     observation = f.observation(author, channel="sms")
-    assert observation.reference.startswith("PMB-") and observation.reference.endswith("-000001")
+    assert observation.reference.startswith("PMB-")
+    assert observation.reference.endswith("-000001")
     assert observation.status == Observation.Status.PENDING
-    assert observation.sector is not None and observation.sector.slug == "nord"
+    assert observation.sector is not None
+    assert observation.sector.slug == "nord"
     assert EventTarget.objects.filter(
         group=moderation_group(commune.pk), event__type="observation.pending"
     ).exists()
