@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Signalements et police")
+
+    def ready(self) -> None:
+        from alerts.services import dispatches_escalate
+        from backend.core.periodic import register_periodic
+
+        register_periodic("alerts.escalate_dispatches", lambda: dispatches_escalate(), every_seconds=30)

@@ -15,13 +15,20 @@ from typing import Any
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Attributes every LogRecord has: anything else on a record came from `extra=` and goes into the JSON.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "request",  # the HttpRequest that django.request attaches: its id and the access line say enough
+}
 
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = request_id.get() or "-"
+            # Django logs 4xx/5xx (django.request) after the middleware returned, with the request attached.
+            attached = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = request_id.get() or attached or "-"
         return True
 
 

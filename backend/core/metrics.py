@@ -81,7 +81,7 @@ def unregister_gauge(name: str) -> None:
 
 
 def request_observed(*, method: str, view: str, status: int, seconds: float) -> None:
-    labels: Labels = (("method", method), ("view", view), ("status", str(status)))
+    labels: Labels = (("method", method), ("status", str(status)), ("view", view))
     timing: Labels = (("method", method), ("view", view))
     with _lock:
         _requests[labels] = _requests.get(labels, 0) + 1
