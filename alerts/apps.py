@@ -11,3 +11,7 @@ class AlertsConfig(AppConfig):
         from backend.core.periodic import register_periodic
 
         register_periodic("alerts.escalate_dispatches", lambda: dispatches_escalate(), every_seconds=30)
+
+        from alerts import metrics
+
+        metrics.register()  # moderation queue and unacknowledged dispatches on /metrics
