@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -226,7 +227,7 @@ class ObservationListCreateApi(APIView):
                     key=key,
                     request_hash=fingerprint,
                     response_status=response.status_code,
-                    response_body=json.loads(json.dumps(response.data, default=str)),
+                    response_body=json.loads(JSONRenderer().render(response.data)),
                 )
                 return response
         except IntegrityError:

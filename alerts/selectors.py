@@ -241,7 +241,7 @@ def transitions_for_author(observation: Observation) -> list[dict[str, Any]]:
         {
             "status": transition.to_status,
             "status_label": str(Observation.Status(transition.to_status).label),
-            "at": transition.at,
+            "at": iso(transition.at),
         }
         for transition in observation.transitions.all()
     ]
@@ -257,7 +257,7 @@ def transitions_for_staff(observation: Observation) -> list[dict[str, Any]]:
             "actor": _person(transition.actor),
             "reason": transition.reason,
             "note": transition.note,
-            "at": transition.at,
+            "at": iso(transition.at),
         }
         for transition in rows
     ]
@@ -272,8 +272,9 @@ def _person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.display_name or _("Utilisateur #%(id)s") % {"id": user.pk}}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def iso(value: datetime | None) -> str | None:
+    """Aware datetimes in the local time zone (Europe/Paris), ISO 8601."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def _sector(sector: Sector | None) -> dict[str, Any] | None:
@@ -297,8 +298,8 @@ def observation_for_console(observation: Observation, *, audience: str = "modera
         "sector": _sector(observation.sector),
         "latitude": observation.latitude,
         "longitude": observation.longitude,
-        "occurred_at": _iso(observation.occurred_at),
-        "created_at": _iso(observation.created_at),
+        "occurred_at": iso(observation.occurred_at),
+        "created_at": iso(observation.created_at),
         "photo_count": len(observation.photos.all()) if _prefetched(observation, "photos") else None,
     }
     if audience == "police":
@@ -308,7 +309,7 @@ def observation_for_console(observation: Observation, *, audience: str = "modera
         data["redacted_description"] = observation.redacted_description
         data["author"] = _person(observation.author)
         data["claimed_by"] = _person(observation.claimed_by) if observation.claimed_by_id else None
-        data["claim_expires_at"] = _iso(observation.claim_expires_at)
+        data["claim_expires_at"] = iso(observation.claim_expires_at)
         data["auto_approved"] = observation.auto_approved
     return data
 
@@ -324,12 +325,12 @@ def dispatch_for_console(dispatch: Dispatch) -> dict[str, Any]:
         "status_label": str(Dispatch.Status(dispatch.status).label),
         "agency": {"id": dispatch.agency_id, "name": dispatch.agency.name, "kind": dispatch.agency.kind},
         "assignee": _person(dispatch.assignee) if dispatch.assignee_id else None,
-        "created_at": _iso(dispatch.created_at),
-        "ack_deadline": _iso(dispatch.ack_deadline),
-        "acknowledged_at": _iso(dispatch.acknowledged_at),
+        "created_at": iso(dispatch.created_at),
+        "ack_deadline": iso(dispatch.ack_deadline),
+        "acknowledged_at": iso(dispatch.acknowledged_at),
         "escalated": dispatch.escalated_at is not None,
-        "escalated_at": _iso(dispatch.escalated_at),
-        "closed_at": _iso(dispatch.closed_at),
+        "escalated_at": iso(dispatch.escalated_at),
+        "closed_at": iso(dispatch.closed_at),
         "outcome": dispatch.outcome,
         "observation": observation_for_console(dispatch.observation, audience="police"),
     }

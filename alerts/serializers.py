@@ -4,11 +4,12 @@ from typing import Any
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from alerts.models import Category, Dispatch, Observation, ObservationPhoto
-from alerts.selectors import emergency_reminder, transitions_for_author
+from alerts.selectors import emergency_reminder, iso, transitions_for_author
 
 PHOTO_URL_SALT = "alerts.photo"
 PHOTO_URL_MAX_AGE = 15 * 60
@@ -17,9 +18,18 @@ PHOTO_URL_MAX_AGE = 15 * 60
 # --- inputs ------------------------------------------------------------------------------------
 
 
+class StrictCharField(serializers.CharField):
+    """A string, not a number or a boolean turned into one."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Texte attendu."))
+        return super().to_internal_value(data)
+
+
 class ObservationInputSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=40, help_text="Identifiant (slug) de la catégorie.")
-    description = serializers.CharField(max_length=2000, trim_whitespace=True)
+    category = StrictCharField(max_length=40, help_text="Identifiant (slug) de la catégorie.")
+    description = StrictCharField(max_length=2000, trim_whitespace=True)
     occurred_at = serializers.DateTimeField(help_text="Date et heure des faits (ISO 8601, avec fuseau).")
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
@@ -39,7 +49,7 @@ class ObservationMultipartInputSerializer(ObservationInputSerializer):
 
 
 class AdditionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+    text = StrictCharField(max_length=2000)
 
 
 class ApproveInputSerializer(serializers.Serializer):
@@ -79,7 +89,7 @@ class AssignInputSerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+    text = StrictCharField(max_length=2000)
 
 
 class HandoverInputSerializer(serializers.Serializer):
@@ -198,12 +208,12 @@ def observation_for_author(request: Request | None, observation: Observation) ->
             "urgent": observation.category.urgent,
         },
         "description": observation.description,
-        "occurred_at": observation.occurred_at,
+        "occurred_at": iso(observation.occurred_at),
         "latitude": observation.latitude,
         "longitude": observation.longitude,
         "sector": {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None,
         "in_progress": observation.in_progress,
-        "created_at": observation.created_at,
+        "created_at": iso(observation.created_at),
         "photos": photos_data(request, observation),
         "history": transitions_for_author(observation),
         "emergency_reminder": emergency_reminder() if observation.in_progress else None,

@@ -78,7 +78,7 @@ def image_bytes(fmt: str = "JPEG", *, size: tuple[int, int] = (64, 48), exif: bo
     if exif:
         data = Image.Exif()
         data[0x010F] = "CameraMaker"  # Make
-        data[0x8825] = {2: ((43, 1), (24, 1), (36, 1)), 1: "N"}  # GPS IFD
+        data.get_ifd(0x8825).update({1: "N", 2: (43.0, 24.0, 36.0)})  # GPS IFD
         options["exif"] = data.tobytes()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
