@@ -204,12 +204,25 @@ def _send_push(deliveries: list[Delivery]) -> None:
     _settle_push(deliveries, transient)
 
 
+def _finish_many(deliveries: list[Delivery], status: str, *, error: str = "") -> None:
+    """_finish() for many rows at once: one UPDATE per claim (a fan-out settles 500 rows per batch)."""
+    by_claim: dict[str, list[int]] = defaultdict(list)
+    for delivery in deliveries:
+        by_claim[delivery.claim_token].append(delivery.pk)
+    values: dict[str, object] = {"status": status, "last_error": error[:2000], "lease_until": None}
+    if status == Delivery.Status.SENT:
+        values["sent_at"] = timezone.now()
+    for claim_token, ids in by_claim.items():
+        Delivery.objects.filter(pk__in=ids, claim_token=claim_token).update(**values)
+
+
 def _settle_push(deliveries: list[Delivery], transient: dict[int, tuple[str, float | None]]) -> None:
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for delivery_id, status in PushReceipt.objects.filter(delivery__in=deliveries).values_list(
         "delivery_id", "status"
     ):
         counts[delivery_id][status] += 1
+    settled: dict[tuple[str, str], list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         if delivery.pk in transient:
             error, retry_after = transient[delivery.pk]
@@ -217,11 +230,13 @@ def _settle_push(deliveries: list[Delivery], transient: dict[int, tuple[str, flo
             continue
         outcome = counts.get(delivery.pk, {})
         if outcome.get(PushReceipt.Status.SENT):
-            _finish(delivery, Delivery.Status.SENT)
+            settled[(Delivery.Status.SENT, "")].append(delivery)
         elif outcome.get(PushReceipt.Status.FAILED):
-            _finish(delivery, Delivery.Status.FAILED, error="every device failed")
+            settled[(Delivery.Status.FAILED, "every device failed")].append(delivery)
         else:
-            _finish(delivery, Delivery.Status.INVALID, error="no active device")
+            settled[(Delivery.Status.INVALID, "no active device")].append(delivery)
+    for (status, error), rows in settled.items():
+        _finish_many(rows, status, error=error)
 
 
 def _send_webhook(delivery: Delivery) -> None:
