@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt",  # its French messages (401 on a bad token)
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
