@@ -86,6 +86,11 @@ def _add_error(form: forms.Form, exc: ApplicationError, mapping: dict[str, str] 
     form.add_error(field if field in form.fields else None, exc.message)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST (even empty: an unticked checkbox sends nothing), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -126,7 +131,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_phone(request: HttpRequest) -> HttpResponse:
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(_posted(request))
     next_url = _safe_next(request, reverse("commerces:home"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +152,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(LOGIN_PHONE)
     if not phone:
         return HttpResponseRedirect(reverse("commerces:login"))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     next_url = _safe_next(request, reverse("commerces:home"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,7 +181,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @shopkeeper_required
 def report(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
     now = timezone.localtime().replace(second=0, microsecond=0)
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"occurred_at": now})
+    form = ReportForm(
+        _posted(request), request.FILES if request.method == "POST" else None, initial={"occurred_at": now}
+    )
     if request.method == "POST" and form.is_valid():
         photo = form.cleaned_data.get("photo")
         try:
@@ -214,7 +221,7 @@ def reports(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @shopkeeper_required
 def my_shop(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
-    form = OptInForm(request.POST or None, initial={"sms_opt_in": shopkeeper.sms_opt_in})
+    form = OptInForm(_posted(request), initial={"sms_opt_in": shopkeeper.sms_opt_in})
     if request.method == "POST" and form.is_valid():
         shopkeeper_set_sms_opt_in(
             shopkeeper=shopkeeper, opt_in=form.cleaned_data["sms_opt_in"], actor=shopkeeper.user, via="web"
@@ -235,7 +242,7 @@ def my_shop(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply_phone(request: HttpRequest) -> HttpResponse:
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             phone = normalize_phone(form.cleaned_data["phone"], mobile_only=True)
@@ -255,7 +262,7 @@ def apply_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(APPLY_PHONE)
     if not phone:
         return HttpResponseRedirect(reverse("commerces:apply"))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             token = verify_phone_with_code(phone=phone, code=form.cleaned_data["code"])
@@ -276,7 +283,7 @@ def apply_shop(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("commerces:apply"))
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,0 +1,70 @@
+"""A shopkeeper on a phone without JavaScript: code by SMS (file backend), a report with a photo, the list.
+
+Real daphne (tests/live.py) on the test database, Debian's Chromium with JavaScript disabled.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from alerts.models import Observation
+from tests.commerces import factories
+from tests.live import screenshot
+
+PHONE = "+33612000031"
+
+
+def _code_from_file_backend(folder: Path, phone: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.json"), reverse=True):
+            message = json.loads(path.read_text())
+            if message["to"] == phone and "code" in message["body"]:
+                return next(word for word in message["body"].replace(".", " ").split() if word.isdigit())
+        time.sleep(0.1)
+    raise AssertionError(f"no code SMS for {phone} in {folder}")
+
+
+@pytest.mark.browser
+def test_shopkeeper_reports_with_a_photo_without_javascript(
+    transactional_db, daphne_server, browser, live_tmp, tmp_path, commune
+):
+    shop = factories.shop(commune, name="Tabac de la Gare")
+    factories.shopkeeper(shop, phone=PHONE)
+    photo = tmp_path / "vitrine.jpg"
+    Image.new("RGB", (64, 48), (30, 90, 200)).save(photo, format="JPEG")
+
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{daphne_server.url}/commerces/signaler/")
+        # Not signed in: sent to the phone login, which needs no script.
+        assert "/commerces/connexion/" in page.url
+        page.get_by_label("Numéro de téléphone mobile").fill("06 12 00 00 31")
+        page.get_by_role("button", name="Recevoir un code").click()
+        code = _code_from_file_backend(live_tmp / "sms", PHONE)
+        page.get_by_label("Code reçu par SMS").fill(code)
+        page.get_by_role("button", name="Se connecter").click()
+
+        assert page.url.endswith("/commerces/signaler/")
+        page.get_by_label("Type de faits").select_option("escroquerie")
+        page.get_by_label("Ce qui s'est passé").fill("Faux billet de 50 euros, homme pressé, casquette noire")
+        page.get_by_label("Photo (facultatif)").set_input_files(str(photo))
+        screenshot(page, "commerces-report-nojs")
+        page.get_by_role("button", name="Envoyer le signalement").click()
+
+        assert page.url.endswith("/commerces/signalements/")
+        observation = Observation.objects.get()
+        assert observation.channel == "web"
+        assert observation.photos.count() == 1
+        item = page.locator(".reports li", has_text=observation.reference)
+        assert "en attente de modération" in item.inner_text()
+        assert "enregistré" in page.get_by_role("status").inner_text()
+        screenshot(page, "commerces-reports-nojs")
+    finally:
+        context.close()
