@@ -11,6 +11,7 @@ DEMO_PASSWORD = "vigie-demo-2026"  # noqa: S105  (demo data, printed by seed_dem
 DEMO_USERS = [
     # phone, name, role, superuser
     ("+33612000001", "Alice Administratrice", Role.ADMIN, True),
+    ("+33612000004", "Arnaud Administrateur (mairie)", Role.ADMIN, False),  # sees only his commune
     ("+33612000002", "Marc Modérateur (CLSPD)", Role.MODERATOR, False),
     ("+33612000003", "Mireille Modératrice (chef de poste PM)", Role.MODERATOR, False),
     ("+33612000011", "Olivier Opérateur (PM)", Role.OPERATOR, False),
