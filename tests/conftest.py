@@ -17,6 +17,31 @@ pytest_plugins = ["tests.live"]
 REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
 
 
+def missing_services() -> list[str]:
+    """What VIGIE_REQUIRE_SERVICES=1 (.ci/run) asks for and does not get: PostgreSQL and a live Redis."""
+    problems = []
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
+        problems.append("DATABASE_URL must point at PostgreSQL")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        problems.append("REDIS_URL is not set")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2).ping()
+        except Exception as exc:
+            problems.append(f"Redis at {redis_url} does not answer ({type(exc).__name__}: {exc})")
+    return problems
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _required_services() -> None:
+    """A missing service fails every test of the run (never a skip) when VIGIE_REQUIRE_SERVICES=1."""
+    if REQUIRE_SERVICES and (problems := missing_services()):
+        pytest.fail("VIGIE_REQUIRE_SERVICES=1: " + "; ".join(problems), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _messaging_in_memory(settings: Any, tmp_path: Any) -> Iterator[None]:
     settings.SMS_BACKEND = "locmem"

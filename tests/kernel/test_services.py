@@ -1,0 +1,179 @@
+"""Redis for real: the channel layer through channels_redis, and /healthz on it.
+
+These tests never skip. They use REDIS_URL when it is set (CI: .ci/run), otherwise a throwaway
+`redis-server` on a free port; with VIGIE_REQUIRE_SERVICES=1 a missing or silent Redis fails the run
+(tests/conftest.py checks it once per session).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from channels_redis.core import RedisChannelLayer
+
+from tests.conftest import REQUIRE_SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        url = os.environ["REDIS_URL"]
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()  # fails loudly when it does not answer
+        yield url
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail("VIGIE_REQUIRE_SERVICES=1 and REDIS_URL is not set", pytrace=False)
+    server = shutil.which("redis-server")
+    assert server, "redis-server is not installed (apt-get install redis-server), and REDIS_URL is not set"
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _layer(url: str) -> RedisChannelLayer:
+    # A prefix of its own: several test runs may share one Redis database.
+    return RedisChannelLayer(hosts=[url], prefix=f"vigie-test-{uuid.uuid4().hex[:8]}")
+
+
+async def test_channel_layer_round_trip_through_redis(redis_url):
+    layer = _layer(redis_url)
+    try:
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "test.message", "text": "bonjour"})
+        assert await layer.receive(channel) == {"type": "test.message", "text": "bonjour"}
+    finally:
+        await layer.flush()
+        await layer.close_pools()
+
+
+async def test_two_servers_share_groups_through_redis(redis_url):
+    """Two daphne processes behind a proxy: a group_send on one reaches a socket held by the other."""
+    first = _layer(redis_url)
+    second = RedisChannelLayer(hosts=[redis_url], prefix=first.prefix)
+    try:
+        channel = await first.new_channel()
+        await first.group_add("agency-1", channel)
+        await second.group_send("agency-1", {"type": "alert.created", "id": 7})
+        assert await first.receive(channel) == {"type": "alert.created", "id": 7}
+        await first.group_discard("agency-1", channel)
+    finally:
+        await first.flush()
+        await first.close_pools()
+        await second.close_pools()
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_on_redis(client, settings, redis_url):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"] == {"database": "ok", "channel_layer": "ok"}
+
+
+def test_settings_use_redis_when_redis_url_is_set(redis_url):
+    """The settings contract: REDIS_URL switches the channel layer and the cache to Redis."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CHANNEL_LAYERS['default']['BACKEND']); print(s.CACHES['default']['BACKEND']); "
+        "from django.core.cache import cache; cache.set('vigie-settings-test', 'oui', 5); "
+        "print(cache.get('vigie-settings-test'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "REDIS_URL": redis_url,
+            "DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "channels_redis.core.RedisChannelLayer",
+        "django.core.cache.backends.redis.RedisCache",
+        "oui",
+    ]
+
+
+def test_required_services_fail_the_run_instead_of_skipping(tmp_path):
+    """VIGIE_REQUIRE_SERVICES=1 without PostgreSQL and with a silent Redis: pytest fails, nothing skips."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        {"VIGIE_REQUIRE_SERVICES": "1", "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0", "DEBUG": "1"}
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/kernel/test_healthz.py::test_livez_needs_nothing",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "VIGIE_REQUIRE_SERVICES=1: DATABASE_URL must point at PostgreSQL" in output
+    assert "does not answer" in output
+    assert "skipped" not in output
+    assert "1 error" in output
