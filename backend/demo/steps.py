@@ -6,9 +6,13 @@ from django.db import transaction
 
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
+from commerces import demo as commerces_demo
+from neighbours import demo as neighbours_demo
 
 
 def seed_all(say: Callable[[str], None]) -> None:
     with transaction.atomic():
         commune = territory_demo.seed(say)
         accounts_demo.seed(commune, say)
+        commerces_demo.seed(commune, say)
+        neighbours_demo.seed(commune, say)
