@@ -1,0 +1,80 @@
+"""Two moderators act on one item at the same instant: one wins, the other gets 409.
+
+Threads with their own database connections; on PostgreSQL (DATABASE_URL) the row locks decide, on SQLite
+the database lock serialises the transactions. Either way exactly one wins."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from alerts import services
+from alerts.models import Dispatch, Observation
+from backend.core.errors import Conflict
+from tests.alerts import factories as f
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(*calls: Callable[[], Any]) -> list[Any]:
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # the loser's Conflict is the point
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_claims_one_winner(commune: Any) -> None:
+    first, second = f.moderator(commune), f.moderator(commune)
+    observation = f.observation(f.referent(commune))
+    results = _race(
+        lambda: services.observation_claim(observation=observation, actor=first),
+        lambda: services.observation_claim(observation=observation, actor=second),
+    )
+    winners = [result for result in results if isinstance(result, Observation)]
+    losers = [result for result in results if isinstance(result, Conflict)]
+    assert len(winners) == 1, results
+    assert len(losers) == 1, results
+    holder = Observation.objects.select_related("claimed_by").get(pk=observation.pk).claimed_by
+    assert holder is not None
+    assert holder.display_name in losers[0].message
+    assert losers[0].status_code == 409
+
+
+def test_approve_and_reject_at_once_one_decision(commune: Any) -> None:
+    first, second = f.moderator(commune), f.moderator(commune)
+    f.routing(commune, f.agency(commune=commune))
+    observation = f.observation(f.referent(commune))
+    results = _race(
+        lambda: services.observation_approve(observation=observation, actor=first),
+        lambda: services.observation_reject(observation=observation, actor=second, reason="false_report"),
+    )
+    assert sum(isinstance(result, Observation) for result in results) == 1, results
+    assert sum(isinstance(result, Conflict) for result in results) == 1, results
+    final = Observation.objects.get(pk=observation.pk)
+    assert final.transitions.count() == 2
+    assert (final.status == Observation.Status.DISPATCHED) == Dispatch.objects.exists()
+
+
+def test_references_are_unique_under_concurrent_intake(commune: Any) -> None:
+    authors = [f.referent(commune) for _ in range(4)]
+    results = _race(*[lambda author=author: f.observation(author) for author in authors])
+    assert all(isinstance(result, Observation) for result in results), results
+    references = sorted(result.reference for result in results)
+    assert len(set(references)) == 4
+    assert references[-1].endswith("-000004")
