@@ -58,7 +58,16 @@ class GracefulServer(daphne.server.Server):
         super().run()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        reactor.callFromThread(self.drain, signum)
+        reactor.callFromThread(self._drain_or_stop, signum)
+
+    def _drain_or_stop(self, signum: int) -> None:
+        # Twisted's log goes nowhere at daphne's default verbosity: an error here would go unseen and
+        # leave a server that ignores SIGTERM. Stop plainly instead.
+        try:
+            self.drain(signum)
+        except Exception:
+            logger.exception("graceful stop failed: stopping now")
+            self.stop()
 
     def busy(self) -> list[Any]:
         """HTTP requests not answered yet, and application instances still running."""
@@ -88,7 +97,12 @@ class GracefulServer(daphne.server.Server):
             port.stopListening()
         sockets = [p for p in self.connections if isinstance(p, WebSocketProtocol)]
         for protocol in sockets:
-            protocol.serverClose(code=GOING_AWAY)
+            try:
+                # autobahn's sendClose() refuses 1001 (applications may use 1000 and 3000-4999 only);
+                # the frame itself is what a server going down sends.
+                protocol.sendCloseFrame(code=GOING_AWAY, reasonUtf8=b"server restarting")
+            except Exception:  # a socket already closing must not stop the drain
+                logger.exception("could not close websocket %s", protocol)
         logger.info(
             "signal %s: not listening any more; closed %d websockets; finishing %d requests (at most %ss)",
             signum,

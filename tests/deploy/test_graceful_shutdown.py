@@ -1,0 +1,93 @@
+"""SIGTERM to deploy's daphne (`python -m backend.core.serve`) while submissions are in flight.
+
+Plain daphne 4.2 cancels the application instances when Twisted stops: the clients see the connection
+drop. backend.core.serve stops listening, lets the requests in hand finish, then stops.
+"""
+
+import http.client
+import json
+import signal
+import threading
+
+import pytest
+
+from alerts.models import Observation
+from tests.deploy.helpers import start_graceful_daphne, submission, town
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+
+IN_FLIGHT = 20
+
+
+def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_all(tmp_path):
+    place = town(referents=4)
+    server = start_graceful_daphne(tmp_path, {"PUSH_BACKEND": "locmem", "SMS_BACKEND": "locmem"})
+    written = threading.Barrier(IN_FLIGHT + 1, timeout=30)
+    answers: list[object] = [None] * IN_FLIGHT
+
+    def submit(index: int) -> None:
+        author = place.referents[index % len(place.referents)]
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        connection.request(
+            "POST",
+            "/api/v1/observations/",
+            body=json.dumps(submission(index)),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {place.tokens[author.pk]}",
+            },
+        )
+        written.wait()  # every request is on the wire before the signal
+        try:
+            response = connection.getresponse()
+            answers[index] = (response.status, json.loads(response.read()))
+        except Exception as exc:  # the failure this test is about: a dropped connection
+            answers[index] = exc
+
+    threads = [threading.Thread(target=submit, args=(index,)) for index in range(IN_FLIGHT)]
+    for thread in threads:
+        thread.start()
+    written.wait()
+    server.process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(timeout=90)
+
+    statuses = [answer[0] if isinstance(answer, tuple) else repr(answer) for answer in answers]
+    assert statuses == [201] * IN_FLIGHT, server.log.read_text()[-3000:]
+    references = {answer[1]["reference"] for answer in answers if isinstance(answer, tuple)}
+    assert len(references) == IN_FLIGHT
+    assert Observation.objects.filter(reference__in=references).count() == IN_FLIGHT
+    assert server.process.wait(timeout=30) == 0
+    log = server.log.read_text()
+    assert "not listening any more" in log
+    assert "drained in" in log
+    # Stopped listening: a new connection is refused.
+    with pytest.raises(ConnectionRefusedError):
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=2).request("GET", "/livez")
+
+
+def test_sigterm_closes_websockets_with_going_away(tmp_path):
+    import asyncio
+
+    import aiohttp
+
+    place = town(referents=1, moderators=1, operators=0)
+    server = start_graceful_daphne(tmp_path)
+    moderator = place.moderators[0]
+
+    async def scenario() -> tuple[int | None, str]:
+        async with aiohttp.ClientSession() as session:
+            url = f"{server.ws_url}/ws/console/?token={place.tokens[moderator.pk]}"
+            async with session.ws_connect(url) as socket:
+                hello = await socket.receive_json(timeout=10)
+                server.process.send_signal(signal.SIGTERM)
+                while True:  # presence and other events may come first
+                    message = await socket.receive(timeout=10)
+                    if message.type != aiohttp.WSMsgType.TEXT:
+                        break
+                return socket.close_code, hello["type"] if message.type == aiohttp.WSMsgType.CLOSE else ""
+
+    close_code, hello = asyncio.run(scenario())
+    assert hello == "hello"
+    assert close_code == 1001
+    assert server.process.wait(timeout=30) == 0
