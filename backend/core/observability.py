@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 
 from backend.core import metrics
 from backend.core.logs import request_id
@@ -69,3 +70,23 @@ class RequestObservabilityMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class ProbeMiddleware:
+    """Answers the probes (/livez, /readyz, /healthz, /metrics) before host validation and the HTTPS
+    redirect: Prometheus and health checks call a daphne directly (http://127.0.0.1:8001/metrics), with
+    a Host header that is not the public name and without X-Forwarded-Proto. /metrics keeps its own
+    protection (token or allowed addresses)."""
+
+    PATHS = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info not in self.PATHS:
+            return self.get_response(request)
+        match = resolve(request.path_info)
+        request.resolver_match = match
+        response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+        return response

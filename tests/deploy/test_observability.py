@@ -257,3 +257,19 @@ def test_livez_and_readyz(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "channel_layer": "ok"}
+
+
+@pytest.mark.django_db
+def test_probes_answer_a_direct_call_whatever_the_host_and_before_the_https_redirect(
+    client, metrics_settings
+):
+    metrics_settings.ALLOWED_HOSTS = ["vigie.example.fr"]
+    metrics_settings.SECURE_SSL_REDIRECT = True
+    direct = {"HTTP_HOST": "127.0.0.1:8001"}
+    assert client.get("/livez", **direct).status_code == 200
+    assert client.get("/readyz", **direct).status_code == 200
+    assert scrape(client, **direct).status_code == 200
+    assert client.get("/metrics", **direct).status_code == 404  # still protected
+    # Everything else keeps Django's host check and the redirect.
+    assert client.get("/", **direct).status_code == 400
+    assert client.get("/", HTTP_HOST="vigie.example.fr").status_code == 301
