@@ -17,10 +17,10 @@ from backend.territory.models import Commune, Sector
 from neighbours.models import Application, Charter, Invitation, Preferences, Protocol, Referent
 
 # Broadcast kinds (alerts.broadcasts) that a person may choose on push, with their French label.
-PUSH_KINDS: dict[str, str] = {
-    "prevention": "conseils de prévention",
-    "burglary_alert": "alertes cambriolage",
-    "shop_alert": "alertes commerces",
+PUSH_KINDS: dict[str, Any] = {
+    "prevention": gettext_lazy("conseils de prévention"),
+    "burglary_alert": gettext_lazy("alertes cambriolage"),
+    "shop_alert": gettext_lazy("alertes commerces"),
 }
 # An active referent always receives these on push.
 MANDATORY_FOR_ACTIVE_REFERENTS = frozenset({"burglary_alert"})
@@ -286,7 +286,7 @@ def preferences_view(*, user: User) -> dict[str, Any]:
     return {
         "push": {kind: kind in locked or kind not in opt_outs for kind in PUSH_KINDS},
         "push_locked": locked,
-        "push_kinds": dict(PUSH_KINDS),
+        "push_kinds": {kind: str(label) for kind, label in PUSH_KINDS.items()},
         "quiet_hours_start": preferences.quiet_hours_start,
         "quiet_hours_end": preferences.quiet_hours_end,
         "language": preferences.language,

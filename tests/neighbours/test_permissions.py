@@ -4,7 +4,7 @@ import pytest
 
 from alerts.registry import AudienceQuery, audience_provider
 from backend.accounts.models import Role
-from neighbours.models import Referent
+from neighbours.models import Application, Referent
 from tests import factories
 from tests.conftest import api_client_for
 from tests.neighbours import factories as nf
@@ -172,3 +172,17 @@ def test_audience_of_one_commune_never_holds_another_communes_referents(world, c
     south = nf.referent(commune, sector_slug="sud")
     nf.referent(commune, sector_slug="sud", status=Referent.Status.SUSPENDED)
     assert list(provider(AudienceQuery(commune=commune, sectors=[nf.sector(commune, "sud")]))) == [south.user]
+
+
+def test_roster_queries_do_not_grow_with_the_number_of_referents(commune, django_assert_max_num_queries):
+    moderator = nf.coordinator(commune)
+    client = api_client_for(moderator)
+    for index in range(3):
+        nf.referent(commune, display_name=f"Premier {index}")
+    with django_assert_max_num_queries(6) as few:
+        assert len(client.get("/api/v1/referents/").json()["results"]) == 3
+    for index in range(12):
+        referent = nf.referent(commune, display_name=f"Suivant {index}", status=Referent.Status.PENDING)
+        Application.objects.create(referent=referent, motivation="Motivé.")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/referents/").json()["results"]) == 15
