@@ -1,6 +1,7 @@
 """The outbox worker in process: backoff, dead letters, invalid addresses, push receipts, no double send."""
 
 import threading
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -285,7 +286,7 @@ def test_cancelled_deliveries_are_not_sent(backoff, sms_outbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_never_hand_one_row_to_two_workers(backoff):
-    deliveries_enqueue([Outgoing(channel="sms", kind="t", body=f"m{i}", address=PHONE) for i in range(120)])
+    deliveries_enqueue([Outgoing(channel="sms", kind="t", body=f"m{i}", address=PHONE) for i in range(150)])
     claimed: list[list[int]] = [[] for _ in range(4)]
     errors: list[BaseException] = []
     start = threading.Barrier(4)
@@ -293,8 +294,9 @@ def test_concurrent_claims_never_hand_one_row_to_two_workers(backoff):
     def run(slot: int) -> None:
         try:
             start.wait()
-            while batch := worker.claim_due(limit=7):
+            while batch := worker.claim_due(limit=3):
                 claimed[slot].extend(d.pk for d in batch)
+                time.sleep(0.002)  # let the others in, as real workers sending messages would
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -307,5 +309,5 @@ def test_concurrent_claims_never_hand_one_row_to_two_workers(backoff):
         thread.join(timeout=120)
     assert errors == []
     every = [pk for ids in claimed for pk in ids]
-    assert len(every) == len(set(every)) == 120
+    assert len(every) == len(set(every)) == 150
     assert sum(1 for ids in claimed if ids) >= 2, "the workers did not run side by side"
