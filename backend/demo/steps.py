@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from alerts import demo as alerts_demo
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
 from commerces import demo as commerces_demo
@@ -16,3 +17,4 @@ def seed_all(say: Callable[[str], None]) -> None:
         accounts_demo.seed(commune, say)
         commerces_demo.seed(commune, say)
         neighbours_demo.seed(commune, say)
+        alerts_demo.seed(commune, say)
