@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from alerts.models import Observation
+from alerts.services import categories_seed_defaults
 from tests.commerces import factories
 from tests.live import screenshot
 
@@ -32,6 +33,7 @@ def _code_from_file_backend(folder: Path, phone: str, timeout: float = 10.0) -> 
 def test_shopkeeper_reports_with_a_photo_without_javascript(
     transactional_db, daphne_server, browser, live_tmp, tmp_path, commune
 ):
+    categories_seed_defaults()  # a transactional test before this one flushed the migration's rows
     shop = factories.shop(commune, name="Tabac de la Gare")
     factories.shopkeeper(shop, phone=PHONE)
     photo = tmp_path / "vitrine.jpg"
@@ -68,3 +70,33 @@ def test_shopkeeper_reports_with_a_photo_without_javascript(
         screenshot(page, "commerces-reports-nojs")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_sms_simulate_command_against_a_real_daphne(transactional_db, tmp_path, commune, settings):
+    """The README's recipe: a request signed like Twilio's reaches a real server and gets its TwiML."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tests.live import start_daphne
+
+    categories_seed_defaults()
+    factories.shopkeeper(factories.shop(commune), phone=PHONE)
+    server = start_daphne(tmp_path, {"TWILIO_AUTH_TOKEN": "readme-token", "SMS_BACKEND": "locmem"})
+    try:
+        settings.TWILIO_AUTH_TOKEN = "readme-token"
+        out = io.StringIO()
+        url = f"{server.url}/sms/twilio/inbound/"
+        call_command("sms_simulate", "VOL deux jeunes", "--from", PHONE, "--url", url, stdout=out)
+        assert Observation.objects.count() == 1, out.getvalue()
+        reference = Observation.objects.get().reference
+        assert f"Réponse : Vigie : signalement {reference}" in out.getvalue()
+
+        settings.TWILIO_AUTH_TOKEN = "wrong-token"
+        with pytest.raises(CommandError, match="HTTP 403"):
+            call_command("sms_simulate", "VOL", "--from", PHONE, "--url", url, stdout=io.StringIO())
+        assert Observation.objects.count() == 1
+    finally:
+        server.stop()
