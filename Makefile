@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck contracts migrations-check schema-check pytest browser clean
+.PHONY: install run test lint typecheck contracts migrations-check schema-check pytest browser nginx clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,7 +43,12 @@ migrations-check: install
 schema-check: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-pytest: install browser
+# Debian's nginx for the deploy tests (`nginx -t` on deploy/nginx/), installed like chromium.
+nginx:
+	@test -x /usr/sbin/nginx || { echo "installing Debian's nginx-light"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+pytest: install browser nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck contracts migrations-check schema-check pytest
