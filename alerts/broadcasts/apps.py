@@ -8,3 +8,10 @@ class BroadcastsConfig(AppConfig):
     name = "alerts.broadcasts"
     label = "broadcasts"
     verbose_name = _("Diffusions")
+
+    def ready(self) -> None:
+        from alerts.broadcasts.services import broadcasts_run_due
+        from backend.core.periodic import register_periodic
+
+        # Scheduled broadcasts go at their time, expired ones stop: the worker runs this every 10 s.
+        register_periodic("broadcasts.run_due", lambda: broadcasts_run_due(), every_seconds=10)

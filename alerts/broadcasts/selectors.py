@@ -1,0 +1,199 @@
+"""Reads of broadcasts: lists, receipts, the inbox, and the CAP 1.2 document."""
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.broadcasts.models import Broadcast, BroadcastRecipient
+from alerts.models import Notification
+from backend.accounts.models import STAFF_ROLES, User
+from backend.core.errors import NotFound
+from backend.messaging.models import Delivery
+from backend.territory.models import Sector
+from backend.territory.selectors import sectors_with_adjacent
+
+RECEIPT_STATES = ("queued", "sent", "failed", "invalid", "cancelled")
+CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
+
+
+def broadcast_list(*, user: User) -> QuerySet[Broadcast]:
+    if user.role not in STAFF_ROLES or user.commune_id is None:
+        return Broadcast.objects.none()
+    return (
+        Broadcast.objects.filter(commune_id=user.commune_id)
+        .select_related("commune")
+        .prefetch_related("sectors")
+        .order_by("-created_at", "-id")
+    )
+
+
+def broadcast_get(*, user: User, broadcast_id: int) -> Broadcast:
+    broadcast = broadcast_list(user=user).filter(pk=broadcast_id).first()
+    if broadcast is None:
+        raise NotFound(_("Diffusion introuvable."))
+    return broadcast
+
+
+def broadcast_receipts(*, broadcast: Broadcast) -> dict[str, dict[str, int]]:
+    """Delivery rows of the broadcast by channel and state: queued (incl. being sent), sent, failed,
+    invalid, cancelled; plus the recipients who only have the inbox row ("inbox")."""
+    receipts: dict[str, dict[str, int]] = {
+        channel: dict.fromkeys(RECEIPT_STATES, 0) for channel in ("push", "sms")
+    }
+    rows = (
+        Delivery.objects.filter(source=broadcast.source)
+        .values_list("channel", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for channel, status, n in rows:
+        state = "queued" if status in (Delivery.Status.QUEUED, Delivery.Status.SENDING) else status
+        receipts.setdefault(channel, dict.fromkeys(RECEIPT_STATES, 0))
+        receipts[channel][state] = receipts[channel].get(state, 0) + n
+    inbox_only = BroadcastRecipient.objects.filter(
+        broadcast=broadcast, channel=BroadcastRecipient.Channel.NONE
+    ).count()
+    return {**receipts, "inbox_only": {"recipients": inbox_only}}
+
+
+def inbox_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def inbox_get(*, user: User, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()
+    if notification is None:
+        raise NotFound(_("Message introuvable."))
+    return notification
+
+
+# --- CAP 1.2 -----------------------------------------------------------------------------------
+
+_CAP_EVENT = {
+    Broadcast.Kind.PREVENTION: "Conseil de prévention",
+    Broadcast.Kind.BURGLARY_ALERT: "Alerte cambriolage",
+    Broadcast.Kind.SHOP_ALERT: "Alerte commerces",
+}
+_CAP_URGENCY = {
+    Broadcast.Kind.PREVENTION: "Future",
+    Broadcast.Kind.BURGLARY_ALERT: "Immediate",
+    Broadcast.Kind.SHOP_ALERT: "Immediate",
+}
+_CAP_SEVERITY = {
+    Broadcast.Kind.PREVENTION: "Minor",
+    Broadcast.Kind.BURGLARY_ALERT: "Moderate",
+    Broadcast.Kind.SHOP_ALERT: "Moderate",
+}
+_CAP_INSTRUCTION = {
+    Broadcast.Kind.PREVENTION: "Suivez ces conseils. En cas d'urgence, appelez le 17 ou le 112.",
+    Broadcast.Kind.BURGLARY_ALERT: (
+        "Fermez portes et fenêtres, signalez tout comportement suspect. "
+        "En cas d'urgence ou de cambriolage en cours, appelez le 17 ou le 112."
+    ),
+    Broadcast.Kind.SHOP_ALERT: (
+        "Soyez vigilants en caisse et signalez tout comportement suspect. "
+        "En cas d'urgence, appelez le 17 ou le 112."
+    ),
+}
+
+
+def _cap_time(value: Any) -> str:
+    """CAP wants a numeric offset (never Z) and no fractions: 2026-11-27T14:05:00+01:00."""
+    return str(timezone.localtime(value).replace(microsecond=0).isoformat())
+
+
+def cap_identifier(broadcast: Broadcast) -> str:
+    return f"vigie-{broadcast.commune.slug}-broadcast-{broadcast.pk}"
+
+
+def cap_sender(broadcast: Broadcast) -> str:
+    return f"vigie@{broadcast.commune.slug}.invalid"
+
+
+def _cap_polygon(geometry: dict[str, Any] | None) -> list[str]:
+    """GeoJSON [lon, lat] rings → CAP polygons "lat,lon lat,lon …", closed, at least 4 points."""
+    if not geometry:
+        return []
+    kind = geometry.get("type")
+    rings = []
+    if kind == "Polygon":
+        rings = geometry.get("coordinates", [])[:1]
+    elif kind == "MultiPolygon":
+        rings = [polygon[0] for polygon in geometry.get("coordinates", []) if polygon]
+    polygons = []
+    for ring in rings:
+        points = [(float(point[1]), float(point[0])) for point in ring]
+        if points and points[0] != points[-1]:
+            points.append(points[0])
+        if len(points) >= 4:
+            polygons.append(" ".join(f"{lat:.6f},{lon:.6f}" for lat, lon in points))
+    return polygons
+
+
+def _area_sectors(broadcast: Broadcast) -> list[Sector]:
+    sectors = list(broadcast.sectors.all())
+    return sectors_with_adjacent(sectors) if broadcast.include_adjacent else sectors
+
+
+def broadcast_cap_xml(*, broadcast: Broadcast) -> bytes:
+    """The broadcast as a Common Alerting Protocol 1.2 document."""
+    ET.register_namespace("", CAP_NAMESPACE)
+
+    def sub(parent: ET.Element, name: str, text: str | None = None) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{CAP_NAMESPACE}}}{name}")
+        if text is not None:
+            element.text = text
+        return element
+
+    alert = ET.Element(f"{{{CAP_NAMESPACE}}}alert")
+    sub(alert, "identifier", cap_identifier(broadcast))
+    sub(alert, "sender", cap_sender(broadcast))
+    sub(alert, "sent", _cap_time(broadcast.sent_at or broadcast.created_at))
+    sub(alert, "status", "Exercise" if broadcast.cap_status == Broadcast.CapStatus.EXERCISE else "Actual")
+    sub(alert, "msgType", broadcast.msg_type.capitalize())
+    sub(alert, "scope", "Public")
+    original = broadcast.original
+    if original is not None:
+        sub(
+            alert,
+            "references",
+            f"{cap_sender(original)},{cap_identifier(original)},"
+            f"{_cap_time(original.sent_at or original.created_at)}",
+        )
+    info = sub(alert, "info")
+    sub(info, "language", "fr-FR")
+    sub(info, "category", "Security")
+    sub(info, "event", _CAP_EVENT[Broadcast.Kind(broadcast.kind)])
+    sub(info, "responseType", "None" if broadcast.msg_type == Broadcast.MsgType.CANCEL else "Monitor")
+    sub(
+        info,
+        "urgency",
+        "Past"
+        if broadcast.msg_type == Broadcast.MsgType.CANCEL
+        else _CAP_URGENCY[Broadcast.Kind(broadcast.kind)],
+    )
+    sub(info, "severity", _CAP_SEVERITY[Broadcast.Kind(broadcast.kind)])
+    sub(info, "certainty", "Observed" if broadcast.observation_id else "Likely")
+    if broadcast.send_at:
+        sub(info, "effective", _cap_time(broadcast.send_at))
+    if broadcast.expires_at:
+        sub(info, "expires", _cap_time(broadcast.expires_at))
+    sub(info, "senderName", broadcast.commune.name)
+    sub(info, "headline", broadcast.title)
+    sub(info, "description", broadcast.body)
+    sub(info, "instruction", _CAP_INSTRUCTION[Broadcast.Kind(broadcast.kind)])
+    area = sub(info, "area")
+    sectors = _area_sectors(broadcast)
+    if sectors:
+        sub(area, "areaDesc", f"{broadcast.commune.name} : " + ", ".join(sector.name for sector in sectors))
+        geometries = [sector.polygon for sector in sectors]
+    else:
+        sub(area, "areaDesc", broadcast.commune.name)
+        geometries = [broadcast.commune.boundary]
+    for geometry in geometries:
+        for polygon in _cap_polygon(geometry):
+            sub(area, "polygon", polygon)
+    return ET.tostring(alert, encoding="UTF-8", xml_declaration=True)
