@@ -75,7 +75,9 @@ def test_backup_then_restore_gives_back_the_rows_and_the_photos(tmp_path: Path, 
     )
     assert restored.returncode == 0, restored.stderr
     with psycopg.connect(target) as connection:
-        count, last = connection.execute("SELECT count(*), max(reference) FROM observation").fetchone()
+        row = connection.execute("SELECT count(*), max(reference) FROM observation").fetchone()
+    assert row is not None
+    count, last = row
     assert count == 250
     assert last == "PMB-99"  # text order: the same rows, not just as many
     photo = restored_media / "observations" / "2026" / "photo.jpg"

@@ -192,7 +192,9 @@ def test_systemd_units_run_the_documented_commands_and_restart():
         assert service["KillSignal"] == "SIGTERM"
     assert "-m backend.core.serve" in daphne["ExecStart"]
     assert "--port %i" in daphne["ExecStart"]
-    drain = float(re.search(r"--drain-timeout (\d+)", daphne["ExecStart"]).group(1))
+    drain_option = re.search(r"--drain-timeout (\d+)", daphne["ExecStart"])
+    assert drain_option is not None
+    drain = float(drain_option.group(1))
     assert float(daphne["TimeoutStopSec"]) > drain
     assert worker["ExecStart"].endswith("manage.py run_worker")
     wants = unit("vigie.target")["Unit"]["Wants"].split()
