@@ -2,9 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from commerces import web, webhooks
+from commerces import apis, web, webhooks
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("shopkeepers/me/", apis.ShopkeeperMeApi.as_view(), name="shopkeeper-me"),
+]
 
 web_patterns = [
     path("", web.home, name="home"),

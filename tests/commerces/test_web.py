@@ -216,3 +216,21 @@ def test_home_page(client):
     page = client.get("/commerces/").content.decode()
     assert "Inscrire mon commerce" in page
     assert "17" in page
+
+
+def test_api_shopkeeper_me(shopkeeper, commune):
+    from tests.conftest import api_client_for
+
+    client = api_client_for(shopkeeper.user)
+    response = client.get("/api/v1/shopkeepers/me/")
+    assert response.status_code == 200
+    assert response.json()["shop"]["name"] == "Boulangerie du Centre"
+    assert response.json()["sms_opt_in"] is True
+    response = client.patch("/api/v1/shopkeepers/me/", {"sms_opt_in": False}, format="json")
+    assert response.status_code == 200
+    assert Shopkeeper.objects.get().sms_opt_in is False
+    response = client.patch("/api/v1/shopkeepers/me/", {"sms_opt_in": "peut-être"}, format="json")
+    assert response.status_code == 400
+    assert "sms_opt_in" in response.json()["errors"]
+    referent = kernel_factories.user(role=Role.REFERENT, commune=commune)
+    assert api_client_for(referent).get("/api/v1/shopkeepers/me/").status_code == 403
