@@ -313,9 +313,21 @@ SMS_WEBHOOK_BASE_URL = env_str("SMS_WEBHOOK_BASE_URL")
 GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS")
 FIREBASE_PROJECT_ID = env_str("FIREBASE_PROJECT_ID")
 FCM_API_URL = env_str("FCM_API_URL")
+FCM_CONNECTIONS = env_int("FCM_CONNECTIONS", 100)  # HTTP connections per worker process to FCM
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_BACKOFF_BASE_SECONDS = env_int("DELIVERY_BACKOFF_BASE_SECONDS", 30)
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 120)
+
+# --- live console (alerts.console) -------------------------------------------------------------
+CONSOLE_HEARTBEAT_SECONDS = float(env_str("CONSOLE_HEARTBEAT_SECONDS", "30"))
+# Events older than this are not replayed: the console gets `resync` and reloads its state.
+CONSOLE_EVENT_RETENTION_HOURS = float(env_str("CONSOLE_EVENT_RETENTION_HOURS", "24"))
+# A replay also covers events this many seconds older than the one asked for (ids are not commit order).
+CONSOLE_REPLAY_GRACE_SECONDS = float(env_str("CONSOLE_REPLAY_GRACE_SECONDS", "5"))
+CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
+# Optional background map ("https://tiles.example.fr/{z}/{x}/{y}.png"); empty: sectors drawn alone.
+CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
+CONSOLE_TILE_ATTRIBUTION = env_str("CONSOLE_TILE_ATTRIBUTION")
 
 # --- logging and metrics (backend/core/logs.py, observability.py, metrics.py) --------------------
 # plain (development) or json (production: one JSON object per line, with the request id).
@@ -346,4 +358,3 @@ LOGGING = {
 # addresses or networks (never through the proxy); anyone else gets 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"] if DEBUG else [])
-FCM_CONNECTIONS = env_int("FCM_CONNECTIONS", 100)  # HTTP connections per worker process to FCM

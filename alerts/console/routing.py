@@ -1,3 +1,5 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from alerts.console.consumers import ConsoleConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [path("ws/console/", ConsoleConsumer.as_asgi())]

@@ -1,6 +1,18 @@
 """Routes of this app: `api_urlpatterns` are mounted under /api/v1/, `urlpatterns` at the site root."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
-urlpatterns: list[URLPattern | URLResolver] = []
+from alerts.console import apis, web
+
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("console/state/", apis.ConsoleStateApi.as_view(), name="console-state"),
+    path(
+        "console/observations/<int:observation_id>/",
+        apis.ConsoleObservationApi.as_view(),
+        name="console-observation",
+    ),
+]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("console/", web.console_page, name="console"),
+    path("console/photos/<int:photo_id>/", web.console_photo_view, name="console-photo"),
+]

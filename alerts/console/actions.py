@@ -1,0 +1,268 @@
+"""Actions sent by the console over its socket: each one calls the same service as the REST API.
+
+A message is `{"action": "<name>", "request_id": "<client id>", ...fields}`; the answer is
+`{"type": "ack", "request_id", "action", "result"}` or `{"type": "error", "request_id", "action",
+"detail": "<French>", "errors": {"<field>": ["<French>"]}}` (the REST API's error shape).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from alerts import services as alerts_services
+from alerts.broadcasts.services import broadcast_create
+from alerts.console.selectors import console_agencies, is_moderator
+from alerts.models import Dispatch, Observation
+from backend.accounts.models import User
+from backend.core.errors import ApplicationError, NotFound
+
+NON_FIELD = "non_field_errors"
+
+
+class _ObservationInput(serializers.Serializer):
+    observation = serializers.IntegerField(min_value=1)
+
+
+class _ApproveInput(_ObservationInput):
+    category = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    redacted_description = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
+    )
+    agencies = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+
+
+class _RejectInput(_ObservationInput):
+    reason = serializers.CharField(max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class _MergeInput(_ObservationInput):
+    into = serializers.IntegerField(min_value=1)
+
+
+class _DispatchInput(serializers.Serializer):
+    dispatch = serializers.IntegerField(min_value=1)
+
+
+class _AssignInput(_DispatchInput):
+    assignee = serializers.IntegerField(min_value=1)
+
+
+class _NoteInput(_DispatchInput):
+    text = serializers.CharField(max_length=2000)
+
+
+class _HandoverInput(_DispatchInput):
+    agency = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=2000)
+
+
+class _CloseInput(_DispatchInput):
+    outcome = serializers.CharField(max_length=20)
+
+
+class _EmergencyInput(serializers.Serializer):
+    active = serializers.BooleanField()
+    categories = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    reason = serializers.CharField(max_length=500)
+
+
+class _BroadcastInput(serializers.Serializer):
+    kind = serializers.CharField(max_length=40)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    body = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    sectors = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    include_adjacent = serializers.BooleanField(required=False, default=False)
+    audiences = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    channels = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    observation = serializers.IntegerField(min_value=1, required=False)
+
+
+def _observation(user: User, observation_id: int) -> Observation:
+    """The moderator's commune's observation (moderation actions only)."""
+    observation = None
+    if is_moderator(user) and user.commune_id is not None:
+        observation = Observation.objects.filter(pk=observation_id, commune_id=user.commune_id).first()
+    if observation is None:
+        raise NotFound(_("Signalement introuvable."), field="observation")
+    return observation
+
+
+def _dispatch(user: User, dispatch_id: int) -> Dispatch:
+    """A dispatch of one of the operator's agencies."""
+    agency_ids = [agency.pk for agency in console_agencies(user=user)]
+    dispatch = (
+        Dispatch.objects.select_related("agency", "observation")
+        .filter(pk=dispatch_id, agency_id__in=agency_ids)
+        .first()
+    )
+    if dispatch is None:
+        raise NotFound(_("Transmission introuvable."), field="dispatch")
+    return dispatch
+
+
+def _claim(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    observation = alerts_services.observation_claim(
+        observation=_observation(user, data["observation"]), actor=user
+    )
+    return {"observation": observation.pk}
+
+
+def _release(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    observation = alerts_services.observation_release(
+        observation=_observation(user, data["observation"]), actor=user
+    )
+    return {"observation": observation.pk}
+
+
+def _approve(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    observation = alerts_services.observation_approve(
+        observation=_observation(user, data["observation"]),
+        actor=user,
+        category=data.get("category") or None,
+        redacted_description=data.get("redacted_description"),
+        agencies=data.get("agencies") or None,
+    )
+    return {"observation": observation.pk, "status": observation.status}
+
+
+def _reject(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    observation = alerts_services.observation_reject(
+        observation=_observation(user, data["observation"]),
+        actor=user,
+        reason=data["reason"],
+        note=data.get("note", ""),
+    )
+    return {"observation": observation.pk, "status": observation.status}
+
+
+def _merge(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    observation = alerts_services.observation_merge(
+        observation=_observation(user, data["observation"]), actor=user, into=data["into"]
+    )
+    return {"observation": observation.pk, "status": observation.status}
+
+
+def _acknowledge(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    dispatch = alerts_services.dispatch_acknowledge(dispatch=_dispatch(user, data["dispatch"]), actor=user)
+    return {"dispatch": dispatch.pk, "status": dispatch.status}
+
+
+def _assign(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    dispatch = alerts_services.dispatch_assign(
+        dispatch=_dispatch(user, data["dispatch"]), actor=user, assignee=data["assignee"]
+    )
+    return {"dispatch": dispatch.pk, "status": dispatch.status}
+
+
+def _note(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    note = alerts_services.dispatch_add_note(
+        dispatch=_dispatch(user, data["dispatch"]), actor=user, text=data["text"]
+    )
+    return {"dispatch": note.dispatch_id, "note": note.pk}
+
+
+def _handover(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    new = alerts_services.dispatch_handover(
+        dispatch=_dispatch(user, data["dispatch"]), actor=user, agency=data["agency"], note=data["note"]
+    )
+    return {"dispatch": data["dispatch"], "new_dispatch": new.pk}
+
+
+def _close(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    dispatch = alerts_services.dispatch_close(
+        dispatch=_dispatch(user, data["dispatch"]), actor=user, outcome=data["outcome"]
+    )
+    return {"dispatch": dispatch.pk, "status": dispatch.status}
+
+
+def _emergency(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    if user.commune is None:
+        raise NotFound(_("Vous n'êtes rattaché à aucune commune."))
+    row = alerts_services.emergency_mode_set(
+        commune=user.commune,
+        actor=user,
+        active=data["active"],
+        categories=data.get("categories") or [],
+        reason=data["reason"],
+    )
+    return {"active": row.emergency_active}
+
+
+def _broadcast(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Starts a broadcast through alerts.broadcasts' service, the same as its REST API."""
+    broadcast = broadcast_create(actor=user, **data)
+    return {"broadcast": broadcast.pk, "state": broadcast.state}
+
+
+Handler = Callable[[User, dict[str, Any]], dict[str, Any]]
+
+ACTIONS: dict[str, tuple[type[serializers.Serializer], Handler]] = {
+    "claim": (_ObservationInput, _claim),
+    "release": (_ObservationInput, _release),
+    "approve": (_ApproveInput, _approve),
+    "reject": (_RejectInput, _reject),
+    "merge": (_MergeInput, _merge),
+    "acknowledge": (_DispatchInput, _acknowledge),
+    "assign": (_AssignInput, _assign),
+    "note": (_NoteInput, _note),
+    "handover": (_HandoverInput, _handover),
+    "close": (_CloseInput, _close),
+    "emergency": (_EmergencyInput, _emergency),
+    "broadcast": (_BroadcastInput, _broadcast),
+}
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(key): [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
+    return {NON_FIELD: [str(item) for item in (detail if isinstance(detail, list) else [detail])]}
+
+
+def _error(errors: dict[str, list[str]], detail: str | None = None) -> dict[str, Any]:
+    if detail is None:
+        if len(errors) == 1:
+            ((field, messages),) = errors.items()
+            detail = (
+                messages[0]
+                if field == NON_FIELD
+                else _("Champ « %(field)s » : %(message)s") % {"field": field, "message": messages[0]}
+            )
+        else:
+            detail = _("La requête contient des erreurs ; voir le détail par champ.")
+    return {"type": "error", "detail": detail, "errors": errors}
+
+
+def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]:
+    """Validates and runs one action message; returns the ack or the error to send back."""
+    name = message.get("action")
+    reply: dict[str, Any]
+    if name not in ACTIONS:
+        reply = _error({"action": [_("Action inconnue.")]})
+    else:
+        serializer_class, handler = ACTIONS[str(name)]
+        serializer = serializer_class(data=message)
+        try:
+            serializer.is_valid(raise_exception=True)
+            result = handler(user, dict(serializer.validated_data))
+        except ApplicationError as exc:
+            reply = {**exc.extra, **_error({exc.field: [exc.message]} if exc.field else {}, exc.message)}
+        except ValidationError as exc:
+            reply = _error(_flatten(exc.detail))
+        except DjangoValidationError as exc:
+            reply = _error(_flatten(serializers.as_serializer_error(exc)))
+        except PermissionDenied:
+            reply = _error({}, _("Votre rôle ne permet pas cette action."))
+        else:
+            reply = {"type": "ack", "result": result}
+    reply["action"] = name
+    reply["request_id"] = message.get("request_id")
+    return reply

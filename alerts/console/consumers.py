@@ -1,0 +1,206 @@
+"""/ws/console/: the live console's socket (operators, moderators).
+
+Connect (optionally with `?last_event_id=N`):
+1. the socket joins exactly the groups its user may see (alerts.console.selectors.console_groups);
+2. it is accepted, and a `hello` message tells the client its groups;
+3. with `last_event_id`, the replay: every event after N these groups may see, plus a grace window
+   before N (ids are not commit order), in id order — or a `resync` event when N is older than the
+   retention window (the client reloads its state);
+4. then live events. Events that arrive from the channel layer while the replay runs wait in a buffer
+   and are sent after it, those already replayed skipped: nothing twice, nothing lost.
+
+Every CONSOLE_HEARTBEAT_SECONDS a `heartbeat` carries the newest event id this console may see: a client
+whose newest id is smaller missed a live event (the layer is best-effort) and sends
+`{"action": "replay", "last_event_id": <newest it has>}`, which runs the same replay.
+
+Other messages are actions (alerts.console.actions) answered by `ack` or `error`.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.console.actions import console_action_run
+from alerts.console.selectors import Replay, console_allowed, console_groups, events_replay, newest_event_id
+from alerts.console.services import (
+    console_connection_close,
+    console_connection_open,
+    console_connection_touch,
+)
+from backend.core.websocket import CLOSE_UNAUTHENTICATED
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+SEEN_MEMORY = 5000  # ids remembered to drop duplicates (replays overlap live events by design)
+
+
+class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+    groups: list[str]
+
+    async def connect(self) -> None:
+        self.groups = []
+        self.seen: OrderedDict[int, None] = OrderedDict()
+        self.replaying = False
+        self.buffer: list[dict[str, Any]] = []
+        self.heartbeat_task: asyncio.Task[None] | None = None
+        self.registered = False
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            # Accepted then closed, so that the client reads the code (a refused handshake shows none).
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not console_allowed(user):
+            await self.accept()
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        groups = await database_sync_to_async(console_groups)(user=user)
+        # Joined before the replay is read: whatever commits meanwhile is either in the replay or
+        # arrives live (or both: deduplicated).
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups = groups
+        await self.accept()
+        await self.send_json({"type": "hello", "user": user.pk, "groups": groups})
+        last_event_id = _int_or_none(
+            (parse_qs(self.scope.get("query_string", b"").decode()).get("last_event_id") or [None])[0]
+        )
+        if last_event_id is not None:
+            await self.replay(last_event_id)
+        await database_sync_to_async(console_connection_open)(user=user, channel_name=self.channel_name)
+        self.registered = True
+        self.heartbeat_task = asyncio.create_task(self.heartbeat_loop())
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat_task is not None:
+            self.heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.heartbeat_task
+        for group in self.groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.registered:
+            self.registered = False
+            await database_sync_to_async(console_connection_close)(
+                user=self.user, channel_name=self.channel_name
+            )
+
+    # --- replay and live events ------------------------------------------------------------------
+
+    async def replay(self, last_event_id: int) -> None:
+        self.replaying = True
+        try:
+            replay: Replay = await database_sync_to_async(events_replay)(
+                groups=self.groups, after_id=last_event_id
+            )
+            if replay.resync:
+                await self.send_json(
+                    {
+                        "type": "resync",
+                        "reason": replay.reason,
+                        "at": timezone.now().isoformat(),
+                        "data": {"last_event_id": last_event_id},
+                    }
+                )
+            for event in replay.events:
+                await self.send_event(event)
+            await self.send_json(
+                {"type": "replayed", "last_event_id": last_event_id, "count": len(replay.events)}
+            )
+        finally:
+            # Live events that came in while the replay was read, in id order, minus those replayed.
+            buffered, self.buffer, self.replaying = self.buffer, [], False
+            for event in sorted(buffered, key=lambda item: int(item["id"])):
+                await self.send_event(event)
+
+    async def vigie_event(self, message: dict[str, Any]) -> None:
+        """A live event from the channel layer (alerts.events.publish)."""
+        event = message["event"]
+        if self.replaying:
+            self.buffer.append(event)
+            return
+        await self.send_event(event)
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        event_id = int(event["id"])
+        if event_id in self.seen:
+            return
+        self.seen[event_id] = None
+        while len(self.seen) > SEEN_MEMORY:
+            self.seen.popitem(last=False)
+        await self.send_json(event)
+
+    # --- heartbeat -----------------------------------------------------------------------------
+
+    async def heartbeat_loop(self) -> None:
+        interval = float(settings.CONSOLE_HEARTBEAT_SECONDS)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.heartbeat()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("console heartbeat failed")
+
+    async def heartbeat(self) -> None:
+        newest = await database_sync_to_async(newest_event_id)(groups=self.groups)
+        await database_sync_to_async(console_connection_touch)(channel_name=self.channel_name)
+        await self.send_json(
+            {"type": "heartbeat", "newest_event_id": newest, "at": timezone.now().isoformat()}
+        )
+
+    # --- messages from the client --------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "detail": _("Message illisible."), "errors": {}})
+            return
+        action = content.get("action")
+        if action == "replay":
+            last_event_id = _int_or_none(content.get("last_event_id"))
+            if last_event_id is None:
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "action": "replay",
+                        "request_id": content.get("request_id"),
+                        "detail": _("Champ « last_event_id » : un entier est requis."),
+                        "errors": {"last_event_id": [_("Un entier est requis.")]},
+                    }
+                )
+                return
+            await self.replay(last_event_id)
+            return
+        if action == "ping":
+            await self.heartbeat()
+            return
+        reply = await database_sync_to_async(console_action_run)(user=self.user, message=content)
+        await self.send_json(reply)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None

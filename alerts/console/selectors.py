@@ -1,0 +1,364 @@
+"""Reads of the live console: which groups a user's socket joins, replays, presence, the initial state."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts.broadcasts.models import Broadcast
+from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
+from alerts.events import (
+    agency_group,
+    commune_staff_group,
+    event_payload,
+    moderation_group,
+    user_group,
+)
+from alerts.models import (
+    Agency,
+    Dispatch,
+    DispatchNote,
+    Event,
+    EventTarget,
+    Observation,
+    ObservationPhoto,
+    ObservationTransition,
+)
+from alerts.registry import audience_names
+from alerts.selectors import (
+    agencies_serving,
+    category_list,
+    commune_settings,
+    dispatch_for_console,
+    observation_for_console,
+)
+from backend.accounts.models import Role, User
+from backend.territory.models import Sector
+
+MODERATION_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+CONSOLE_ROLES = frozenset({Role.MODERATOR, Role.OPERATOR, Role.ADMIN})
+
+
+def console_allowed(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "role", None) in CONSOLE_ROLES
+    )
+
+
+def is_moderator(user: User) -> bool:
+    return user.role in MODERATION_ROLES and user.commune_id is not None
+
+
+def console_agencies(*, user: User) -> list[Agency]:
+    """The agencies whose console this user works: the ones they are a member of."""
+    return list(user.agencies.filter(is_active=True).order_by("name", "id"))
+
+
+def console_groups(*, user: User) -> list[str]:
+    """Exactly the channel-layer groups this user's console may join, and nothing else."""
+    if not console_allowed(user):
+        return []
+    groups = {user_group(user.pk)}
+    if user.commune_id is not None:
+        groups.add(commune_staff_group(user.commune_id))
+        if is_moderator(user):
+            groups.add(moderation_group(user.commune_id))
+    groups.update(agency_group(agency.pk) for agency in console_agencies(user=user))
+    return sorted(groups)
+
+
+def newest_event_id(*, groups: list[str]) -> int:
+    """The newest event any of these groups may see (0 when none)."""
+    if not groups:
+        return 0
+    value = EventTarget.objects.filter(group__in=groups).aggregate(newest=Max("event_id"))["newest"]
+    return int(value or 0)
+
+
+@dataclass
+class Replay:
+    """What a console that reconnects with `last_event_id` gets: events in id order, or a resync."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    resync: bool = False
+    reason: str = ""
+
+
+def _retention() -> timedelta:
+    return timedelta(hours=float(settings.CONSOLE_EVENT_RETENTION_HOURS))
+
+
+def events_replay(*, groups: list[str], after_id: int, now: datetime | None = None) -> Replay:
+    """Every event after `after_id` these groups may see, plus a grace window before it.
+
+    Ids come from the database and a transaction that began earlier can commit a smaller id later:
+    events up to CONSOLE_REPLAY_GRACE_SECONDS older than event `after_id` are sent again, and clients
+    drop ids they have already seen. Older than the retention window → resync (the client reloads).
+    """
+    now = now or timezone.now()
+    horizon = now - _retention()
+    anchor = Event.objects.filter(pk=after_id).values_list("at", flat=True).first()
+    if anchor is None:
+        newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+        if after_id < newest:
+            # The event was pruned (older than the log keeps): the console missed what came between.
+            return Replay(resync=True, reason="unknown_event")
+        anchor = now
+    if anchor < horizon:
+        return Replay(resync=True, reason="too_old")
+    since = max(anchor - timedelta(seconds=float(settings.CONSOLE_REPLAY_GRACE_SECONDS)), horizon)
+    visible = EventTarget.objects.filter(group__in=groups).values("event_id")
+    queryset = (
+        Event.objects.filter(pk__in=visible)
+        .filter(Q(pk__gt=after_id) | (Q(pk__lt=after_id) & Q(at__gte=since)))
+        .filter(at__gte=horizon)
+        .order_by("id")
+    )
+    limit = int(settings.CONSOLE_REPLAY_MAX_EVENTS)
+    events = list(queryset[: limit + 1])
+    if len(events) > limit:
+        return Replay(resync=True, reason="too_many")
+    return Replay(events=[event_payload(event) for event in events])
+
+
+# --- presence ---------------------------------------------------------------------------------
+
+
+def presence_stale_before(now: datetime | None = None) -> datetime:
+    """Connections not seen for three heartbeats belong to a process that died."""
+    now = now or timezone.now()
+    return now - timedelta(seconds=3 * float(settings.CONSOLE_HEARTBEAT_SECONDS) + 5)
+
+
+def _person(user: User) -> dict[str, Any]:
+    return {"id": user.pk, "name": str(user)}
+
+
+def online_users(*, agency: Agency | None = None, commune_id: int | None = None) -> list[dict[str, Any]]:
+    """Who has a console open: the agency's members, or the commune's moderators."""
+    users = User.objects.filter(
+        console_connections__seen_at__gte=presence_stale_before(), is_active=True
+    ).distinct()
+    if agency is not None:
+        users = users.filter(agencies=agency)
+    elif commune_id is not None:
+        users = users.filter(commune_id=commune_id, role__in=MODERATION_ROLES)
+    else:
+        return []
+    return [_person(user) for user in users.order_by("display_name", "id")]
+
+
+def presence_state(*, user: User) -> list[dict[str, Any]]:
+    """The presence blocks this user's console shows (same shape as `presence` events' data)."""
+    blocks: list[dict[str, Any]] = []
+    if is_moderator(user):
+        blocks.append(
+            {
+                "scope": "moderation",
+                "commune": user.commune_id,
+                "users": online_users(commune_id=user.commune_id),
+            }
+        )
+    agencies = {agency.pk: agency for agency in console_agencies(user=user)}
+    if is_moderator(user):
+        for agency in Agency.objects.filter(communes=user.commune_id, is_active=True):
+            agencies.setdefault(agency.pk, agency)
+    for agency in sorted(agencies.values(), key=lambda agency: (agency.name, agency.pk)):
+        blocks.append(
+            {
+                "scope": "agency",
+                "agency": {"id": agency.pk, "name": agency.name, "kind": agency.kind},
+                "users": online_users(agency=agency),
+            }
+        )
+    return blocks
+
+
+# --- the items a console shows ----------------------------------------------------------------
+# Moderators see observations (the dicts of observation.* events); operators see their agencies'
+# dispatches (the dicts of dispatch.* events, observation inside with the police text only).
+
+ACTIVE_OBSERVATION = (
+    Observation.Status.PENDING,
+    Observation.Status.DISPATCHED,
+    Observation.Status.ACKNOWLEDGED,
+)
+OPEN_DISPATCH = (Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED)
+RECENT = timedelta(hours=24)
+
+
+def console_observations(*, user: User) -> QuerySet[Observation]:
+    """A moderator's observations: their commune's active ones and those that changed in the last 24 h
+    (never a blocked sender's)."""
+    if not is_moderator(user) or user.commune_id is None:
+        return Observation.objects.none()
+    recent = timezone.now() - RECENT
+    return (
+        Observation.objects.select_related("category", "sector", "claimed_by", "author")
+        .prefetch_related("photos")
+        .filter(commune_id=user.commune_id, quarantined=False)
+        .filter(Q(status__in=ACTIVE_OBSERVATION) | Q(updated_at__gte=recent))
+        .order_by("-in_progress", "-urgent", "-created_at", "-id")
+    )
+
+
+def console_dispatches(*, user: User) -> QuerySet[Dispatch]:
+    """An operator's dispatches: those of their agencies, open or changed in the last 24 h."""
+    agency_ids = [agency.pk for agency in console_agencies(user=user)]
+    recent = timezone.now() - RECENT
+    return (
+        Dispatch.objects.select_related(
+            "agency", "assignee", "observation", "observation__category", "observation__sector"
+        )
+        .prefetch_related("observation__photos")
+        .filter(agency_id__in=agency_ids, observation__quarantined=False)
+        .filter(Q(status__in=OPEN_DISPATCH) | Q(created_at__gte=recent) | Q(closed_at__gte=recent))
+        .order_by("-observation__in_progress", "-observation__urgent", "-created_at", "-id")
+    )
+
+
+def console_observation(*, user: User, observation_id: int) -> Observation | None:
+    """An observation this console may open: the moderator's commune's, or one dispatched to one of the
+    operator's agencies."""
+    queryset = Observation.objects.select_related("category", "sector", "claimed_by", "author").filter(
+        pk=observation_id, quarantined=False
+    )
+    visible = Q(pk__in=[])
+    if is_moderator(user):
+        visible |= Q(commune_id=user.commune_id)
+    agency_ids = [agency.pk for agency in console_agencies(user=user)]
+    if agency_ids:
+        visible |= Q(pk__in=Dispatch.objects.filter(agency_id__in=agency_ids).values("observation_id"))
+    return queryset.filter(visible).prefetch_related("photos").first()
+
+
+def console_photo(*, user: User, photo_id: int) -> ObservationPhoto | None:
+    photo = ObservationPhoto.objects.filter(pk=photo_id).first()
+    if photo is None or console_observation(user=user, observation_id=photo.observation_id) is None:
+        return None
+    return photo
+
+
+def observation_detail(*, user: User, observation: Observation) -> dict[str, Any]:
+    """The detail pane: the observation (police text only for operators), the dispatches this console
+    may see, the photos and the history (transitions, notes)."""
+    moderator = is_moderator(user) and observation.commune_id == user.commune_id
+    agency_ids = {agency.pk for agency in console_agencies(user=user)}
+    dispatches = Dispatch.objects.filter(observation=observation).select_related(
+        "agency", "assignee", "observation", "observation__category", "observation__sector"
+    )
+    if not moderator:
+        dispatches = dispatches.filter(agency_id__in=agency_ids)
+    history: list[dict[str, Any]] = []
+    for transition in ObservationTransition.objects.filter(observation=observation).select_related("actor"):
+        label = (
+            str(Observation.Status(transition.to_status).label)
+            if transition.to_status in Observation.Status.values
+            else transition.to_status
+        )
+        history.append(
+            {
+                "at": transition.at,
+                "kind": "transition",
+                "status": transition.to_status,
+                "label": label,
+                "actor": _person(transition.actor) if transition.actor else None,
+                "note": transition.note if moderator else "",
+            }
+        )
+    notes = DispatchNote.objects.filter(dispatch__in=dispatches).select_related("author", "dispatch__agency")
+    for note in notes:
+        history.append(
+            {
+                "at": note.created_at,
+                "kind": "note",
+                "label": note.dispatch.agency.name,
+                "actor": _person(note.author) if note.author else None,
+                "note": note.text,
+            }
+        )
+    history.sort(key=lambda entry: entry["at"])
+    return {
+        "observation": observation_for_console(observation, audience="moderation" if moderator else "police"),
+        "dispatches": [dispatch_for_console(dispatch) for dispatch in dispatches],
+        "photos": [
+            {"id": photo.pk, "url": reverse("console-photo", args=[photo.pk])}
+            for photo in observation.photos.all()
+        ],
+        "history": history,
+    }
+
+
+def console_choices(*, user: User) -> dict[str, Any]:
+    """What the action forms offer: categories, agencies serving the commune, reasons, outcomes, the
+    agencies' operators (assign) and the emergency switch."""
+    commune = user.commune
+    agencies = list(agencies_serving(commune=commune)) if commune is not None else []
+    own = console_agencies(user=user)
+    emergency = None
+    if commune is not None:
+        row = commune_settings(commune=commune)
+        emergency = {
+            "active": row.emergency_active,
+            "categories": [category.slug for category in row.emergency_categories.all()],
+            "reason": row.emergency_reason,
+        }
+    return {
+        "categories": [
+            {"slug": category.slug, "label": category.label, "urgent": category.urgent}
+            for category in category_list(commune=commune)
+        ],
+        "agencies": [{"id": agency.pk, "name": agency.name, "kind": agency.kind} for agency in agencies],
+        "reject_reasons": [
+            {"value": value, "label": str(label)} for value, label in Observation.RejectReason.choices
+        ],
+        "outcomes": [{"value": value, "label": str(label)} for value, label in Dispatch.Outcome.choices],
+        "operators": {
+            str(agency.pk): [_person(member) for member in agency.members.filter(is_active=True)]
+            for agency in own
+        },
+        "emergency": emergency,
+        "broadcasts": {
+            "kinds": [{"value": value, "label": str(label)} for value, label in Broadcast.Kind.choices],
+            "audiences": audience_names(),
+            "channels": list(BROADCAST_CHANNELS),
+        },
+        "sectors": [
+            {"id": sector.pk, "slug": sector.slug, "name": sector.name}
+            for sector in Sector.objects.filter(commune=commune).order_by("name")
+        ]
+        if commune is not None
+        else [],
+    }
+
+
+def console_state(*, user: User) -> dict[str, Any]:
+    """The initial state of a console: its items, presence and the newest event id it may see.
+
+    The newest id is read first: the page then connects with `last_event_id` set to it and the replay
+    brings whatever changed in between (twice at worst; the client drops ids it has seen).
+    """
+    groups = console_groups(user=user)
+    newest = newest_event_id(groups=groups)
+    return {
+        "newest_event_id": newest,
+        "user": {"id": user.pk, "name": str(user), "role": user.role, "moderator": is_moderator(user)},
+        "commune": {"id": user.commune.pk, "name": user.commune.name, "slug": user.commune.slug}
+        if user.commune
+        else None,
+        "agencies": [
+            {"id": agency.pk, "name": agency.name, "kind": agency.kind}
+            for agency in console_agencies(user=user)
+        ],
+        "observations": [observation_for_console(row) for row in console_observations(user=user)],
+        "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user)],
+        "presence": presence_state(user=user),
+        "choices": console_choices(user=user),
+    }

@@ -1,0 +1,90 @@
+"""Writes of the live console: presence (one row per open socket, whichever process holds it)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.console.models import ConsoleConnection
+from alerts.console.selectors import (
+    console_agencies,
+    is_moderator,
+    online_users,
+    presence_stale_before,
+)
+from alerts.events import agency_group, event_emit, moderation_group
+from backend.accounts.models import User
+
+PRESENCE_EVENT = "presence"
+
+
+def _online_ids(user: User) -> bool:
+    return ConsoleConnection.objects.filter(user=user, seen_at__gte=presence_stale_before()).exists()
+
+
+def presence_emit(*, user: User) -> None:
+    """A `presence` event per agency of the user (and for the moderation of their commune): who is on."""
+    commune_groups = [moderation_group(user.commune_id)] if user.commune_id else []
+    if is_moderator(user):
+        event_emit(
+            type=PRESENCE_EVENT,
+            data={
+                "scope": "moderation",
+                "commune": user.commune_id,
+                "users": online_users(commune_id=user.commune_id),
+            },
+            groups=commune_groups,
+        )
+    for agency in console_agencies(user=user):
+        groups = [agency_group(agency.pk)]
+        groups += [
+            moderation_group(commune_id) for commune_id in agency.communes.values_list("id", flat=True)
+        ]
+        event_emit(
+            type=PRESENCE_EVENT,
+            data={
+                "scope": "agency",
+                "agency": {"id": agency.pk, "name": agency.name, "kind": agency.kind},
+                "users": online_users(agency=agency),
+            },
+            groups=groups,
+        )
+
+
+def console_connection_open(*, user: User, channel_name: str) -> ConsoleConnection:
+    """Records an open socket; the user's first one announces them online."""
+    with transaction.atomic():
+        was_online = _online_ids(user)
+        connection, _created = ConsoleConnection.objects.update_or_create(
+            channel_name=channel_name, defaults={"user": user, "seen_at": timezone.now()}
+        )
+        if not was_online:
+            presence_emit(user=user)
+    return connection
+
+
+def console_connection_close(*, user: User, channel_name: str) -> None:
+    """Forgets a socket; the user's last one announces them offline."""
+    with transaction.atomic():
+        deleted, _ = ConsoleConnection.objects.filter(channel_name=channel_name).delete()
+        if deleted and not _online_ids(user):
+            presence_emit(user=user)
+
+
+def console_connection_touch(*, channel_name: str) -> None:
+    """Called on every heartbeat: the row stays fresh while the socket lives."""
+    ConsoleConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def console_connections_prune(*, now: datetime | None = None) -> int:
+    """Drops the rows of sockets whose process died, and announces who went offline with them."""
+    stale = ConsoleConnection.objects.filter(seen_at__lt=presence_stale_before(now))
+    user_ids = set(stale.values_list("user_id", flat=True))
+    if not user_ids:
+        return 0
+    with transaction.atomic():
+        count, _ = stale.delete()
+        for user in User.objects.filter(pk__in=user_ids):
+            if not _online_ids(user):
+                presence_emit(user=user)
+    return count
