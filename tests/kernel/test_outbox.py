@@ -55,7 +55,8 @@ def test_transient_errors_retry_with_exponential_backoff(backoff, sms_outbox):
         waits.append(_wait_of(delivery))
         assert worker.process_batch() == 0  # not due before its backoff
         _make_due(delivery)
-    assert [round(wait) for wait in waits] == [30, 60, 120]
+    for wait, expected in zip(waits, [30, 60, 120], strict=True):
+        assert expected - 5 < wait <= expected  # a loaded machine may take a moment between the two
     assert sms_outbox == []
     assert worker.process_batch() == 1
     delivery.refresh_from_db()
@@ -80,7 +81,7 @@ def test_provider_retry_after_wins_over_a_shorter_backoff(backoff, monkeypatch):
     monkeypatch.setattr(locmem.LocmemSmsBackend, "send", overloaded)
     delivery = _sms()
     worker.process_batch()
-    assert round(_wait_of(delivery)) == 900
+    assert 895 < _wait_of(delivery) <= 900
 
 
 @pytest.mark.django_db

@@ -115,6 +115,12 @@ def test_wrong_codes_also_slow_down_the_device(client, commune):
     """django-otp throttles a TOTP device after a wrong code: even the right one waits a moment."""
     user, device = factories.staff(commune=commune)
     post_login(client, user, code=wrong_code(device))
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    # Three failures: the device waits 4 s (1, 2, 4 …); stamped now so a slow machine cannot outwait it.
+    device.throttling_failure_count = 3
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
     assert post_login(client, user, code=totp_now(device)).status_code == 200
     assert "_auth_user_id" not in client.session
 
