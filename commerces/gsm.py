@@ -1,5 +1,7 @@
 """SMS lengths: a GSM-7 message holds 160 characters in one part, a UCS-2 one (any emoji, « ») only 70."""
 
+import re
+
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -59,4 +61,6 @@ _FOLD = str.maketrans(
 
 def to_gsm7(text: str) -> str:
     """The text with French letters outside GSM-7 folded to their nearest form (ç → c, ê → e …)."""
+    text = re.sub(r"«[\s\u00a0\u202f]*", '"', text)
+    text = re.sub(r"[\s\u00a0\u202f]*»", '"', text)
     return text.translate(_FOLD)
