@@ -4,10 +4,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from backend.territory.geo import geometry_contains, validate_polygon
-from backend.territory.models import Sector
+from backend.territory.models import Commune, Sector
 from backend.territory.selectors import commune_contains_point, sector_for_point
 from tests import factories
 from tests.conftest import api_client_for
+
+
+def _slug(commune: Commune, latitude: float, longitude: float) -> str | None:
+    sector = sector_for_point(commune=commune, latitude=latitude, longitude=longitude)
+    return sector.slug if sector is not None else None
+
 
 SQUARE = factories.box(0, 0, 10, 10)
 WITH_HOLE = {
@@ -64,12 +70,13 @@ def test_validate_polygon():
 
 @pytest.mark.django_db
 def test_sector_for_point(commune, other_commune):
-    assert sector_for_point(commune=commune, latitude=43.415, longitude=5.31).slug == "nord"
-    assert sector_for_point(commune=commune, latitude=43.405, longitude=5.31).slug == "sud"
+    assert _slug(commune, 43.415, 5.31) == "nord"
+    assert _slug(commune, 43.405, 5.31) == "sud"
     assert sector_for_point(commune=commune, latitude=43.50, longitude=5.31) is None
     # The other commune's sectors are 0.2° east: never answered for this commune.
     assert sector_for_point(commune=commune, latitude=43.415, longitude=5.51) is None
     found = sector_for_point(commune=other_commune, latitude=43.415, longitude=5.51)
+    assert found is not None
     assert (found.commune, found.slug) == (other_commune, "nord")
     assert commune_contains_point(commune=commune, latitude=43.415, longitude=5.31)
     assert not commune_contains_point(commune=commune, latitude=43.415, longitude=5.51)
@@ -96,9 +103,9 @@ def test_sector_for_point_with_a_hole_and_a_multipolygon(commune):
         },
     )
     Sector.objects.create(commune=commune, name="Sans contour", slug="sans-contour", polygon=None)
-    assert sector_for_point(commune=commune, latitude=43.401, longitude=5.301).slug == "couronne"
-    assert sector_for_point(commune=commune, latitude=43.41, longitude=5.31).slug == "ilots"  # in the hole
-    assert sector_for_point(commune=commune, latitude=43.435, longitude=5.305).slug == "ilots"
+    assert _slug(commune, 43.401, 5.301) == "couronne"
+    assert _slug(commune, 43.41, 5.31) == "ilots"  # in the hole
+    assert _slug(commune, 43.435, 5.305) == "ilots"
     assert sector_for_point(commune=commune, latitude=43.435, longitude=5.315) is None
 
 

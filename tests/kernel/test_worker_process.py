@@ -105,7 +105,7 @@ def workers(tmp_path: Path) -> Iterator[list[Worker]]:
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_what_was_in_flight(tmp_path, workers):
     bodies = _enqueue(20)
-    first = Worker(tmp_path, "first", slow=0.3)
+    first = Worker(tmp_path, "first", slow=0.5)
     workers.append(first)
     _until(lambda: len(_sent_files(tmp_path)) >= 7, what="7 messages sent", worker=first)
     first.process.kill()  # SIGKILL: no cleanup, the batch in hand is abandoned mid-way
