@@ -9,7 +9,14 @@ class CommercesConfig(AppConfig):
     def ready(self) -> None:
         from alerts.registry import register_audience, register_submitter_rule
         from backend.accounts.models import Role
-        from commerces.selectors import shopkeeper_submitter_verdict, shopkeepers_audience
+        from backend.accounts.personal_data import register_personal_data
+        from commerces.selectors import (
+            shopkeeper_personal_data,
+            shopkeeper_submitter_verdict,
+            shopkeepers_audience,
+        )
+        from commerces.services import shopkeeper_data_erase
 
         register_audience("shopkeepers", shopkeepers_audience)
         register_submitter_rule(Role.SHOPKEEPER, shopkeeper_submitter_verdict)
+        register_personal_data("shopkeeper", export=shopkeeper_personal_data, erase=shopkeeper_data_erase)

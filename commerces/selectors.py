@@ -7,7 +7,7 @@ from alerts.models import Observation
 from alerts.registry import AudienceQuery, SubmitterVerdict
 from backend.accounts.models import Role, User
 from backend.territory.models import Commune
-from commerces.models import InboundMessage, Shopkeeper
+from commerces.models import InboundMessage, ShopApplication, Shopkeeper
 
 
 def shopkeeper_for_phone(*, phone: str) -> Shopkeeper | None:
@@ -74,3 +74,31 @@ def observations_of(*, user: User) -> QuerySet[Observation]:
 def quarantine_list(*, commune: Commune | None) -> QuerySet[InboundMessage]:
     queryset = InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED)
     return queryset.filter(commune=commune) if commune is not None else queryset
+
+
+def shopkeeper_personal_data(user: User) -> dict[str, object]:
+    """What the commerces app holds about a person (RGPD export)."""
+    shopkeeper = shopkeeper_of(user)
+    phone = user.phone.as_e164 if user.phone else ""
+    messages = InboundMessage.objects.filter(author=user) | InboundMessage.objects.filter(sender=phone or "-")
+    return {
+        "shop": {
+            "name": shopkeeper.shop.name,
+            "trade": shopkeeper.shop.trade,
+            "address": shopkeeper.shop.address,
+            "sms_opt_in": shopkeeper.sms_opt_in,
+            "since": shopkeeper.created_at,
+        }
+        if shopkeeper
+        else None,
+        "sms_received": list(
+            messages.order_by("received_at", "id").values(
+                "received_at", "body", "status", "observation_reference", "reply"
+            )
+        ),
+        "applications": list(
+            ShopApplication.objects.filter(phone=phone or "-")
+            .order_by("created_at")
+            .values("created_at", "shop_name", "contact_name", "status")
+        ),
+    }

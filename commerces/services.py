@@ -368,3 +368,14 @@ def inbound_discard(*, message: InboundMessage, actor: User) -> InboundMessage:
     message.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     audit_record(actor=actor, action="commerces.inbound_discard", target=message)
     return message
+
+
+def shopkeeper_data_erase(user: User) -> None:
+    """RGPD erasure (called by the kernel inside its transaction): the shop link goes, the SMS received
+    from the person lose their number and text (the observations they became stay, cut from the person)."""
+    phone = user.phone.as_e164 if user.phone else ""
+    Shopkeeper.objects.filter(user=user).delete()
+    InboundMessage.objects.filter(author=user).update(sender="", body="", reply="", author=None)
+    if phone:
+        InboundMessage.objects.filter(sender=phone).update(sender="", body="", reply="")
+        ShopApplication.objects.filter(phone=phone).update(phone="", contact_name="")

@@ -311,3 +311,21 @@ def test_shopkeeper_row_count_unchanged_by_failed_enrol(commune, shop):
     with pytest.raises(ApplicationError):
         shopkeeper_enrol(actor=None, shop=shop, phone="pas un numéro")
     assert Shopkeeper.objects.count() == 0
+
+
+# --- personal data (RGPD) -----------------------------------------------------------------------
+
+
+def test_personal_data_export_and_erase(client, shopkeeper):
+    from backend.accounts.personal_data import account_erase, personal_data_export
+
+    signed_post(client, INBOUND_URL, sms_params(sender="+33612000031", body="VOL de caisse"))
+    data = personal_data_export(user=shopkeeper.user)
+    assert data["shopkeeper"]["shop"]["name"] == "Boulangerie du Centre"
+    assert data["shopkeeper"]["sms_received"][0]["body"] == "VOL de caisse"
+
+    account_erase(user=shopkeeper.user)
+    assert not Shopkeeper.objects.exists()
+    message = InboundMessage.objects.get()
+    assert (message.sender, message.body, message.reply, message.author) == ("", "", "", None)
+    assert Observation.objects.get().author_id == shopkeeper.user.pk  # the report stays, cut from the person
