@@ -252,8 +252,9 @@ class ObservationListCreateApi(APIView):
         observation = services.observation_submit(
             author=user, channel="app", photos=photos, ip=client_ip(request), **serializer.validated_data
         )
-        observation = selectors.observation_list_for_author(author=user).get(pk=observation.pk)
-        return Response(observation_for_author(request, observation), status=status.HTTP_201_CREATED)
+        # The instance carries its category and sector; photos are queried only when some were sent.
+        created = observation_for_author(request, observation, photos=None if photos else [])
+        return Response(created, status=status.HTTP_201_CREATED)
 
 
 class ObservationDetailApi(APIView):

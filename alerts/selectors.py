@@ -53,16 +53,11 @@ def category_list(*, commune: Commune | None) -> list[Category]:
 
 
 def category_by_slug(*, commune: Commune, slug: str) -> Category | None:
-    candidates = list(
-        Category.objects.filter(Q(commune=None) | Q(commune=commune), slug=slug, is_active=True)
-    )
+    """The commune's own row of that slug wins over the default (an inactive own row hides it)."""
+    candidates = list(Category.objects.filter(Q(commune=None) | Q(commune=commune), slug=slug))
     own = [category for category in candidates if category.commune_id == commune.pk]
-    if own:
-        return own[0]
-    # An inactive own row hides the default.
-    if Category.objects.filter(commune=commune, slug=slug, is_active=False).exists():
-        return None
-    return candidates[0] if candidates else None
+    chosen = own[0] if own else (candidates[0] if candidates else None)
+    return chosen if chosen is not None and chosen.is_active else None
 
 
 def commune_settings(*, commune: Commune) -> CommuneAlertSettings:

@@ -126,7 +126,9 @@ def photo_url(request: Request | None, photo: ObservationPhoto) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def photos_data(request: Request | None, observation: Observation) -> list[dict[str, Any]]:
+def photos_data(
+    request: Request | None, observation: Observation, *, photos: list[ObservationPhoto] | None = None
+) -> list[dict[str, Any]]:
     return [
         {
             "id": photo.pk,
@@ -135,7 +137,7 @@ def photos_data(request: Request | None, observation: Observation) -> list[dict[
             "width": photo.width,
             "height": photo.height,
         }
-        for photo in observation.photos.all()
+        for photo in (observation.photos.all() if photos is None else photos)
     ]
 
 
@@ -194,7 +196,10 @@ class ObservationSerializer(serializers.Serializer):
     emergency_reminder = serializers.CharField(allow_null=True)
 
 
-def observation_for_author(request: Request | None, observation: Observation) -> dict[str, Any]:
+def observation_for_author(
+    request: Request | None, observation: Observation, *, photos: list[ObservationPhoto] | None = None
+) -> dict[str, Any]:
+    """`photos` may be given when the caller knows them (just created: none to query)."""
     sector = observation.sector
     return {
         "id": observation.pk,
@@ -214,7 +219,7 @@ def observation_for_author(request: Request | None, observation: Observation) ->
         "sector": {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None,
         "in_progress": observation.in_progress,
         "created_at": iso(observation.created_at),
-        "photos": photos_data(request, observation),
+        "photos": photos_data(request, observation, photos=photos),
         "history": transitions_for_author(observation),
         "emergency_reminder": emergency_reminder() if observation.in_progress else None,
     }

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,10 +246,19 @@ def _tell_author(observation: Observation, *, kind: str, body: str) -> None:
 def _reference_allocate(commune: Commune) -> str:
     """The next number of the commune's year, under the counter row's lock (caller's transaction)."""
     year = timezone.localdate().year
-    counter, _created = ReferenceCounter.objects.get_or_create(commune=commune, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    last = ReferenceCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
-    return f"{commune.reference_prefix}-{year}-{last:06d}"
+    table = ReferenceCounter._meta.db_table
+    # One statement: the UPDATE takes the row lock until commit and returns the new number
+    # (PostgreSQL, and SQLite ≥ 3.35).
+    sql = f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "commune_id" = %s AND "year" = %s RETURNING "last"'  # noqa: S608  (no user input)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [commune.pk, year])
+        row = cursor.fetchone()
+    if row is None:  # the commune's first observation of the year
+        ReferenceCounter.objects.get_or_create(commune=commune, year=year)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [commune.pk, year])
+            row = cursor.fetchone()
+    return f"{commune.reference_prefix}-{year}-{int(row[0]):06d}"
 
 
 def _verdict_for(author: User) -> SubmitterVerdict:
@@ -321,6 +330,24 @@ def _clean_category(commune: Commune, value: Any) -> Category:
     return category
 
 
+def _intake_flags(*, author: User, commune: Commune, category: Category) -> tuple[bool, bool]:
+    """(the sender is blocked, the emergency cell is on for this category) in one query."""
+    flags = (
+        Category.objects.filter(pk=category.pk)
+        .annotate(
+            blocked=Exists(SenderStanding.objects.filter(user=author, blocked_at__isnull=False)),
+            emergency=Exists(
+                CommuneAlertSettings.objects.filter(
+                    commune=commune, emergency_active=True, emergency_categories=OuterRef("pk")
+                )
+            ),
+        )
+        .values_list("blocked", "emergency")
+        .get()
+    )
+    return bool(flags[0]), bool(flags[1])
+
+
 def observation_submit(
     *,
     author: User,
@@ -360,7 +387,7 @@ def observation_submit(
     cleaned: list[CleanPhoto] = [photo_clean(upload, position=index) for index, upload in enumerate(photos)]
 
     with transaction.atomic():
-        blocked = SenderStanding.objects.filter(user=author, blocked_at__isnull=False).exists()
+        blocked, emergency = _intake_flags(author=author, commune=commune, category=category_row)
         observation = Observation(
             commune=commune,
             reference=_reference_allocate(commune),
@@ -412,12 +439,7 @@ def observation_submit(
             return observation
 
         auto = ""
-        settings_row = CommuneAlertSettings.objects.filter(commune=commune).first()
-        if (
-            settings_row is not None
-            and settings_row.emergency_active
-            and settings_row.emergency_categories.filter(pk=category_row.pk).exists()
-        ):
+        if emergency:
             auto = "emergency"
         elif verdict.trusted and category_row.routine:
             auto = "trusted"
