@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db import transaction
 
 from alerts import demo as alerts_demo
+from alerts.broadcasts import demo as broadcasts_demo
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
 from commerces import demo as commerces_demo
@@ -18,3 +19,4 @@ def seed_all(say: Callable[[str], None]) -> None:
         commerces_demo.seed(commune, say)
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
+        broadcasts_demo.seed(commune, say)
