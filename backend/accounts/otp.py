@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +76,12 @@ def phone_code_request(*, phone: str, purpose: str = PhoneCode.Purpose.LOGIN, ip
 
 
 def _lock_phone(phone: str) -> None:
-    # The newest row for the number is locked (PostgreSQL); SQLite serialises writers anyway.
+    """Held until the transaction ends. PostgreSQL: an advisory lock on the number, which also covers its
+    very first request (no row to lock yet). SQLite: IMMEDIATE transactions serialise writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"vigie.phone-code:{phone}"])
+        return
     list(PhoneCode.objects.select_for_update().filter(phone=phone).order_by("-created_at")[:1])
 
 
