@@ -115,7 +115,7 @@ def routing_agencies(*, observation: Observation, at: datetime | None = None) ->
 def agency_kinds_label(kinds: list[str]) -> str:
     labels = []
     for kind in kinds:
-        label = str(Agency.Kind(kind).label)
+        label = _("la %(agency)s") % {"agency": Agency.Kind(kind).label}
         if label not in labels:
             labels.append(label)
     return _(" et ").join(labels) if labels else _("la police")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,29 +76,6 @@ def _clean_text(value: Any, *, field: str, required: bool = True, limit: int = M
             _("%(max)d caractères au plus (%(n)d reçus).") % {"max": limit, "n": len(text)}, field=field
         )
     return text
-
-
-def _transition(
-    observation: Observation,
-    *,
-    actor: User | None,
-    to: str,
-    reason: str = "",
-    note: str = "",
-    at: datetime | None = None,
-) -> ObservationTransition:
-    row = ObservationTransition.objects.create(
-        observation=observation,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=observation.status
-        if observation.pk and getattr(observation, "_saved_status", True)
-        else "",
-        to_status=to,
-        reason=reason,
-        note=note,
-        at=at or timezone.now(),
-    )
-    return row
 
 
 def _set_status(
@@ -706,13 +683,7 @@ def _dispatch(
 ) -> list[Dispatch]:
     """Sends an approved observation to its agencies and tells the author."""
     dispatches = [_dispatch_create(observation, agency, actor=actor) for agency in agencies]
-    _set_status(
-        observation,
-        actor=actor,
-        to=Observation.Status.DISPATCHED,
-        reason=reason,
-        extra_fields=["decided_by", "decided_at"] if False else (),
-    )
+    _set_status(observation, actor=actor, to=Observation.Status.DISPATCHED, reason=reason)
     _tell_author(
         observation,
         kind="alerts.observation.dispatched",
@@ -1300,7 +1271,3 @@ def sender_unblock(*, user: User, actor: User) -> SenderStanding:
 def observation_read_log(*, observation: Observation, actor: User, ip: str | None = None) -> None:
     """Logs an officer's read of an observation's detail (issue 4, audit)."""
     audit_record(actor=actor, action="observation.read", target=observation, ip=ip)
-
-
-def idempotency_conflict_guard() -> type[IntegrityError]:
-    return IntegrityError

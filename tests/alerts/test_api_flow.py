@@ -112,7 +112,7 @@ def test_submit_moderate_dispatch_acknowledge_close(world: dict[str, Any], push_
     drain()
     bodies = [message.body for message in push_outbox if message.token == "token-author"]
     assert len(bodies) == 3
-    assert "transmis à police municipale" in bodies[0]
+    assert "transmis à la police municipale" in bodies[0]
     assert "pris en compte" in bodies[1]
     assert "clôturé" in bodies[2]
     assert all("Patrouille" not in text and "PM des Pennes" not in text for text in bodies)

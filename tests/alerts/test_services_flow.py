@@ -58,4 +58,4 @@ def test_submit_approve_acknowledge_close_tells_the_author(commune: Any, sms_out
     drain()
     bodies = [sms.body for sms in sms_outbox if sms.to == str(author.phone)]
     assert len(bodies) == 3
-    assert "transmis à police municipale" in bodies[0]
+    assert "transmis à la police municipale" in bodies[0]
