@@ -22,7 +22,7 @@ from backend.accounts.serializers import (
     VerificationTokenSerializer,
 )
 from backend.audit.services import client_ip
-from backend.core.schema import ERROR_RESPONSES
+from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
 
 
 class OtpIpThrottle(AnonRateThrottle):
@@ -43,7 +43,13 @@ class OtpRequestApi(APIView):
         operation_id="auth_otp_request",
         summary="Demander un code par SMS",
         request=OtpRequestSerializer,
-        responses={202: OpenApiResponse(description="Demande prise en compte."), **ERROR_RESPONSES},
+        responses={
+            202: OpenApiResponse(description="Demande prise en compte."),
+            **ERROR_RESPONSES,
+            503: OpenApiResponse(
+                ErrorSerializer, description="Vérification : l'envoi du SMS est impossible pour le moment."
+            ),
+        },
         examples=[
             OpenApiExample("Connexion", value={"phone": "06 12 34 56 78"}, request_only=True),
             OpenApiExample(

@@ -5,6 +5,7 @@ gets at most OTP_SENDS_PER_MINUTE and OTP_SENDS_PER_HOUR sends. Rows count towar
 SMS left (unknown number asking to log in), so that timing and limits reveal nothing.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -19,13 +20,20 @@ from backend.accounts.models import PhoneCode, User
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError
+from backend.messaging.backends.base import InvalidAddress, PermanentError, TransientError
 from backend.messaging.sms import send_sms_now
+
+logger = logging.getLogger(__name__)
 
 _VERIFY_SALT = "vigie.phone-verification"
 
 
 class OtpThrottled(ApplicationError):
     status_code = 429
+
+
+class SmsUnavailable(ApplicationError):
+    status_code = 503
 
 
 def _login_user(phone: str) -> User | None:
@@ -68,11 +76,23 @@ def phone_code_request(*, phone: str, purpose: str = PhoneCode.Purpose.LOGIN, ip
         )
     if deliver:
         # Sent now, not through the outbox: a code is worthless after five minutes, a late retry is noise.
-        send_sms_now(
-            e164,
-            _("Vigie : votre code est %(code)s. Il expire dans 5 minutes. Ne le communiquez à personne.")
-            % {"code": code},
-        )
+        try:
+            send_sms_now(
+                e164,
+                _("Vigie : votre code est %(code)s. Il expire dans 5 minutes. Ne le communiquez à personne.")
+                % {"code": code},
+            )
+        except InvalidAddress:
+            if purpose == PhoneCode.Purpose.VERIFY:
+                raise ApplicationError(_("Ce numéro ne peut pas recevoir de SMS."), field="phone") from None
+            logger.warning("login code not sent: the provider refused the number")
+        except (TransientError, PermanentError) as exc:
+            # A login answer must not tell a known number from an unknown one: the person asks again.
+            logger.warning("%s code not sent: %s", purpose, exc)
+            if purpose == PhoneCode.Purpose.VERIFY:
+                raise SmsUnavailable(
+                    _("L'envoi du SMS est impossible pour le moment : réessayez dans quelques minutes.")
+                ) from None
 
 
 def _lock_phone(phone: str) -> None:
