@@ -1,16 +1,29 @@
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from rest_framework.settings import api_settings
 
 from backend.audit.models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address; behind NUM_PROXIES reverse proxies, the one they saw (as DRF's throttles do)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = api_settings.NUM_PROXIES or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies <= 0 or not forwarded:
+        return remote
+    addresses = forwarded.split(",")
+    candidate = addresses[-min(proxies, len(addresses))].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def audit_record(
