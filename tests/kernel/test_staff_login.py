@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from backend.accounts.models import Role
+from backend.messaging.models import Device
+from backend.messaging.services import Outgoing, deliveries_enqueue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +224,27 @@ def test_a_commune_admin_sees_only_their_commune(client, two_communes, url, ours
         "commune": lambda row: row.pk,
     }[model._meta.model_name]
     assert {commune_of(row) for row in client.get(url).context["cl"].queryset} == {commune.pk}
+
+
+def test_a_commune_admin_sees_only_their_communes_deliveries_and_devices(client, two_communes):
+    commune, _other, ours, theirs = two_communes
+    for user in (*ours, *theirs):
+        Device.objects.create(user=user, token=f"jeton-{user.pk}", platform="android")
+    deliveries_enqueue(
+        [Outgoing(channel="push", kind="t", body="x", recipient=user) for user in (*ours, *theirs)]
+        + [Outgoing(channel="webhook", kind="t", body="x", address="https://pm.example.fr/hook")]
+    )
+    admin, device = _admin(commune)
+    staff_login(client, admin, device)
+    deliveries = client.get("/admin/messaging/delivery/").context["cl"].queryset
+    assert {d.recipient_id for d in deliveries} == {user.pk for user in ours}
+    devices = client.get("/admin/messaging/device/").context["cl"].queryset
+    assert {d.user_id for d in devices} == {user.pk for user in ours}
+    assert client.get(f"/admin/messaging/delivery/{deliveries[0].pk}/change/").status_code == 200
+    client.logout()
+    root, root_device = _admin(None, superuser=True)
+    staff_login(client, root, root_device)
+    assert client.get("/admin/messaging/delivery/").context["cl"].queryset.count() == 5
 
 
 @pytest.mark.parametrize(
