@@ -16,7 +16,43 @@ from alerts.models import (
     RoutingRule,
     SenderStanding,
 )
+from backend.accounts.models import Role, User
 from backend.territory.admin import CommuneScopedAdmin
+from backend.territory.models import Commune
+
+
+def _commune_id(request: HttpRequest) -> int | None:
+    return getattr(request.user, "commune_id", None)
+
+
+def _superuser(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False))
+
+
+class AgencyChoicesMixin:
+    """Agencies, categories and operators offered in forms: those of the staff member's commune."""
+
+    def _scoped(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        if _superuser(request):
+            return
+        commune_id = _commune_id(request)
+        related = db_field.related_model
+        if related is Agency:
+            kwargs["queryset"] = Agency.objects.filter(communes=commune_id)
+        elif related is Category:
+            kwargs["queryset"] = Category.objects.filter(Q(commune=None) | Q(commune_id=commune_id))
+        elif related is Commune:
+            kwargs["queryset"] = Commune.objects.filter(pk=commune_id or 0)
+        elif related is User:
+            kwargs["queryset"] = User.objects.filter(commune_id=commune_id or 0, role=Role.OPERATOR)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 @admin.register(Category)
@@ -42,7 +78,7 @@ class CategoryAdmin(CommuneScopedAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(CommuneScopedAdmin):
+class AgencyAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
     commune_path = "communes"
     list_display = ["name", "kind", "duty_phone", "ack_minutes_in_progress", "ack_minutes", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -54,14 +90,14 @@ class AgencyAdmin(CommuneScopedAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(CommuneScopedAdmin):
+class RoutingRuleAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
     list_display = ["commune", "category", "sector", "starts_at", "ends_at", "priority", "is_active"]
     list_filter = ["is_active"]
     filter_horizontal = ["agencies"]
 
 
 @admin.register(CommuneAlertSettings)
-class CommuneAlertSettingsAdmin(CommuneScopedAdmin):
+class CommuneAlertSettingsAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
     list_display = ["commune", "fallback_agency", "retention_days", "emergency_active"]
     readonly_fields = ["emergency_active", "emergency_reason", "emergency_changed_by", "emergency_changed_at"]
     exclude = ["emergency_categories"]
