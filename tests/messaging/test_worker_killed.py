@@ -53,13 +53,14 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     import psycopg
 
     name = f"vigie_worker_kill_{uuid.uuid4().hex[:8]}"
-    base, _, _ = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as connection:
+    base, _, _ = url.partition("?")[0].rpartition("/")
+    admin = f"{base}/postgres"  # the server's maintenance database: DATABASE_URL's may not exist yet
+    with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{base}/{name}"
     finally:
-        with psycopg.connect(url, autocommit=True) as connection:
+        with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
