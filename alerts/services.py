@@ -307,22 +307,33 @@ def _clean_category(commune: Commune, value: Any) -> Category:
     return category
 
 
-def _intake_flags(*, author: User, commune: Commune, category: Category) -> tuple[bool, bool]:
-    """(the sender is blocked, the emergency cell is on for this category) in one query."""
-    flags = (
-        Category.objects.filter(pk=category.pk)
-        .annotate(
-            blocked=Exists(SenderStanding.objects.filter(user=author, blocked_at__isnull=False)),
-            emergency=Exists(
+def _intake_category(*, author: User, commune: Commune, value: Any) -> tuple[Category, bool, bool]:
+    """The category (the commune's own row of a slug wins over the default), whether the sender is
+    blocked, and whether the emergency cell is on for that category: one query."""
+    if isinstance(value, Category):
+        queryset = Category.objects.filter(pk=value.pk)
+    elif isinstance(value, str) and value:
+        queryset = Category.objects.filter(slug=value)
+    else:
+        raise ApplicationError(_("Catégorie inconnue."), field="category")
+    rows = list(
+        queryset.filter(Q(commune=None) | Q(commune=commune)).annotate(
+            sender_blocked=Exists(SenderStanding.objects.filter(user=author, blocked_at__isnull=False)),
+            emergency_on=Exists(
                 CommuneAlertSettings.objects.filter(
                     commune=commune, emergency_active=True, emergency_categories=OuterRef("pk")
                 )
             ),
         )
-        .values_list("blocked", "emergency")
-        .get()
     )
-    return bool(flags[0]), bool(flags[1])
+    own = [row for row in rows if row.commune_id == commune.pk]
+    chosen = own[0] if own else (rows[0] if rows else None)
+    if chosen is None or not chosen.is_active:
+        raise ApplicationError(
+            _("Catégorie inconnue : « %(slug)s ».") % {"slug": str(getattr(value, "slug", value))[:40]},
+            field="category",
+        )
+    return chosen, bool(chosen.sender_blocked), bool(chosen.emergency_on)
 
 
 def observation_submit(
@@ -351,7 +362,7 @@ def observation_submit(
     if commune is None:
         raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
     text = _clean_text(description, field="description")
-    category_row = _clean_category(commune, category)
+    category_row, blocked, emergency = _intake_category(author=author, commune=commune, value=category)
     when = _clean_occurred_at(occurred_at)
     lat, lon, sector_row = _clean_place(
         commune=commune, latitude=latitude, longitude=longitude, sector=sector
@@ -364,7 +375,6 @@ def observation_submit(
     cleaned: list[CleanPhoto] = [photo_clean(upload, position=index) for index, upload in enumerate(photos)]
 
     with transaction.atomic():
-        blocked, emergency = _intake_flags(author=author, commune=commune, category=category_row)
         observation = Observation(
             commune=commune,
             reference=_reference_allocate(commune),
