@@ -2,19 +2,32 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.permissions import IsShopkeeper
-from backend.core.errors import NotFound
+from backend.accounts.permissions import IsCoordinator, IsShopkeeper
+from backend.core.errors import ApplicationError, Forbidden, NotFound
+from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES
-from commerces.models import Shopkeeper
-from commerces.selectors import shopkeeper_of
-from commerces.services import shopkeeper_set_sms_opt_in
+from backend.territory.models import Commune, Sector
+from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
+from commerces.selectors import quarantine_list, shop_list, shopkeeper_of
+from commerces.services import (
+    inbound_discard,
+    shop_application_approve,
+    shop_application_reject,
+    shop_create,
+    shopkeeper_enrol,
+    shopkeeper_set_sms_opt_in,
+    shops_import_csv,
+)
+from commerces.sms import inbound_attach
 
 TAGS = ["commerces"]
 _EXAMPLE = {
@@ -96,3 +109,435 @@ class ShopkeeperMeApi(APIView):
             via="api",
         )
         return Response(ShopkeeperMeOutputSerializer(shopkeeper).data)
+
+
+# --- coordinators: shops, enrolment, applications, SMS quarantine -------------------------------
+
+_SHOP = {
+    "id": 1,
+    "name": "Boulangerie de la Gavotte",
+    "trade": "boulangerie",
+    "trade_label": "Boulangerie, pâtisserie",
+    "siret": "73282932000074",
+    "address": "Avenue de la Gavotte",
+    "sector": {"id": 3, "slug": "la-gavotte", "name": "La Gavotte"},
+    "is_active": True,
+    "shopkeepers": 1,
+}
+
+
+def _commune_of(request: Request) -> Commune:
+    commune = getattr(request.user, "commune", None)
+    if commune is None:
+        raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
+    return commune
+
+
+def _sector(commune: Commune, slug: str | None) -> Sector | None:
+    if not slug:
+        return None
+    sector = Sector.objects.filter(commune=commune, slug=slug).first()
+    if sector is None:
+        raise ApplicationError(_("Secteur inconnu dans cette commune."), field="sector")
+    return sector
+
+
+class ShopOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    trade = serializers.CharField()
+    trade_label = serializers.CharField(source="get_trade_display")
+    siret = serializers.CharField()
+    address = serializers.CharField()
+    sector = _SectorSerializer(allow_null=True)
+    is_active = serializers.BooleanField()
+    shopkeepers = serializers.IntegerField(source="shopkeepers.count")
+
+
+class ShopInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    trade = serializers.ChoiceField(choices=Trade.choices)
+    siret = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    sector = serializers.SlugField(
+        help_text="Identifiant du secteur (obligatoire pour situer les signalements)."
+    )
+
+
+class ShopListApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="shops_list",
+        summary="Commerces de ma commune",
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("sector", str, description="Identifiant de secteur."),
+            OpenApiParameter("trade", str, description="Type de commerce.", enum=Trade.values),
+        ],
+        responses={200: ShopOutputSerializer(many=True), **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Page",
+                value={"count": 1, "next": None, "previous": None, "results": [_SHOP]},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        queryset = shop_list(
+            commune=_commune_of(request),
+            sector=request.query_params.get("sector") or None,
+            trade=request.query_params.get("trade") or None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(ShopOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="shops_create",
+        summary="Inscrire un commerce",
+        tags=TAGS,
+        request=ShopInputSerializer,
+        responses={201: ShopOutputSerializer, **ERROR_RESPONSES, 409: ERROR_RESPONSES[400]},
+        examples=[
+            OpenApiExample(
+                "Commerce",
+                value={"name": "Boulangerie de la Gavotte", "trade": "boulangerie", "sector": "la-gavotte"},
+                request_only=True,
+            ),
+            OpenApiExample("Créé", value=_SHOP, response_only=True),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        payload = ShopInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        commune = _commune_of(request)
+        with transaction.atomic():
+            shop = shop_create(
+                actor=request.user,  # type: ignore[arg-type]
+                commune=commune,
+                name=data["name"],
+                trade=data["trade"],
+                siret=data["siret"],
+                address=data["address"],
+                sector=_sector(commune, data["sector"]),
+            )
+        return Response(ShopOutputSerializer(shop).data, status=201)
+
+
+class EnrolInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40, help_text="Mobile du commerçant.")
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    sms_opt_in = serializers.BooleanField(default=True)
+
+
+class EnrolOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    shop_id = serializers.IntegerField()
+    sms_opt_in = serializers.BooleanField()
+
+
+class ShopkeeperEnrolApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="shops_shopkeepers_create",
+        summary="Rattacher un commerçant (son mobile) à un commerce",
+        tags=TAGS,
+        request=EnrolInputSerializer,
+        responses={201: EnrolOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        examples=[
+            OpenApiExample(
+                "Commerçant", value={"phone": "06 12 00 00 31", "display_name": "Camille"}, request_only=True
+            ),
+            OpenApiExample(
+                "Rattaché",
+                value={"id": 1, "user_id": 10, "shop_id": 1, "sms_opt_in": True},
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request: Request, shop_id: int) -> Response:
+        payload = EnrolInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        shop = Shop.objects.filter(pk=shop_id, commune=_commune_of(request)).first()
+        if shop is None:
+            raise NotFound(_("Commerce introuvable."))
+        with transaction.atomic():
+            shopkeeper = shopkeeper_enrol(actor=request.user, shop=shop, **payload.validated_data)  # type: ignore[arg-type]
+        return Response(EnrolOutputSerializer(shopkeeper).data, status=201)
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV UTF-8 : nom, type, siret, adresse, secteur, telephone, contact."
+    )
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class ImportOutputSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]
+
+
+class ShopImportApi(APIView):
+    permission_classes = [IsCoordinator]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="shops_import_csv",
+        summary="Importer une liste de commerces (CSV) : chaque ligne entière ou pas du tout",
+        tags=TAGS,
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={200: ImportOutputSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Rapport",
+                value={"created": 12, "errors": [{"line": 4, "reason": "Secteur inconnu : « Atlantide »."}]},
+                response_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        payload = ImportInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ApplicationError(_("Fichier trop volumineux (2 Mo au plus)."), field="file")
+        try:
+            content = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ApplicationError(_("Le fichier doit être encodé en UTF-8."), field="file") from None
+        report = shops_import_csv(commune=_commune_of(request), actor=request.user, content=content)  # type: ignore[arg-type]
+        return Response(
+            {
+                "created": len(report.created),
+                "errors": [{"line": line, "reason": reason} for line, reason in report.errors],
+            }
+        )
+
+
+class ApplicationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    shop_name = serializers.CharField()
+    trade = serializers.CharField()
+    siret = serializers.CharField()
+    address = serializers.CharField()
+    sector = _SectorSerializer(allow_null=True)
+    contact_name = serializers.CharField()
+    phone = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    created_at = serializers.DateTimeField()
+
+
+class ApplicationDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+_APPLICATION = {
+    "id": 4,
+    "shop_name": "Fleurs de Gavotte",
+    "trade": "autre",
+    "siret": "",
+    "address": "1 avenue de la gare",
+    "sector": None,
+    "contact_name": "Flore",
+    "phone": "+33612000077",
+    "status": "pending",
+    "status_label": "en attente",
+    "created_at": "2026-11-27T09:00:00+01:00",
+}
+
+
+class ApplicationListApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="shop_applications_list",
+        summary="Demandes d'inscription des commerces",
+        tags=TAGS,
+        parameters=[OpenApiParameter("status", str, enum=ShopApplication.Status.values)],
+        responses={200: ApplicationOutputSerializer(many=True), **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Page",
+                value={"count": 1, "next": None, "previous": None, "results": [_APPLICATION]},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        queryset = ShopApplication.objects.filter(commune=_commune_of(request)).select_related("sector")
+        if request.query_params.get("status"):
+            queryset = queryset.filter(status=request.query_params["status"])
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset.order_by("-created_at", "-id"), request, view=self)
+        return paginator.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)
+
+
+def _decide(request: Request, application_id: int, *, approve: bool) -> Response:
+    payload = ApplicationDecisionInputSerializer(data=request.data)
+    payload.is_valid(raise_exception=True)
+    application = ShopApplication.objects.filter(pk=application_id, commune=_commune_of(request)).first()
+    if application is None:
+        raise NotFound(_("Demande introuvable."))
+    if approve:
+        shop_application_approve(application=application, actor=request.user)  # type: ignore[arg-type]
+    else:
+        shop_application_reject(
+            application=application,
+            actor=request.user,  # type: ignore[arg-type]
+            note=payload.validated_data["note"],
+        )
+    application.refresh_from_db()
+    return Response(ApplicationOutputSerializer(application).data)
+
+
+_DECISION: dict[str, Any] = {
+    "tags": TAGS,
+    "request": ApplicationDecisionInputSerializer,
+    "responses": {200: ApplicationOutputSerializer, **ERROR_RESPONSES, 409: ERROR_RESPONSES[400]},
+}
+
+
+class ApplicationApproveApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="shop_applications_approve",
+        summary="Accepter une demande : crée le commerce et le commerçant, qui est prévenu par SMS",
+        examples=[
+            OpenApiExample("Acceptée", value={**_APPLICATION, "status": "approved"}, response_only=True)
+        ],
+        **_DECISION,
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        return _decide(request, application_id, approve=True)
+
+
+class ApplicationRejectApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="shop_applications_reject",
+        summary="Refuser une demande d'inscription",
+        examples=[
+            OpenApiExample("Motif", value={"note": "Commerce hors de la commune"}, request_only=True),
+            OpenApiExample("Refusée", value={**_APPLICATION, "status": "rejected"}, response_only=True),
+        ],
+        **_DECISION,
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        return _decide(request, application_id, approve=False)
+
+
+class QuarantineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sender = serializers.CharField()
+    body = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class AttachInputSerializer(serializers.Serializer):
+    shop = serializers.IntegerField(help_text="Commerce auquel rattacher le numéro.")
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+_QUARANTINED = {
+    "id": 9,
+    "sender": "+33698765432",
+    "body": "VOL à la caisse",
+    "received_at": "2026-11-27T09:00:00+01:00",
+    "status": "quarantined",
+}
+
+
+class QuarantineListApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="sms_quarantine_list",
+        summary="SMS de numéros inconnus en attente d'examen",
+        tags=TAGS,
+        responses={200: QuarantineOutputSerializer(many=True), **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Page",
+                value={"count": 1, "next": None, "previous": None, "results": [_QUARANTINED]},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(quarantine_list(commune=_commune_of(request)), request, view=self)
+        return paginator.get_paginated_response(QuarantineOutputSerializer(page, many=True).data)
+
+
+def _quarantined(request: Request, message_id: int) -> InboundMessage:
+    message = quarantine_list(commune=_commune_of(request)).filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(_("Message introuvable ou déjà examiné."))
+    return message
+
+
+class QuarantineAttachApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="sms_quarantine_attach",
+        summary="Rattacher le numéro à un commerce : ses messages partent en modération",
+        tags=TAGS,
+        request=AttachInputSerializer,
+        responses={200: EnrolOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        examples=[
+            OpenApiExample("Rattachement", value={"shop": 1, "display_name": "Sam"}, request_only=True),
+            OpenApiExample(
+                "Rattaché",
+                value={"id": 2, "user_id": 11, "shop_id": 1, "sms_opt_in": True},
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        payload = AttachInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        commune = _commune_of(request)
+        message = _quarantined(request, message_id)
+        shop = Shop.objects.filter(pk=payload.validated_data["shop"], commune=commune, is_active=True).first()
+        if shop is None:
+            raise ApplicationError(_("Commerce inconnu dans cette commune."), field="shop")
+        shopkeeper = inbound_attach(
+            message=message,
+            shop=shop,
+            actor=request.user,  # type: ignore[arg-type]
+            display_name=payload.validated_data["display_name"],
+        )
+        return Response(EnrolOutputSerializer(shopkeeper).data)
+
+
+class QuarantineDiscardApi(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="sms_quarantine_discard",
+        summary="Écarter un SMS en quarantaine",
+        tags=TAGS,
+        request=None,
+        responses={200: QuarantineOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        examples=[
+            OpenApiExample("Écarté", value={**_QUARANTINED, "status": "discarded"}, response_only=True)
+        ],
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        message = inbound_discard(message=_quarantined(request, message_id), actor=request.user)  # type: ignore[arg-type]
+        return Response(QuarantineOutputSerializer(message).data)

@@ -7,7 +7,7 @@ from alerts.models import Observation
 from alerts.registry import AudienceQuery, SubmitterVerdict
 from backend.accounts.models import Role, User
 from backend.territory.models import Commune
-from commerces.models import InboundMessage, ShopApplication, Shopkeeper
+from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper
 
 
 def shopkeeper_for_phone(*, phone: str) -> Shopkeeper | None:
@@ -71,9 +71,19 @@ def observations_of(*, user: User) -> QuerySet[Observation]:
     return Observation.objects.filter(author=user).select_related("category").order_by("-created_at", "-id")
 
 
+def shop_list(*, commune: Commune, sector: str | None = None, trade: str | None = None) -> QuerySet[Shop]:
+    queryset = Shop.objects.filter(commune=commune).select_related("sector").prefetch_related("shopkeepers")
+    if sector:
+        queryset = queryset.filter(sector__slug=sector)
+    if trade:
+        queryset = queryset.filter(trade=trade)
+    return queryset.order_by("name", "id")
+
+
 def quarantine_list(*, commune: Commune | None) -> QuerySet[InboundMessage]:
     queryset = InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED)
-    return queryset.filter(commune=commune) if commune is not None else queryset
+    queryset = queryset.filter(commune=commune) if commune is not None else queryset
+    return queryset.order_by("-received_at", "-id")
 
 
 def shopkeeper_personal_data(user: User) -> dict[str, object]:

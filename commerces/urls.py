@@ -6,6 +6,15 @@ from commerces import apis, web, webhooks
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("shopkeepers/me/", apis.ShopkeeperMeApi.as_view(), name="shopkeeper-me"),
+    path("shops/", apis.ShopListApi.as_view(), name="shops"),
+    path("shops/import/", apis.ShopImportApi.as_view(), name="shops-import"),
+    path("shops/<int:shop_id>/shopkeepers/", apis.ShopkeeperEnrolApi.as_view(), name="shop-shopkeepers"),
+    path("shop-applications/", apis.ApplicationListApi.as_view(), name="shop-applications"),
+    path("shop-applications/<int:application_id>/approve/", apis.ApplicationApproveApi.as_view()),
+    path("shop-applications/<int:application_id>/reject/", apis.ApplicationRejectApi.as_view()),
+    path("sms/quarantine/", apis.QuarantineListApi.as_view(), name="sms-quarantine"),
+    path("sms/quarantine/<int:message_id>/attach/", apis.QuarantineAttachApi.as_view()),
+    path("sms/quarantine/<int:message_id>/discard/", apis.QuarantineDiscardApi.as_view()),
 ]
 
 web_patterns = [
@@ -23,6 +32,7 @@ web_patterns = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("commerces/", include((web_patterns, "commerces"))),
+    # The SMS provider's webhooks (signed; no CSRF token): backend/messaging/backends/inbound.py.
     path("sms/<slug:provider>/inbound/", webhooks.sms_inbound, name="sms-inbound"),
     path("sms/<slug:provider>/status/", webhooks.sms_status, name="sms-status"),
 ]
