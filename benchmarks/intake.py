@@ -2,12 +2,15 @@
 against a bare DRF endpoint (POST /api/v1/bench/ping/: same authentication, same JSON body, no work) on
 the same server in the same run.
 
-    .venv/bin/python benchmarks/intake.py [--requests 600] [--concurrency 8] [--database-url URL]
+    .venv/bin/python benchmarks/intake.py [--requests 600] [--concurrency 8] [--servers 1]
+                                          [--database-url URL]
 
 A fresh database (a SQLite file in a temporary folder, or the PostgreSQL server of --database-url / the
 DATABASE_URL environment variable, in a new database) is migrated and seeded with the demo data; the
 requests come from the demo's active referent, authenticated by JWT. The bare endpoint is mounted only
 because the server runs with VIGIE_BENCH=1 (never in the public schema). Throttles are lifted for the run.
+`--servers N` starts N daphne processes (as behind a proxy in production) and spreads the client's
+connections over them; both endpoints are measured on the same servers.
 """
 
 import argparse
@@ -102,7 +105,9 @@ def body(n: int) -> dict[str, Any]:
     }
 
 
-async def load(url: str, token: str, *, requests: int, concurrency: int, expect: int) -> tuple[float, int]:
+async def load(
+    urls: list[str], token: str, *, requests: int, concurrency: int, expect: int
+) -> tuple[float, int]:
     import aiohttp
 
     counter = iter(range(requests))
@@ -111,7 +116,7 @@ async def load(url: str, token: str, *, requests: int, concurrency: int, expect:
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
-        async def lane() -> None:
+        async def lane(url: str) -> None:
             nonlocal accepted
             for n in counter:
                 async with session.post(url, data=json.dumps(body(n))) as response:
@@ -122,7 +127,7 @@ async def load(url: str, token: str, *, requests: int, concurrency: int, expect:
                         print(f"  unexpected {response.status}: {(await response.text())[:300]}")
 
         started = time.perf_counter()
-        await asyncio.gather(*(lane() for _ in range(concurrency)))
+        await asyncio.gather(*(lane(urls[index % len(urls)]) for index in range(concurrency)))
         elapsed = time.perf_counter() - started
     return accepted / elapsed, accepted
 
@@ -133,6 +138,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--servers", type=int, default=1, help="daphne processes")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
 
@@ -151,7 +157,7 @@ def main() -> None:
         "DEBUG": "1",
     }
     env.pop("REDIS_URL", None) if not os.environ.get("REDIS_URL") else None
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         print(f"database: {'PostgreSQL' if created else 'SQLite'}; migrating and seeding the demo…")
         manage(env, "migrate", "--noinput", "-v0")
@@ -161,34 +167,36 @@ def main() -> None:
             for line in manage(env, "shell", "-c", TOKEN_SCRIPT).splitlines()
             if line.startswith("TOKEN")
         )
-        port = free_port()
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}/api/v1"
-        # Warm-up: imports, connections, caches.
-        asyncio.run(load(f"{base}/bench/ping/", token, requests=50, concurrency=2, expect=201))
-        asyncio.run(load(f"{base}/observations/", token, requests=20, concurrency=2, expect=201))
+        bases = []
+        for _ in range(args.servers):
+            port = free_port()
+            servers.append(start_server(env, port))
+            bases.append(f"http://127.0.0.1:{port}/api/v1")
+        ping = [f"{base}/bench/ping/" for base in bases]
+        intake_urls = [f"{base}/observations/" for base in bases]
+        # Warm-up: imports, connections, caches, in every process.
+        asyncio.run(load(ping, token, requests=50 * len(bases), concurrency=2 * len(bases), expect=201))
+        asyncio.run(
+            load(intake_urls, token, requests=20 * len(bases), concurrency=2 * len(bases), expect=201)
+        )
 
         bare, bare_ok = asyncio.run(
-            load(
-                f"{base}/bench/ping/", token, requests=args.requests, concurrency=args.concurrency, expect=201
-            )
+            load(ping, token, requests=args.requests, concurrency=args.concurrency, expect=201)
         )
         intake, intake_ok = asyncio.run(
-            load(
-                f"{base}/observations/",
-                token,
-                requests=args.requests,
-                concurrency=args.concurrency,
-                expect=201,
-            )
+            load(intake_urls, token, requests=args.requests, concurrency=args.concurrency, expect=201)
         )
-        print(f"requests per endpoint: {args.requests}, concurrency: {args.concurrency}, one daphne process")
+        print(
+            f"requests per endpoint: {args.requests}, concurrency: {args.concurrency}, "
+            f"daphne processes: {args.servers}, CPUs: {os.cpu_count()}"
+        )
         print(f"bare DRF endpoint:      {bare:8.1f} req/s ({bare_ok} answered 201)")
         print(f"observation intake:     {intake:8.1f} accepted observations/s ({intake_ok} created)")
         print(f"ratio intake / bare:    {intake / bare:8.2f}")
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(timeout=20)
         if created:
             drop_database(args.database_url, created)
