@@ -1,0 +1,46 @@
+"""The same MessageSid delivered twice at the same moment (Twilio retries on a slow answer): one report."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from alerts.models import Observation
+from alerts.services import categories_seed_defaults
+from commerces.models import InboundMessage
+from tests.commerces import factories
+from tests.commerces.factories import INBOUND_URL, signed_post, sms_params, twiml_messages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_deliveries_of_one_message_make_one_observation(commune):
+    categories_seed_defaults()
+    factories.shopkeeper(factories.shop(commune), phone="+33612000031")
+    params = sms_params(sender="+33612000031", body="VOL en cours de traitement")
+    barrier = threading.Barrier(4)
+    replies: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            response = signed_post(Client(), INBOUND_URL, params)
+            assert response.status_code == 200
+            replies.append(twiml_messages(response))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert Observation.objects.count() == 1
+    assert InboundMessage.objects.count() == 1
+    reference = Observation.objects.get().reference
+    assert len(replies) == 4
+    assert all(reference in reply[0] for reply in replies)
