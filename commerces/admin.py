@@ -24,6 +24,7 @@ from commerces.services import (
     shop_application_reject,
     shopkeeper_enrol,
     shops_import_csv,
+    siret_normalize,
 )
 from commerces.sms import inbound_attach
 
@@ -58,8 +59,23 @@ class CsvImportForm(forms.Form):
             raise ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
 
 
+class ShopForm(forms.ModelForm):
+    siret = forms.CharField(label=gettext_lazy("SIRET"), max_length=20, required=False)
+
+    class Meta:
+        model = Shop
+        fields = ["commune", "name", "trade", "siret", "address", "sector", "is_active"]
+
+    def clean_siret(self) -> str:
+        try:
+            return siret_normalize(self.cleaned_data.get("siret") or "")
+        except ApplicationError as exc:
+            raise ValidationError(exc.message) from None
+
+
 @admin.register(Shop)
 class ShopAdmin(CommuneScopedAdmin):
+    form = ShopForm
     list_display = ["name", "trade", "sector", "commune", "siret", "is_active"]
     list_filter = ["commune", "trade", "sector", "is_active"]
     search_fields = ["name", "siret", "address"]

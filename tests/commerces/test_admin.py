@@ -105,3 +105,32 @@ def test_admin_attaches_a_quarantined_number(admin_client, client, commune, shop
     message.refresh_from_db()
     assert message.status == InboundMessage.Status.ATTACHED
     assert Observation.objects.get().category.slug == "suspect"
+
+
+def test_admin_shop_form_normalises_and_checks_the_siret(admin_client, commune):
+    sector = commune.sectors.get(slug="nord")
+    data = {
+        "commune": commune.pk,
+        "name": "Tabac",
+        "trade": "tabac-presse",
+        "sector": sector.pk,
+        "is_active": "on",
+    }
+    data["siret"] = "732 829 320 00075"
+    response = admin_client.post("/admin/commerces/shop/add/", {**data, **_inline_management()})
+    assert response.status_code == 200
+    assert "SIRET invalide" in response.content.decode()
+    data["siret"] = "732 829 320 00074"
+    response = admin_client.post("/admin/commerces/shop/add/", {**data, **_inline_management()})
+    assert response.status_code == 302
+    assert Shop.objects.get().siret == "73282932000074"
+
+
+def _inline_management() -> dict[str, str]:
+    prefix = "shopkeepers"
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
