@@ -6,6 +6,7 @@ signature is the proof of origin.
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,8 @@ def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
         inbound = checked.parse_inbound(request.POST)
     except MalformedWebhook as exc:
         return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
-    body, content_type = checked.reply(sms_receive(inbound=inbound))
+    with translation.override(settings.LANGUAGE_CODE):  # SMS replies are in the town's language
+        body, content_type = checked.reply(sms_receive(inbound=inbound))
     return HttpResponse(body.encode(), content_type=f"{content_type}; charset=utf-8")
 
 
