@@ -1,0 +1,431 @@
+"""End-to-end load: observations submitted and approved through the API at a fixed rate, consoles open
+on every daphne, on PostgreSQL and Redis; the same run on one daphne and on two.
+
+    .venv/bin/python benchmarks/e2e_load.py                       # 60 s at 4 submissions/s, 1 then 2 daphnes
+    .venv/bin/python benchmarks/e2e_load.py --duration 20 --rate 2 --daphnes 2
+
+Each second, `rate` submissions leave on schedule (open loop: a slow server does not slow the load
+down), spread over the daphnes in turn; each 201 is followed at once by the approval, sent to the next
+daphne. A moderator console and an operator console are connected to every daphne. At the end:
+
+- throughput (answered requests per second), latency percentiles of submissions and approvals, errors;
+- N submitted (201) = N stored (rows) = N seen (the observation's `observation.pending` event on every
+  moderator console and its `dispatch.created` on every operator console), and the time from the
+  request to the event on the consoles;
+- the ratio two daphnes / one daphne.
+
+It uses its own database (`--database-url`, created and migrated when missing) and Redis database, starts
+its daphnes (`python -m backend.core.serve`) and one worker (push and SMS to files), and stops them.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass
+class Result:
+    daphnes: int
+    duration: float
+    rate: float
+    submitted: int = 0
+    approved: int = 0
+    stored: int = 0
+    seen: int = 0
+    errors: list[str] = field(default_factory=list)
+    submit_ms: list[float] = field(default_factory=list)
+    approve_ms: list[float] = field(default_factory=list)
+    to_moderators_ms: list[float] = field(default_factory=list)
+    to_police_ms: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return (len(self.submit_ms) + len(self.approve_ms)) / self.elapsed if self.elapsed else 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# --- environment ---------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+    )
+
+
+def setup_django(url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # setup and counts only, outside the load
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Town:
+    commune_id: int
+    referent_tokens: list[str]
+    moderator_tokens: list[str]
+    operator_tokens: list[str]
+
+
+def make_town(label: str, *, referents: int, consoles: int) -> Town:
+    from alerts.models import Agency, CommuneAlertSettings, RoutingRule
+    from backend.accounts.models import Role
+    from backend.messaging.models import Device
+    from neighbours.models import Referent
+    from tests import factories
+    from tests.deploy.helpers import token_for
+    from tests.neighbours import factories as neighbours_factories
+
+    prefix = "B" + uuid.uuid4().hex[:5].upper()  # references are unique across communes
+    commune = factories.commune(name=f"Bench {label}", slug=f"bench-{label}", prefix=prefix)
+    neighbours_factories.ready_commune(commune)
+    north = neighbours_factories.sector(commune)
+    people = []
+    for _ in range(referents):
+        user = factories.user(role=Role.REFERENT, commune=commune)
+        Referent.objects.create(
+            user=user, commune=commune, sector=north, status=Referent.Status.ACTIVE, charter_version=1
+        )
+        Device.objects.create(user=user, token=f"bench-{uuid.uuid4().hex}", platform="android")
+        people.append(user)
+    moderators = [factories.user(role=Role.MODERATOR, commune=commune) for _ in range(consoles)]
+    operators = [factories.user(role=Role.OPERATOR, commune=commune) for _ in range(consoles)]
+    agency = Agency.objects.create(name=f"Police municipale {label}", kind=Agency.Kind.POLICE_MUNICIPALE)
+    agency.communes.add(commune)
+    agency.members.add(*operators)
+    rule = RoutingRule.objects.create(commune=commune, priority=100)
+    rule.agencies.add(agency)
+    CommuneAlertSettings.objects.update_or_create(commune=commune, defaults={"fallback_agency": agency})
+    return Town(
+        commune.pk,
+        [token_for(user) for user in people],
+        [token_for(user) for user in moderators],
+        [token_for(user) for user in operators],
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_processes(
+    count: int, env: dict[str, str], folder: Path
+) -> tuple[list[str], list[subprocess.Popen]]:
+    import urllib.request
+
+    urls, processes = [], []
+    for _ in range(count):
+        port = free_port()
+        log = (folder / f"daphne-{port}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "backend.core.serve",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "--access-log",
+                    "/dev/null",
+                    "backend.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    worker_log = (folder / "worker.log").open("wb")
+    processes.append(
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
+        )
+    )
+    for url in urls:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:  # noqa: S310  (local)
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    return urls, processes
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+async def run_load(urls: list[str], town: Town, *, duration: float, rate: float, result: Result) -> None:
+    import aiohttp
+
+    pending_seen: dict[int, dict[str, float]] = {}  # observation id → console name → arrival
+    dispatch_seen: dict[int, dict[str, float]] = {}
+    submitted_at: dict[int, float] = {}
+    approved_at: dict[int, float] = {}
+    consoles: list[str] = []
+    ready = asyncio.Event()
+    connected = 0
+
+    async def console(session: aiohttp.ClientSession, name: str, url: str) -> None:
+        nonlocal connected
+        async with session.ws_connect(url, heartbeat=30) as socket:
+            async for message in socket:
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                data = json.loads(message.data)
+                now = time.monotonic()
+                if data.get("type") == "hello":
+                    connected += 1
+                    if connected == len(consoles):
+                        ready.set()
+                elif data.get("type") == "observation.pending":
+                    pending_seen.setdefault(int(data["data"]["id"]), {})[name] = now
+                elif data.get("type") == "dispatch.created":
+                    dispatch_seen.setdefault(int(data["data"]["observation"]["id"]), {})[name] = now
+
+    async def post(
+        session: aiohttp.ClientSession, url: str, token: str, body: dict[str, Any]
+    ) -> tuple[int, Any, float]:
+        started = time.monotonic()
+        async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as response:
+            payload = await response.json(content_type=None)
+            return response.status, payload, (time.monotonic() - started) * 1000
+
+    async def one(session: aiohttp.ClientSession, index: int) -> None:
+        from django.utils import timezone
+
+        base = urls[index % len(urls)]
+        body = {
+            "category": "cambriolage",
+            "description": f"Charge de test n° {index} : deux personnes forcent un portail.",
+            "occurred_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
+            "latitude": 43.415,
+            "longitude": 5.31,
+        }
+        token = town.referent_tokens[index % len(town.referent_tokens)]
+        started = time.monotonic()
+        try:
+            status, payload, elapsed = await post(session, f"{base}/api/v1/observations/", token, body)
+        except Exception as exc:
+            result.errors.append(f"submit: {type(exc).__name__}")
+            return
+        if status != 201:
+            result.errors.append(f"submit: HTTP {status}")
+            return
+        result.submitted += 1
+        result.submit_ms.append(elapsed)
+        observation = int(payload["id"])
+        submitted_at[observation] = started
+        other = urls[(index + 1) % len(urls)]
+        moderator = town.moderator_tokens[index % len(town.moderator_tokens)]
+        approved_at[observation] = time.monotonic()
+        try:
+            status, _payload, elapsed = await post(
+                session, f"{other}/api/v1/moderation/{observation}/approve/", moderator, {}
+            )
+        except Exception as exc:
+            result.errors.append(f"approve: {type(exc).__name__}")
+            return
+        if status != 200:
+            result.errors.append(f"approve: HTTP {status}")
+            return
+        result.approved += 1
+        result.approve_ms.append(elapsed)
+
+    connector = aiohttp.TCPConnector(limit=200)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=120)
+    ) as session:
+        watchers = []
+        for position, url in enumerate(urls):
+            ws = url.replace("http://", "ws://")
+            for kind, tokens in (("moderator", town.moderator_tokens), ("operator", town.operator_tokens)):
+                name = f"{kind}@{position}"
+                consoles.append(name)
+                watchers.append(
+                    asyncio.create_task(console(session, name, f"{ws}/ws/console/?token={tokens[position]}"))
+                )
+        await asyncio.wait_for(ready.wait(), 30)
+        await asyncio.sleep(1)
+        tasks = []
+        started = time.monotonic()
+        total = int(duration * rate)
+        for index in range(total):
+            delay = started + index / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(session, index)))
+        await asyncio.gather(*tasks)
+        result.elapsed = time.monotonic() - started
+        moderators = [name for name in consoles if name.startswith("moderator")]
+        police = [name for name in consoles if name.startswith("operator")]
+
+        def everywhere(observation: int) -> bool:
+            return set(pending_seen.get(observation, {})) >= set(moderators) and set(
+                dispatch_seen.get(observation, {})
+            ) >= set(police)
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(everywhere(o) for o in approved_at):
+            await asyncio.sleep(0.2)
+        for observation in submitted_at:
+            if everywhere(observation):
+                result.seen += 1
+                result.to_moderators_ms.extend(
+                    (arrival - submitted_at[observation]) * 1000
+                    for arrival in pending_seen[observation].values()
+                )
+                result.to_police_ms.extend(
+                    (arrival - approved_at[observation]) * 1000
+                    for arrival in dispatch_seen[observation].values()
+                )
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+
+
+def scenario(args: argparse.Namespace, daphnes: int) -> Result:
+    from alerts.models import Observation
+
+    label = f"{daphnes}d{uuid.uuid4().hex[:6]}"
+    town = make_town(label, referents=8, consoles=max(daphnes, 1))
+    folder = Path(tempfile.mkdtemp(prefix=f"vigie-bench-{label}-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "DEBUG": "1",
+        "PUSH_BACKEND": "file",
+        "PUSH_FILE_PATH": str(folder / "push"),
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(folder / "sms"),
+        "THROTTLE_USER": "100000/min",
+        "THROTTLE_ANON": "100000/min",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    urls, processes = start_processes(daphnes, env, folder)
+    result = Result(daphnes=daphnes, duration=args.duration, rate=args.rate)
+    try:
+        asyncio.run(run_load(urls, town, duration=args.duration, rate=args.rate, result=result))
+    finally:
+        stop_processes(processes)
+    result.stored = Observation.objects.filter(commune_id=town.commune_id).count()
+    return result
+
+
+def report(result: Result) -> str:
+    def line(name: str, values: list[float]) -> str:
+        return (
+            f"  {name:<28} p50 {percentile(values, 50):7.1f}  p95 {percentile(values, 95):7.1f}  "
+            f"p99 {percentile(values, 99):7.1f}  max {max(values, default=float('nan')):7.1f} ms"
+        )
+
+    return "\n".join(
+        [
+            f"{result.daphnes} daphne(s), {result.rate:g} submissions/s for {result.duration:g} s "
+            f"(+ as many approvals), {result.elapsed:.1f} s:",
+            f"  throughput                   {result.throughput:.2f} requests/s answered "
+            f"({result.submitted} submissions, {result.approved} approvals)",
+            line("submission (POST 201)", result.submit_ms),
+            line("approval (POST 200)", result.approve_ms),
+            line("submit → moderator consoles", result.to_moderators_ms),
+            line("approve → police consoles", result.to_police_ms),
+            f"  errors                       {len(result.errors)} {sorted(set(result.errors))[:5]}",
+            f"  N submitted {result.submitted} = N stored {result.stored} = N seen {result.seen}: "
+            f"{'yes' if result.submitted == result.stored == result.seen == int(result.duration * result.rate) else 'NO'}",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    parser.add_argument("--rate", type=float, default=4.0, help="submissions per second (default 4)")
+    parser.add_argument("--daphnes", default="1,2", help="runs to make, e.g. 1,2 (default) or 2")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/vigie_bench", help="its own database"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="its own Redis database")
+    args = parser.parse_args()
+    ensure_database(args.database_url)
+    setup_django(args.database_url, args.redis_url)
+    results = []
+    for count in [int(item) for item in args.daphnes.split(",")]:
+        result = scenario(args, count)
+        print(report(result), flush=True)
+        results.append(result)
+    if len(results) == 2:
+        one, two = results
+        print(
+            f"ratio {two.daphnes} / {one.daphnes} daphnes: throughput {two.throughput / one.throughput:.2f}×, "
+            f"p95 submission {percentile(two.submit_ms, 95) / percentile(one.submit_ms, 95):.2f}×, "
+            f"p95 approval {percentile(two.approve_ms, 95) / percentile(one.approve_ms, 95):.2f}×"
+        )
+    failed = [r for r in results if r.errors or not (r.submitted == r.stored == r.seen)]
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
