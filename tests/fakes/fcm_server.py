@@ -6,7 +6,7 @@
   service-account JSON whose `token_uri` points here works with the real SDK.
 - Control (JSON): `POST /_script` {token: [outcome, …]}, `POST /_config` {"delay": s, "record": bool},
   `POST /_reset`, `GET /_stats` → {"total", "distinct", "duplicates", "unauthorized", "tokens_issued"}
-  (`?full=1` adds "counts" per token and the recorded "payloads").
+  with the wall-clock times of the first and last answered message (`?full=1` adds "counts" per token and the recorded "payloads").
 
 Outcomes: "ok", "UNREGISTERED", "INVALID_TOKEN", "INVALID_PAYLOAD", "SENDER_ID_MISMATCH",
 "THIRD_PARTY_AUTH_ERROR", "500", "503" or "503:<retry-after>", "429" or "429:<retry-after>".
@@ -20,6 +20,7 @@ import asyncio
 import itertools
 import json
 import threading
+import time
 import urllib.request
 from collections import Counter
 from typing import Any
@@ -67,6 +68,8 @@ class FakeFcmState:
         self.delay = 0.0
         self.record = True
         self.ids = itertools.count(1)
+        self.first_at: float | None = None
+        self.last_at: float | None = None
 
     def stats(self, *, full: bool = False) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -75,6 +78,8 @@ class FakeFcmState:
             "duplicates": {token: n for token, n in self.counts.items() if n > 1},
             "unauthorized": self.unauthorized,
             "tokens_issued": self.tokens_issued,
+            "first_at": self.first_at,
+            "last_at": self.last_at,
         }
         if full:
             result["counts"] = dict(self.counts)
@@ -124,6 +129,9 @@ def make_app(state: FakeFcmState) -> web.Application:
             await asyncio.sleep(state.delay)
         scripted = state.script.get(token)
         outcome = scripted.pop(0) if scripted else "ok"
+        state.last_at = time.time()
+        if state.first_at is None:
+            state.first_at = state.last_at
         if outcome != "ok":
             return _error(outcome)
         project = request.match_info["project"]
