@@ -343,10 +343,13 @@ def console_state(*, user: User) -> dict[str, Any]:
     """The initial state of a console: its items, presence and the newest event id it may see.
 
     The newest id is read first: the page then connects with `last_event_id` set to it and the replay
-    brings whatever changed in between (twice at worst; the client drops ids it has seen).
+    brings whatever changed in between (twice at worst; the client drops ids it has seen). A replay from
+    0 is refused as a resync (the log may hold 24 h of events): clients start from this id.
     """
-    groups = console_groups(user=user)
-    newest = newest_event_id(groups=groups)
+    # The newest event of the log, visible here or not: an existing row, so the replay that starts from
+    # it has an anchor for its grace window (a console that has seen no event yet would otherwise ask
+    # from 0). Everything up to it is in the state below.
+    newest = int(Event.objects.aggregate(newest=Max("id"))["newest"] or 0)
     return {
         "newest_event_id": newest,
         "user": {"id": user.pk, "name": str(user), "role": user.role, "moderator": is_moderator(user)},

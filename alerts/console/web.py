@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,14 +15,14 @@ from django.views.decorators.http import require_GET
 
 from alerts.console.selectors import console_allowed, console_photo
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_verified(view: View) -> View:
     """Signed in with the second factor (django-otp), with a console role; else the staff login page."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         verified = getattr(user, "is_verified", lambda: False)()
         if not user.is_authenticated or not verified:
@@ -51,7 +52,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @staff_verified
-def console_photo_view(request: HttpRequest, photo_id: int) -> HttpResponse:
+def console_photo_view(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     """Streams a photo (stored outside any public folder) after checking this console may see it."""
     user = request.user
     photo = console_photo(user=user, photo_id=photo_id)  # type: ignore[arg-type]

@@ -1,0 +1,967 @@
+/* Vigie — live console (plain JavaScript, no build step).
+ *
+ * 1. GET the console state (items, presence, newest event id), then open /ws/console/?last_event_id=N:
+ *    the server replays what changed in between, then sends live events.
+ * 2. Every event id is remembered: an id seen twice is dropped. The heartbeat carries the newest id this
+ *    console may see; when it is ahead of ours, we ask for a replay (a live event was lost).
+ * 3. The socket reconnects by itself with backoff, from the newest id seen; `resync` reloads the state.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var config = {
+    stateUrl: body.dataset.stateUrl,
+    detailUrl: body.dataset.detailUrl,
+    sectorsUrl: body.dataset.sectorsUrl,
+    socketPath: body.dataset.socketPath,
+    loginUrl: body.dataset.loginUrl,
+    heartbeat: parseFloat(body.dataset.heartbeat || "30"),
+    tileUrl: body.dataset.tileUrl || "",
+    tileAttribution: body.dataset.tileAttribution || "",
+  };
+
+  var OPEN_OBSERVATION = ["pending", "dispatched", "acknowledged"];
+  var OPEN_DISPATCH = ["sent", "acknowledged"];
+
+  var state = {
+    me: null,
+    moderator: false,
+    agencyIds: [],
+    choices: {},
+    items: new Map(), // "o:<id>" (moderation) or "d:<id>" (dispatch) → item
+    selected: null,
+    seen: new Set(),
+    lastEventId: 0,
+    socket: null,
+    attempts: 0,
+    reconnectTimer: null,
+    heartbeatTimer: null,
+    requests: new Map(),
+    requestCounter: 0,
+    sound: false,
+    audio: null,
+    sectors: [],
+    log: [], // every event received, in order (tests and the curious read it)
+    resyncs: 0,
+  };
+  window.vigieConsole = state;
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) return;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (response.status === 401 || response.status === 403) {
+        window.location.assign(config.loginUrl);
+        throw new Error("auth");
+      }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  // --- feedback -----------------------------------------------------------------------------------
+
+  function announce(text) {
+    var region = $("annonces");
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function feedback(text, isError) {
+    var node = $("retour");
+    node.textContent = text;
+    node.classList.toggle("erreur", !!isError);
+  }
+
+  function setConnection(kind, text) {
+    var node = $("connexion");
+    node.dataset.state = kind;
+    node.textContent = text;
+  }
+
+  function beep() {
+    if (!state.sound) return;
+    try {
+      var ctx = state.audio || (state.audio = new (window.AudioContext || window.webkitAudioContext)());
+      [0, 0.25].forEach(function (offset) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.type = "square";
+        osc.frequency.value = 880;
+        gain.gain.setValueAtTime(0.15, ctx.currentTime + offset);
+        gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + offset + 0.18);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + offset);
+        osc.stop(ctx.currentTime + offset + 0.2);
+      });
+    } catch (error) { /* no audio device: the visual signal remains */ }
+  }
+
+  function toggleSound() {
+    state.sound = !state.sound;
+    if (state.sound && !state.audio) {
+      try { state.audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (error) { state.audio = null; }
+    }
+    var button = $("son");
+    button.setAttribute("aria-pressed", String(state.sound));
+    button.textContent = state.sound ? "Son : activé" : "Son : désactivé";
+    if (state.sound) beep();
+  }
+
+  // --- items --------------------------------------------------------------------------------------
+
+  function observationOf(item) { return item.kind === "d" ? item.dispatch.observation : item.observation; }
+
+  function isOpen(item) {
+    return item.kind === "d" ? OPEN_DISPATCH.indexOf(item.dispatch.status) >= 0 : OPEN_OBSERVATION.indexOf(item.observation.status) >= 0;
+  }
+
+  function statusLabel(item) {
+    return item.kind === "d" ? item.dispatch.status_label : item.observation.status_label;
+  }
+
+  function upsertObservation(data, isNew) {
+    var key = "o:" + data.id;
+    var item = state.items.get(key);
+    if (!item) {
+      item = { key: key, kind: "o", id: data.id, observation: data, dispatches: [], fresh: isNew };
+      state.items.set(key, item);
+    } else {
+      item.observation = Object.assign({}, item.observation, data);
+    }
+    return item;
+  }
+
+  function upsertDispatch(data, isNew) {
+    var key = "d:" + data.id;
+    var item = state.items.get(key);
+    if (!item) {
+      item = { key: key, kind: "d", id: data.id, dispatch: data, fresh: isNew };
+      state.items.set(key, item);
+    } else {
+      item.dispatch = Object.assign({}, item.dispatch, data);
+    }
+    return item;
+  }
+
+  function ageText(iso) {
+    if (!iso) return "";
+    var seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+    if (seconds < 60) return seconds + " s";
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + " min";
+    var hours = Math.floor(minutes / 60);
+    if (hours < 48) return hours + " h " + String(minutes % 60).padStart(2, "0");
+    return Math.floor(hours / 24) + " j";
+  }
+
+  function sortKey(item) {
+    var obs = observationOf(item);
+    return [isOpen(item) ? 0 : 1, obs.in_progress ? 0 : 1, obs.urgent ? 0 : 1, -Date.parse(obs.created_at || 0)];
+  }
+
+  function compare(a, b) {
+    var ka = sortKey(a), kb = sortKey(b);
+    for (var i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return b.id - a.id;
+  }
+
+  function passesFilters(item) {
+    var obs = observationOf(item);
+    var status = $("filtre-etat").value;
+    if (status === "open" && !isOpen(item)) return false;
+    if (status === "done" && isOpen(item)) return false;
+    var sector = $("filtre-secteur").value;
+    if (sector && (!obs.sector || String(obs.sector.id) !== sector)) return false;
+    var category = $("filtre-categorie").value;
+    if (category && (!obs.category || obs.category.slug !== category)) return false;
+    return true;
+  }
+
+  function visibleItems() {
+    return Array.from(state.items.values()).filter(passesFilters).sort(compare);
+  }
+
+  function itemLabel(item) {
+    var obs = observationOf(item);
+    var parts = [obs.reference, obs.category ? obs.category.label : ""];
+    if (obs.in_progress) parts.push("faits en cours");
+    else if (obs.urgent) parts.push("urgent");
+    if (obs.sector) parts.push("secteur " + obs.sector.name);
+    if (item.kind === "d") parts.push(item.dispatch.agency.name);
+    parts.push(statusLabel(item));
+    return parts.join(", ");
+  }
+
+  function renderList() {
+    var list = $("liste");
+    var items = visibleItems();
+    var focusedKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+    list.textContent = "";
+    items.forEach(function (item) {
+      var obs = observationOf(item);
+      var classes = [obs.in_progress ? "en-cours" : "", obs.urgent ? "urgent" : "", isOpen(item) ? "" : "termine", item.fresh ? "nouveau" : ""].join(" ").trim();
+      var node = el("li", {
+        role: "option",
+        id: "item-" + item.key.replace(":", "-"),
+        "data-key": item.key,
+        "data-reference": obs.reference,
+        "data-status": item.kind === "d" ? item.dispatch.status : obs.status,
+        class: classes,
+        tabindex: state.selected === item.key ? "0" : "-1",
+        "aria-selected": String(state.selected === item.key),
+        "aria-label": itemLabel(item),
+        onclick: function () { select(item.key, true); },
+      }, [
+        el("div", { class: "ligne1" }, [
+          el("strong", { text: obs.reference }),
+          el("span", {}, [
+            obs.in_progress ? el("span", { class: "badge en-cours", text: "en cours" }) : null,
+            !obs.in_progress && obs.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : null,
+            " ",
+            el("span", { class: "badge", text: statusLabel(item) }),
+          ]),
+        ]),
+        el("div", { class: "ligne2" }, [
+          el("span", { text: (obs.category ? obs.category.label : "") + (obs.sector ? " · " + obs.sector.name : "") }),
+          el("span", { class: "age", "data-since": obs.created_at, text: ageText(obs.created_at) }),
+        ]),
+      ]);
+      list.appendChild(node);
+    });
+    if (!state.selected && items.length) list.firstChild.setAttribute("tabindex", "0");
+    $("liste-vide").hidden = items.length > 0;
+    var open = Array.from(state.items.values()).filter(isOpen).length;
+    $("compteur").textContent = "(" + open + " à traiter)";
+    if (focusedKey) {
+      var again = list.querySelector('[data-key="' + focusedKey + '"]');
+      if (again) again.focus();
+    }
+    renderMapPoints();
+  }
+
+  function tickAges() {
+    document.querySelectorAll(".age[data-since]").forEach(function (node) {
+      node.textContent = ageText(node.dataset.since);
+    });
+  }
+
+  // --- detail and actions -------------------------------------------------------------------------
+
+  function select(key, focusDetail) {
+    state.selected = key;
+    var item = state.items.get(key);
+    if (item) item.fresh = false;
+    renderList();
+    renderDetail();
+    if (focusDetail) {
+      var first = $("detail").querySelector(".actions button:not([disabled]), .actions select, .actions textarea");
+      ($("detail").querySelector("h2") || $("detail")).focus();
+      if (first) first.focus();
+    }
+    loadDetail(key);
+  }
+
+  function loadDetail(key) {
+    var item = state.items.get(key);
+    if (!item) return;
+    var obsId = observationOf(item).id;
+    getJson(config.detailUrl + obsId + "/").then(function (detail) {
+      if (state.selected !== key) return;
+      item.detail = detail;
+      renderDetailExtras(item);
+    }).catch(function () { /* the pane keeps what the events gave */ });
+  }
+
+  function option(value, label, selected) {
+    return el("option", { value: value, selected: selected ? "selected" : null, text: label });
+  }
+
+  function field(id, label, control) {
+    control.id = id;
+    return el("p", {}, [el("label", { for: id, text: label }), control]);
+  }
+
+  function actionForm(id, title, fields, submitLabel, build) {
+    var form = el("form", { id: id, "aria-label": title }, fields.concat([
+      el("p", {}, [el("button", { type: "submit", id: id + "-submit", text: submitLabel })]),
+    ]));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var payload = build(form);
+      if (payload) send(payload);
+    });
+    return form;
+  }
+
+  function moderationActions(item) {
+    var obs = item.observation;
+    var container = el("div", { class: "actions", role: "group", "aria-label": "Actions de modération" });
+    if (obs.status !== "pending") {
+      container.appendChild(el("p", { class: "vide", text: "Décision prise : " + obs.status_label + "." }));
+      return container;
+    }
+    var heldByMe = obs.claimed_by && state.me && obs.claimed_by.id === state.me.id;
+    container.appendChild(el("p", {}, [
+      el("button", { type: "button", id: "action-claim", onclick: function () { send({ action: "claim", observation: obs.id }); }, text: heldByMe ? "Prolonger la prise en charge (c)" : "Prendre en charge (c)" }),
+      " ",
+      el("button", { type: "button", id: "action-release", class: "secondary", disabled: !heldByMe, onclick: function () { send({ action: "release", observation: obs.id }); }, text: "Libérer (r)" }),
+    ]));
+    var categories = el("select", { name: "category" }, (state.choices.categories || []).map(function (category) {
+      return option(category.slug, category.label, obs.category && obs.category.slug === category.slug);
+    }));
+    var redaction = el("textarea", { name: "redacted_description", rows: "3", maxlength: "2000" });
+    redaction.value = obs.redacted_description || obs.description || "";
+    var agencies = el("fieldset", {}, [el("legend", { text: "Services (aucun coché : selon les règles d'orientation)" })].concat(
+      (state.choices.agencies || []).map(function (agency) {
+        return el("label", {}, [el("input", { type: "checkbox", name: "agencies", value: String(agency.id) }), " " + agency.name + " "]);
+      })
+    ));
+    container.appendChild(actionForm("form-approve", "Valider et transmettre", [
+      field("approve-category", "Catégorie", categories),
+      field("approve-text", "Texte transmis à la police (caviardé)", redaction),
+      agencies,
+    ], "Valider et transmettre (v)", function (form) {
+      var chosen = Array.from(form.querySelectorAll("input[name=agencies]:checked")).map(function (input) { return parseInt(input.value, 10); });
+      var payload = { action: "approve", observation: obs.id, category: categories.value, redacted_description: redaction.value };
+      if (chosen.length) payload.agencies = chosen;
+      return payload;
+    }));
+    var reasons = el("select", { name: "reason" }, (state.choices.reject_reasons || []).map(function (reason) { return option(reason.value, reason.label); }));
+    var note = el("input", { name: "note", maxlength: "1000" });
+    container.appendChild(actionForm("form-reject", "Refuser", [
+      field("reject-reason", "Motif du refus", reasons),
+      field("reject-note", "Précision pour l'auteur (facultatif)", note),
+    ], "Refuser (x)", function () { return { action: "reject", observation: obs.id, reason: reasons.value, note: note.value }; }));
+    var others = Array.from(state.items.values()).filter(function (other) { return other.kind === "o" && other.id !== obs.id && other.observation.status !== "merged" && other.observation.status !== "rejected"; });
+    var into = el("select", { name: "into" }, others.map(function (other) { return option(String(other.id), other.observation.reference + " — " + (other.observation.category ? other.observation.category.label : "")); }));
+    container.appendChild(actionForm("form-merge", "Fusionner avec un signalement déjà reçu", [field("merge-into", "Doublon de", into)], "Fusionner", function () {
+      if (!into.value) { feedback("Aucun autre signalement à choisir.", true); return null; }
+      return { action: "merge", observation: obs.id, into: parseInt(into.value, 10) };
+    }));
+    return container;
+  }
+
+  function dispatchActions(item) {
+    var dispatch = item.dispatch;
+    var container = el("div", { class: "actions", role: "group", "aria-label": "Actions du service" });
+    if (OPEN_DISPATCH.indexOf(dispatch.status) < 0) {
+      container.appendChild(el("p", { class: "vide", text: "Transmission " + dispatch.status_label + "." }));
+      return container;
+    }
+    container.appendChild(el("p", {}, [
+      el("button", { type: "button", id: "action-acknowledge", disabled: dispatch.status !== "sent", onclick: function () { send({ action: "acknowledge", dispatch: dispatch.id }); }, text: "Prendre en compte (a)" }),
+    ]));
+    var operators = (state.choices.operators || {})[String(dispatch.agency.id)] || [];
+    var assignee = el("select", { name: "assignee" }, operators.map(function (person) { return option(String(person.id), person.name, dispatch.assignee && dispatch.assignee.id === person.id); }));
+    container.appendChild(actionForm("form-assign", "Attribuer", [field("assign-to", "Attribuer à", assignee)], "Attribuer", function () {
+      return { action: "assign", dispatch: dispatch.id, assignee: parseInt(assignee.value, 10) };
+    }));
+    var text = el("textarea", { name: "text", rows: "2", maxlength: "2000" });
+    container.appendChild(actionForm("form-note", "Ajouter une note", [field("note-text", "Note", text)], "Ajouter la note (n)", function () {
+      return { action: "note", dispatch: dispatch.id, text: text.value };
+    }));
+    var targets = (state.choices.agencies || []).filter(function (agency) { return agency.id !== dispatch.agency.id; });
+    var agency = el("select", { name: "agency" }, targets.map(function (target) { return option(String(target.id), target.name); }));
+    var handoverNote = el("input", { name: "note", maxlength: "2000" });
+    container.appendChild(actionForm("form-handover", "Transférer à un autre service", [
+      field("handover-agency", "Service", agency), field("handover-note", "Motif du transfert", handoverNote),
+    ], "Transférer (t)", function () { return { action: "handover", dispatch: dispatch.id, agency: parseInt(agency.value, 10), note: handoverNote.value }; }));
+    var outcome = el("select", { name: "outcome" }, (state.choices.outcomes || []).map(function (item) { return option(item.value, item.label); }));
+    container.appendChild(actionForm("form-close", "Clôturer", [field("close-outcome", "Issue", outcome)], "Clôturer (f)", function () {
+      return { action: "close", dispatch: dispatch.id, outcome: outcome.value };
+    }));
+    return container;
+  }
+
+  function renderDetail() {
+    var pane = $("detail");
+    var item = state.selected ? state.items.get(state.selected) : null;
+    pane.textContent = "";
+    if (!item) {
+      pane.appendChild(el("h2", { id: "titre-detail", text: "Détail", tabindex: "-1" }));
+      pane.appendChild(el("p", { class: "vide", text: "Choisissez un signalement dans la liste." }));
+      return;
+    }
+    var obs = observationOf(item);
+    pane.appendChild(el("h2", { id: "titre-detail", tabindex: "-1", text: obs.reference + " — " + (obs.category ? obs.category.label : "") }));
+    var facts = [
+      ["État", statusLabel(item)],
+      ["Faits", obs.in_progress ? "en cours" : "constatés"],
+      ["Constaté", obs.occurred_at ? new Date(obs.occurred_at).toLocaleString("fr-FR") : ""],
+      ["Reçu", obs.created_at ? new Date(obs.created_at).toLocaleString("fr-FR") + " (il y a " + ageText(obs.created_at) + ")" : ""],
+      ["Secteur", obs.sector ? obs.sector.name : "hors secteur"],
+      ["Canal", obs.channel || ""],
+    ];
+    if (item.kind === "d") {
+      facts.push(["Service", item.dispatch.agency.name]);
+      facts.push(["Attribué à", item.dispatch.assignee ? item.dispatch.assignee.name : "personne"]);
+      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push(["À prendre en compte avant", new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR")]);
+    } else {
+      facts.push(["Pris en charge par", obs.claimed_by ? obs.claimed_by.name : "personne"]);
+      if (obs.author) facts.push(["Auteur", obs.author.name]);
+    }
+    var list = el("dl", {});
+    facts.forEach(function (fact) { list.appendChild(el("dt", { text: fact[0] })); list.appendChild(el("dd", { text: fact[1] })); });
+    pane.appendChild(list);
+    pane.appendChild(el("p", { class: "texte", id: "detail-texte", text: obs.description || "" }));
+    pane.appendChild(el("div", { id: "detail-photos", class: "photos" }));
+    pane.appendChild(item.kind === "d" ? dispatchActions(item) : moderationActions(item));
+    pane.appendChild(el("h3", { text: "Historique" }));
+    pane.appendChild(el("ol", { id: "detail-historique", class: "historique" }));
+    if (item.detail) renderDetailExtras(item);
+  }
+
+  function renderDetailExtras(item) {
+    var photos = $("detail-photos");
+    var history = $("detail-historique");
+    if (!photos || !history || !item.detail) return;
+    photos.textContent = "";
+    item.detail.photos.forEach(function (photo, index) {
+      photos.appendChild(el("a", { href: photo.url, target: "_blank", rel: "noopener" }, [el("img", { src: photo.url, alt: "Photo " + (index + 1) + " du signalement" })]));
+    });
+    history.textContent = "";
+    item.detail.history.forEach(function (entry) {
+      var who = entry.actor ? " — " + entry.actor.name : "";
+      var text = new Date(entry.at).toLocaleString("fr-FR") + " : " + entry.label + who + (entry.note ? " : " + entry.note : "");
+      history.appendChild(el("li", { text: text }));
+    });
+  }
+
+  // --- the socket ---------------------------------------------------------------------------------
+
+  function socketUrl() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + config.socketPath + "?last_event_id=" + state.lastEventId;
+  }
+
+  function connect() {
+    window.clearTimeout(state.reconnectTimer);
+    setConnection("connecting", "Connexion…");
+    var socket = new WebSocket(socketUrl());
+    state.socket = socket;
+    socket.addEventListener("message", function (message) {
+      var data;
+      try { data = JSON.parse(message.data); } catch (error) { return; }
+      onMessage(data);
+    });
+    socket.addEventListener("close", function (event) {
+      if (state.socket !== socket) return;
+      state.socket = null;
+      window.clearInterval(state.heartbeatTimer);
+      failPending();
+      if (event.code === 4401) { window.location.assign(config.loginUrl); return; }
+      if (event.code === 4403) { setConnection("closed", "Accès refusé à la console"); return; }
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    state.attempts += 1;
+    var delay = Math.min(30, Math.pow(2, state.attempts - 1)) * (0.75 + Math.random() * 0.5);
+    var seconds = Math.max(1, Math.round(delay));
+    setConnection("retry", "Déconnecté — nouvelle tentative dans " + seconds + " s");
+    state.reconnectTimer = window.setTimeout(connect, delay * 1000);
+  }
+
+  function watchdog() {
+    // No heartbeat for two periods: the socket is half-open; close it so that it reconnects.
+    window.clearInterval(state.heartbeatTimer);
+    state.lastBeat = Date.now();
+    state.heartbeatTimer = window.setInterval(function () {
+      if (state.socket && Date.now() - state.lastBeat > config.heartbeat * 2500) state.socket.close();
+    }, 1000);
+  }
+
+  function onMessage(data) {
+    switch (data.type) {
+      case "hello":
+        state.attempts = 0;
+        setConnection("open", "Connecté");
+        watchdog();
+        return;
+      case "heartbeat":
+        state.lastBeat = Date.now();
+        if (data.newest_event_id > state.lastEventId && state.socket) {
+          state.socket.send(JSON.stringify({ action: "replay", last_event_id: state.lastEventId }));
+        }
+        return;
+      case "replayed":
+        return;
+      case "resync":
+        state.resyncs += 1;
+        feedback("Mise à jour complète de la console…", false);
+        if (state.socket) { var old = state.socket; state.socket = null; old.close(); }
+        loadState().then(connect);
+        return;
+      case "ack":
+      case "error":
+        settle(data);
+        return;
+      default:
+        if (typeof data.id === "number") onEvent(data);
+    }
+  }
+
+  function onEvent(event) {
+    if (state.seen.has(event.id)) return;
+    state.seen.add(event.id);
+    if (event.id > state.lastEventId) state.lastEventId = event.id;
+    state.log.push({ id: event.id, type: event.type, data: event.data });
+    apply(event);
+  }
+
+  function apply(event) {
+    var data = event.data || {};
+    var type = event.type;
+    var alert = null;
+    if (type.indexOf("observation.") === 0 && state.moderator && data.reference) {
+      var known = state.items.has("o:" + data.id);
+      var item = upsertObservation(data, !known);
+      if (!known && data.status === "pending") alert = item;
+    } else if (type.indexOf("dispatch.") === 0 && data.agency) {
+      if (state.agencyIds.indexOf(data.agency.id) >= 0) {
+        var knownDispatch = state.items.has("d:" + data.id);
+        var dispatchItem = upsertDispatch(data, !knownDispatch);
+        if (!knownDispatch && data.status === "sent") alert = dispatchItem;
+        if (type === "dispatch.noted" && data.note) feedback("Note ajoutée sur " + data.observation.reference + " par " + data.note.author.name + ".", false);
+      }
+      if (state.moderator && data.observation && state.items.has("o:" + data.observation.id)) {
+        var moderated = state.items.get("o:" + data.observation.id);
+        moderated.dispatches = (moderated.dispatches || []).filter(function (d) { return d.id !== data.id; }).concat([data]);
+      }
+    } else if (type === "emergency_mode.changed") {
+      showEmergency(data);
+      announce(data.active ? "Cellule de veille d'urgence activée." : "Cellule de veille d'urgence désactivée.");
+    } else if (type === "presence") {
+      updatePresence(data);
+    } else if (type.indexOf("broadcast.") === 0) {
+      feedback("Diffusion : " + (data.title || data.kind || type) + ".", false);
+    }
+    if (alert) {
+      var obs = observationOf(alert);
+      announce("Nouveau : " + obs.reference + ", " + (obs.category ? obs.category.label : "") + (obs.in_progress ? ", faits en cours" : "") + ".");
+      if (obs.in_progress || obs.urgent) beep();
+    }
+    renderList();
+    var selected = state.selected ? state.items.get(state.selected) : null;
+    if (selected && relates(selected, data)) {
+      var active = document.activeElement;
+      var inDetail = active && $("detail").contains(active);
+      var editing = inDetail && typing(active);
+      if (!editing) {
+        var focusId = inDetail ? active.id : null;
+        renderDetail();
+        if (inDetail) {
+          var again = focusId ? $(focusId) : null;
+          if (!again || again.disabled) again = $("titre-detail");
+          if (again) again.focus();
+        }
+      }
+      loadDetail(selected.key);
+    }
+  }
+
+  function relates(item, data) {
+    var obs = observationOf(item);
+    if (data.reference && data.id === obs.id) return true;
+    return !!(data.observation && data.observation.id === obs.id);
+  }
+
+  // --- requests over the socket -------------------------------------------------------------------
+
+  function send(payload) {
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
+      feedback("Connexion perdue : action non envoyée, réessayez dans un instant.", true);
+      return;
+    }
+    state.requestCounter += 1;
+    payload.request_id = "r" + state.requestCounter;
+    state.requests.set(payload.request_id, payload);
+    feedback("Envoi…", false);
+    state.socket.send(JSON.stringify(payload));
+  }
+
+  var DONE = {
+    claim: "Signalement pris en charge.", release: "Signalement libéré.", approve: "Signalement validé et transmis.",
+    reject: "Signalement refusé.", merge: "Signalement fusionné.", acknowledge: "Transmission prise en compte.",
+    assign: "Transmission attribuée.", note: "Note ajoutée.", handover: "Transmission transférée.",
+    close: "Transmission clôturée.", emergency: "Cellule d'urgence mise à jour.", broadcast: "Diffusion lancée.",
+  };
+
+  function settle(reply) {
+    state.requests.delete(reply.request_id);
+    if (reply.type === "ack") {
+      feedback(DONE[reply.action] || "Fait.", false);
+      var active = document.activeElement;
+      if (active && $("detail").contains(active) && typing(active)) {
+        // Done: the form is spent; back to the detail's title, where the shortcuts work again.
+        renderDetail();
+        $("titre-detail").focus();
+      }
+      if (reply.action === "emergency") togglePanel("panneau-urgence", "ouvrir-urgence", false);
+      if (reply.action === "broadcast") togglePanel("panneau-diffusion", "ouvrir-diffusion", false);
+    } else {
+      feedback(reply.detail || "Action refusée.", true);
+    }
+  }
+
+  function failPending() {
+    if (state.requests.size) feedback("Connexion perdue : vérifiez si la dernière action a été prise en compte.", true);
+    state.requests.clear();
+  }
+
+  // --- presence and emergency ---------------------------------------------------------------------
+
+  function updatePresence(block) {
+    var key = block.scope === "agency" ? "agency:" + block.agency.id : "moderation";
+    state.presence = state.presence || {};
+    state.presence[key] = block;
+    var list = $("presence");
+    list.textContent = "";
+    Object.keys(state.presence).sort().forEach(function (name) {
+      var entry = state.presence[name];
+      var title = entry.scope === "agency" ? entry.agency.name : "Modération";
+      var people = entry.users.length ? entry.users.map(function (u) { return u.name; }).join(", ") : "personne";
+      list.appendChild(el("li", { "data-scope": name, text: title + " : " + people }));
+    });
+  }
+
+  function showEmergency(data) {
+    var node = $("urgence");
+    node.hidden = !data.active;
+    node.textContent = data.active ? "Cellule d'urgence active" + (data.reason ? " : " + data.reason : "") : "";
+    state.choices.emergency = { active: data.active, categories: data.categories || [], reason: data.reason || "" };
+  }
+
+  // --- panels (emergency, broadcast, help) --------------------------------------------------------
+
+  function togglePanel(panelId, buttonId, open) {
+    var panel = $(panelId);
+    var show = open === undefined ? panel.hidden : open;
+    panel.hidden = !show;
+    $(buttonId).setAttribute("aria-expanded", String(show));
+    if (show) {
+      var first = panel.querySelector("input, select, textarea, button");
+      if (first) first.focus();
+    }
+  }
+
+  function checkboxes(containerId, name, entries) {
+    var container = $(containerId);
+    container.textContent = "";
+    entries.forEach(function (entry) {
+      container.appendChild(el("label", {}, [el("input", { type: "checkbox", name: name, value: entry.value, checked: entry.checked ? "checked" : null }), " " + entry.label]));
+    });
+  }
+
+  function setupPanels() {
+    var choices = state.choices;
+    $("ouvrir-urgence").hidden = !state.moderator;
+    var emergency = choices.emergency || { categories: [] };
+    checkboxes("urgence-categories", "categories", (choices.categories || []).map(function (c) {
+      return { value: c.slug, label: c.label, checked: emergency.categories.indexOf(c.slug) >= 0 };
+    }));
+    var broadcasts = choices.broadcasts || { kinds: [], audiences: [], channels: [] };
+    var kind = $("diffusion-nature");
+    kind.textContent = "";
+    broadcasts.kinds.forEach(function (k) { kind.appendChild(option(k.value, k.label)); });
+    var AUDIENCES = { referents: "référents", shopkeepers: "commerçants" };
+    checkboxes("diffusion-publics", "audiences", broadcasts.audiences.map(function (a) { return { value: a, label: AUDIENCES[a] || a, checked: true }; }));
+    checkboxes("diffusion-canaux", "channels", broadcasts.channels.map(function (c) { return { value: c, label: c === "sms" ? "SMS" : "notification", checked: c === "push" }; }));
+    checkboxes("diffusion-secteurs", "sectors", (choices.sectors || []).map(function (s) { return { value: s.slug, label: s.name }; }));
+  }
+
+  function values(form, name) {
+    return Array.from(form.querySelectorAll("input[name=" + name + "]:checked")).map(function (input) { return input.value; });
+  }
+
+  function bindPanels() {
+    $("ouvrir-urgence").addEventListener("click", function () { togglePanel("panneau-urgence", "ouvrir-urgence"); });
+    $("ouvrir-diffusion").addEventListener("click", function () { togglePanel("panneau-diffusion", "ouvrir-diffusion"); });
+    $("ouvrir-aide").addEventListener("click", function () { togglePanel("aide", "ouvrir-aide"); });
+    $("son").addEventListener("click", toggleSound);
+    $("form-urgence").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      var active = !event.submitter || event.submitter.value === "1";
+      send({ action: "emergency", active: active, categories: active ? values(form, "categories") : [], reason: $("urgence-motif").value });
+    });
+    $("form-diffusion").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      send({
+        action: "broadcast", kind: $("diffusion-nature").value, title: $("diffusion-titre").value, body: $("diffusion-texte").value,
+        audiences: values(form, "audiences"), channels: values(form, "channels"), sectors: values(form, "sectors"),
+        include_adjacent: form.querySelector("input[name=include_adjacent]").checked,
+      });
+    });
+    ["filtre-etat", "filtre-secteur", "filtre-categorie"].forEach(function (id) { $(id).addEventListener("change", renderList); });
+  }
+
+  // --- keyboard -----------------------------------------------------------------------------------
+
+  function typing(target) {
+    return target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
+  }
+
+  function moveInList(step) {
+    var items = visibleItems();
+    if (!items.length) return;
+    var index = items.findIndex(function (item) { return item.key === state.selected; });
+    index = index < 0 && Math.abs(step) < 2 ? 0 : Math.max(0, Math.min(items.length - 1, index + step));
+    state.selected = items[index].key;
+    items[index].fresh = false;
+    renderList();
+    renderDetail();
+    loadDetail(state.selected);
+    var node = $("liste").querySelector('[data-key="' + state.selected + '"]');
+    if (node) { node.focus(); $("liste").setAttribute("aria-activedescendant", node.id); }
+  }
+
+  function focusList() {
+    var node = $("liste").querySelector('[aria-selected="true"]');
+    if (node) node.focus();
+    else if ($("liste").firstChild) moveInList(0); // nothing selected, or the selection is filtered out
+    else $("liste").focus();
+  }
+
+  function clickIf(id) {
+    var node = $(id);
+    if (node && !node.disabled) node.click();
+    else feedback("Action indisponible pour cet élément.", true);
+  }
+
+  function focusIf(id) {
+    var node = $(id);
+    if (node) node.focus();
+    else feedback("Action indisponible pour cet élément.", true);
+  }
+
+  function onKey(event) {
+    if (event.key === "Escape") {
+      ["panneau-urgence", "panneau-diffusion", "aide"].forEach(function (id) { $(id).hidden = true; });
+      focusList();
+      return;
+    }
+    var inList = event.target && event.target.closest && event.target.closest("#liste");
+    if (inList && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      moveInList(event.key === "ArrowDown" ? 1 : -1);
+      return;
+    }
+    if (inList && (event.key === "Home" || event.key === "End")) {
+      event.preventDefault();
+      moveInList(event.key === "Home" ? -100000 : 100000);
+      return;
+    }
+    if (inList && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      if (!state.selected) moveInList(0);
+      if (state.selected) select(state.selected, true);
+      return;
+    }
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    var actions = {
+      l: focusList, j: function () { moveInList(1); }, k: function () { moveInList(-1); },
+      c: function () { clickIf("action-claim"); }, r: function () { clickIf("action-release"); },
+      v: function () { focusIf("approve-category"); }, x: function () { focusIf("reject-reason"); },
+      a: function () { clickIf("action-acknowledge"); }, n: function () { focusIf("note-text"); },
+      t: function () { focusIf("handover-agency"); }, f: function () { focusIf("close-outcome"); },
+      g: function () { focusIf("assign-to"); }, m: function () { focusIf("merge-into"); },
+      u: function () { if (state.moderator) togglePanel("panneau-urgence", "ouvrir-urgence"); },
+      b: function () { togglePanel("panneau-diffusion", "ouvrir-diffusion"); },
+      s: toggleSound, "?": function () { togglePanel("aide", "ouvrir-aide"); },
+      "/": function () { $("filtre-etat").focus(); },
+    };
+    var handler = actions[event.key];
+    if (handler) { event.preventDefault(); handler(); }
+  }
+
+  // --- the map: sectors as SVG in Web Mercator, optional tiles underneath ---------------------------
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var map = { svg: null, points: null, bbox: null };
+
+  function project(lon, lat) {
+    var x = (lon + 180) / 360;
+    var rad = (lat * Math.PI) / 180;
+    var y = (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2;
+    return [x, y];
+  }
+
+  function svgNode(tag, attrs) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    return node;
+  }
+
+  function rings(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return geometry.coordinates;
+    if (geometry.type === "MultiPolygon") return [].concat.apply([], geometry.coordinates);
+    return [];
+  }
+
+  function drawMap(collection) {
+    var features = (collection.features || []).filter(function (f) { return f.geometry; });
+    state.sectors = features;
+    var container = $("carte");
+    container.textContent = "";
+    if (!features.length) { container.appendChild(el("p", { class: "vide", text: "Aucun secteur dessiné pour cette commune." })); return; }
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    features.forEach(function (f) {
+      rings(f.geometry).forEach(function (ring) {
+        ring.forEach(function (pt) {
+          var p = project(pt[0], pt[1]);
+          minX = Math.min(minX, p[0]); maxX = Math.max(maxX, p[0]); minY = Math.min(minY, p[1]); maxY = Math.max(maxY, p[1]);
+        });
+      });
+    });
+    var pad = Math.max(maxX - minX, maxY - minY) * 0.06;
+    minX -= pad; minY -= pad; maxX += pad; maxY += pad;
+    map.bbox = [minX, minY, maxX, maxY];
+    var width = maxX - minX, height = maxY - minY;
+    var svg = svgNode("svg", { viewBox: [minX, minY, width, height].join(" "), role: "img", "aria-label": "Carte des secteurs et des signalements", preserveAspectRatio: "xMidYMid meet" });
+    if (config.tileUrl) drawTiles(svg, minX, minY, maxX, maxY);
+    features.forEach(function (f) {
+      var d = rings(f.geometry).map(function (ring) {
+        return "M" + ring.map(function (pt) { return project(pt[0], pt[1]).join(","); }).join("L") + "Z";
+      }).join(" ");
+      var path = svgNode("path", { d: d, class: "secteur", "data-sector": String(f.properties.id) });
+      path.appendChild(svgNode("title", {})).textContent = f.properties.name;
+      svg.appendChild(path);
+    });
+    var fontSize = width / 30;
+    features.forEach(function (f) {
+      var c = centroid(f.geometry);
+      if (!c) return;
+      var text = svgNode("text", { x: c[0], y: c[1], "text-anchor": "middle", style: "font-size:" + fontSize + "px;stroke-width:" + fontSize / 5 + "px" });
+      text.textContent = f.properties.name;
+      svg.appendChild(text);
+    });
+    map.points = svgNode("g", { class: "points" });
+    svg.appendChild(map.points);
+    map.svg = svg;
+    container.appendChild(svg);
+    if (config.tileAttribution) $("carte-attribution").textContent = config.tileAttribution;
+    renderMapPoints();
+  }
+
+  function centroid(geometry) {
+    var all = rings(geometry);
+    if (!all.length) return null;
+    var ring = all[0], x = 0, y = 0;
+    ring.forEach(function (pt) { var p = project(pt[0], pt[1]); x += p[0]; y += p[1]; });
+    return [x / ring.length, y / ring.length];
+  }
+
+  function drawTiles(svg, minX, minY, maxX, maxY) {
+    // The zoom whose tiles draw the box at about 512 px wide; at most 64 tiles.
+    var z = Math.max(0, Math.min(19, Math.floor(Math.log2(512 / ((maxX - minX) * 256)))));
+    var n = Math.pow(2, z);
+    var x0 = Math.floor(minX * n), x1 = Math.floor(maxX * n), y0 = Math.floor(minY * n), y1 = Math.floor(maxY * n);
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 64) return;
+    for (var x = x0; x <= x1; x++) {
+      for (var y = y0; y <= y1; y++) {
+        var href = config.tileUrl.replace("{z}", z).replace("{x}", x).replace("{y}", y);
+        svg.appendChild(svgNode("image", { href: href, x: x / n, y: y / n, width: 1 / n, height: 1 / n, preserveAspectRatio: "none", "aria-hidden": "true" }));
+      }
+    }
+  }
+
+  function pointFor(obs) {
+    if (typeof obs.latitude === "number" && typeof obs.longitude === "number") return project(obs.longitude, obs.latitude);
+    if (obs.sector) {
+      var feature = state.sectors.find(function (f) { return f.properties.id === obs.sector.id; });
+      if (feature) {
+        var c = centroid(feature.geometry);
+        var jitter = ((obs.id * 37) % 11 - 5) / 400 * (map.bbox[2] - map.bbox[0]);
+        return c ? [c[0] + jitter, c[1] + jitter] : null;
+      }
+    }
+    return null;
+  }
+
+  function renderMapPoints() {
+    if (!map.points || !map.bbox) return;
+    map.points.textContent = "";
+    var radius = (map.bbox[2] - map.bbox[0]) / 70;
+    var sector = $("filtre-secteur").value;
+    map.svg.querySelectorAll(".secteur").forEach(function (path) { path.classList.toggle("filtre", !!sector && path.dataset.sector === sector); });
+    visibleItems().slice().reverse().forEach(function (item) {
+      var obs = observationOf(item);
+      var p = pointFor(obs);
+      if (!p) return;
+      var classes = ["point", obs.in_progress ? "en-cours" : "", obs.urgent ? "urgent" : "", state.selected === item.key ? "choisi" : ""].join(" ");
+      var circle = svgNode("circle", { cx: p[0], cy: p[1], r: radius, class: classes, "data-key": item.key });
+      circle.appendChild(svgNode("title", {})).textContent = itemLabel(item);
+      circle.addEventListener("click", function () { select(item.key, true); });
+      map.points.appendChild(circle);
+    });
+  }
+
+  // --- start --------------------------------------------------------------------------------------
+
+  function fillFilters() {
+    var sector = $("filtre-secteur");
+    (state.choices.sectors || []).forEach(function (s) { sector.appendChild(option(String(s.id), s.name)); });
+    var category = $("filtre-categorie");
+    (state.choices.categories || []).forEach(function (c) { category.appendChild(option(c.slug, c.label)); });
+  }
+
+  function loadState() {
+    return getJson(config.stateUrl).then(function (data) {
+      state.me = data.user;
+      state.moderator = !!data.user.moderator;
+      state.agencyIds = data.agencies.map(function (agency) { return agency.id; });
+      state.choices = data.choices || {};
+      state.items = new Map();
+      data.observations.forEach(function (obs) { upsertObservation(obs, false); });
+      data.dispatches.forEach(function (dispatch) { upsertDispatch(dispatch, false); });
+      state.lastEventId = Math.max(state.lastEventId, data.newest_event_id);
+      state.presence = {};
+      (data.presence || []).forEach(updatePresence);
+      if (state.choices.emergency) showEmergency(state.choices.emergency);
+      var who = data.user.name + (data.agencies.length ? " — " + data.agencies.map(function (a) { return a.name; }).join(", ") : "") + (state.moderator ? " — modération" : "");
+      $("who").textContent = "· " + who;
+      renderList();
+      renderDetail();
+    });
+  }
+
+  function start() {
+    bindPanels();
+    document.addEventListener("keydown", onKey);
+    window.setInterval(tickAges, 1000);
+    loadState().then(function () {
+      fillFilters();
+      setupPanels();
+      connect();
+      return getJson(config.sectorsUrl);
+    }).then(drawMap).catch(function (error) {
+      if (error && error.message !== "auth") setConnection("closed", "Impossible de charger la console : " + error.message);
+    });
+    window.addEventListener("online", function () { if (!state.socket) connect(); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,92 @@
+"""The console's page and read APIs: who may open them, and what each console sees."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from alerts import services
+from alerts.models import Event, ObservationPhoto
+from tests.alerts import factories as f
+from tests.conftest import api_client_for
+from tests.console.helpers import town
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: Any, *, verified: bool = True) -> Client:
+    client = Client()
+    client.force_login(user)
+    if verified:
+        device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def test_page_redirects_to_the_staff_login_when_not_signed_in() -> None:
+    response = Client().get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/?next=/console/")
+
+
+def test_page_wants_the_second_factor_and_a_console_role() -> None:
+    place = town()
+    assert signed_in(place.moderator, verified=False).get("/console/").status_code == 302
+    assert signed_in(place.referent).get("/console/").status_code == 403
+    response = signed_in(place.moderator).get("/console/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="fr"' in html
+    assert "console/console.js" in html
+    assert 'aria-live="assertive"' in html
+
+
+def test_state_of_a_moderator_and_of_operators() -> None:
+    place = town()
+    pending = f.observation(place.referent)
+    sent = f.observation(place.referent)
+    services.observation_approve(observation=sent, actor=place.moderator, agencies=[place.pn.pk])
+
+    state = api_client_for(place.moderator).get("/api/v1/console/state/").json()
+    assert state["user"]["moderator"] is True
+    assert {row["id"] for row in state["observations"]} == {pending.pk, sent.pk}
+    assert state["dispatches"] == []
+    assert state["newest_event_id"] == Event.objects.latest("id").pk
+    assert {choice["id"] for choice in state["choices"]["agencies"]} == {place.pm.pk, place.pn.pk}
+
+    pn = api_client_for(place.pn_operator).get("/api/v1/console/state/").json()
+    assert pn["observations"] == []
+    assert [row["observation"]["id"] for row in pn["dispatches"]] == [sent.pk]
+    assert "author" not in pn["dispatches"][0]["observation"]
+    pm = api_client_for(place.pm_operator).get("/api/v1/console/state/").json()
+    assert pm["dispatches"] == []  # the municipale never sees the nationale's dispatch
+
+    assert api_client_for(place.referent).get("/api/v1/console/state/").status_code == 403
+    assert api_client_for(None).get("/api/v1/console/state/").status_code == 401
+
+
+def test_detail_with_history_and_photos_only_where_the_console_may_see(settings: Any, tmp_path: Any) -> None:
+    place = town()
+    observation = f.observation(place.referent, photos=[f.upload()])
+    services.observation_approve(
+        observation=observation,
+        actor=place.moderator,
+        agencies=[place.pn.pk],
+        redacted_description="Caviardé.",
+    )
+    detail = api_client_for(place.pn_operator).get(f"/api/v1/console/observations/{observation.pk}/").json()
+    assert detail["observation"]["description"] == "Caviardé."
+    assert [entry["status"] for entry in detail["history"]] == ["pending", "dispatched"]
+    assert len(detail["photos"]) == 1
+
+    response = api_client_for(place.pm_operator).get(f"/api/v1/console/observations/{observation.pk}/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Signalement introuvable."
+
+    photo = ObservationPhoto.objects.get(observation=observation)
+    assert signed_in(place.pn_operator).get(f"/console/photos/{photo.pk}/").status_code == 200
+    assert signed_in(place.pm_operator).get(f"/console/photos/{photo.pk}/").status_code == 404
