@@ -102,6 +102,11 @@ class Town:
     operator_tokens: list[str]
 
 
+def unique_phone() -> str:
+    """A mobile number not used by an earlier run on the same database."""
+    return f"+336{uuid.uuid4().int % 10**8:08d}"
+
+
 def make_town(label: str, *, referents: int, consoles: int) -> Town:
     from alerts.models import Agency, CommuneAlertSettings, RoutingRule
     from backend.accounts.models import Role
@@ -117,14 +122,18 @@ def make_town(label: str, *, referents: int, consoles: int) -> Town:
     north = neighbours_factories.sector(commune)
     people = []
     for _ in range(referents):
-        user = factories.user(role=Role.REFERENT, commune=commune)
+        user = factories.user(role=Role.REFERENT, commune=commune, phone=unique_phone())
         Referent.objects.create(
             user=user, commune=commune, sector=north, status=Referent.Status.ACTIVE, charter_version=1
         )
         Device.objects.create(user=user, token=f"bench-{uuid.uuid4().hex}", platform="android")
         people.append(user)
-    moderators = [factories.user(role=Role.MODERATOR, commune=commune) for _ in range(consoles)]
-    operators = [factories.user(role=Role.OPERATOR, commune=commune) for _ in range(consoles)]
+    moderators = [
+        factories.user(role=Role.MODERATOR, commune=commune, phone=unique_phone()) for _ in range(consoles)
+    ]
+    operators = [
+        factories.user(role=Role.OPERATOR, commune=commune, phone=unique_phone()) for _ in range(consoles)
+    ]
     agency = Agency.objects.create(name=f"Police municipale {label}", kind=Agency.Kind.POLICE_MUNICIPALE)
     agency.communes.add(commune)
     agency.members.add(*operators)
