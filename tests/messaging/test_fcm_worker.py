@@ -122,3 +122,19 @@ def test_unavailable_and_quota_are_retried_after_retry_after(
     assert delivery.attempts == 2
     assert fake.state.counts[busy.token] == 2
     assert fake.state.counts[ok.token] == 1  # the device that got it the first time is not sent again
+
+
+@pytest.mark.django_db
+def test_the_longest_retry_after_of_a_deliverys_devices_wins(fake: FakeFcmServer) -> None:
+    user = factories.user()
+    long_, short, ok = _devices(user, 3)  # the longest first: a later, shorter one must not win
+    fake.script({short.token: ["503:5"], long_.token: ["429:40"]})
+    delivery = _push(user)
+    before = timezone.now()
+
+    worker.drain()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.QUEUED
+    assert delivery.not_before >= before + timedelta(seconds=40)
+    assert PushReceipt.objects.get(delivery=delivery, device=ok).status == PushReceipt.Status.SENT
