@@ -5,14 +5,17 @@ the database lock serialises the transactions. Either way exactly one wins."""
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from alerts import services
 from alerts.models import Dispatch, Observation
 from backend.core.errors import Conflict
+from backend.messaging.models import Delivery
 from tests.alerts import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +81,20 @@ def test_references_are_unique_under_concurrent_intake(commune: Any) -> None:
     references = sorted(result.reference for result in results)
     assert len(set(references)) == 4
     assert references[-1].endswith("-000004")
+
+
+def test_two_workers_escalate_each_dispatch_once(commune: Any) -> None:
+    moderator = f.moderator(commune)
+    pm = f.agency(commune=commune, duty_phone="+33600000098")
+    f.routing(commune, pm)
+    author = f.referent(commune)
+    for _ in range(3):
+        services.observation_approve(observation=f.observation(author), actor=moderator)
+    later = timezone.now() + timedelta(hours=2)
+    results = _race(
+        lambda: services.dispatches_escalate(now=later),
+        lambda: services.dispatches_escalate(now=later),
+    )
+    assert sum(results) == 3, results
+    assert Dispatch.objects.filter(escalated_at__isnull=False).count() == 3
+    assert Delivery.objects.filter(address="+33600000098").count() == 3
