@@ -252,8 +252,8 @@ class ObservationListCreateApi(APIView):
         observation = services.observation_submit(
             author=user, channel="app", photos=photos, ip=client_ip(request), **serializer.validated_data
         )
-        # The instance carries its category and sector; photos are queried only when some were sent.
-        created = observation_for_author(request, observation, photos=None if photos else [])
+        # The instance carries its category, sector, photos and history: nothing is read back.
+        created = observation_for_author(request, observation)
         return Response(created, status=status.HTTP_201_CREATED)
 
 

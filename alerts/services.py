@@ -97,6 +97,7 @@ def _set_status(
         note=note,
         at=now,
     )
+    _forget_related(observation, "transitions")
     observation.status = to
     observation.updated_at = now
     fields = {"status", "updated_at", *extra_fields}
@@ -307,6 +308,23 @@ def _clean_category(commune: Commune, value: Any) -> Category:
     return category
 
 
+def _prime_related(instance: Any, name: str, rows: list[Any]) -> None:
+    """Fills a reverse relation's prefetch cache with rows known to be all of it (as prefetch_related
+    does), so `instance.<name>.all()` costs no query; `.filter()` and friends still query."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def _forget_related(instance: Any, *names: str) -> None:
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    for name in names:
+        cache.pop(name, None)
+
+
 def _intake_category(*, author: User, commune: Commune, value: Any) -> tuple[Category, bool, bool]:
     """The category (the commune's own row of a slug wins over the default), whether the sender is
     blocked, and whether the emergency cell is on for that category: one query."""
@@ -392,7 +410,7 @@ def observation_submit(
             ip=ip,
         )
         observation.save()
-        for index, photo in enumerate(cleaned):
+        created_photos = [
             ObservationPhoto.objects.create(
                 observation=observation,
                 file=photo.content,
@@ -402,7 +420,9 @@ def observation_submit(
                 size=photo.size,
                 position=index,
             )
-        ObservationTransition.objects.create(
+            for index, photo in enumerate(cleaned)
+        ]
+        first = ObservationTransition.objects.create(
             observation=observation,
             actor=author,
             from_status="",
@@ -410,6 +430,9 @@ def observation_submit(
             reason=channel,
             at=observation.created_at,
         )
+        # The caller renders what was just written without reading it back.
+        _prime_related(observation, "photos", created_photos)
+        _prime_related(observation, "transitions", [first])
         audit_record(
             actor=author,
             action="observation.submitted",
