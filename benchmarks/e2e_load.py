@@ -426,7 +426,7 @@ def main() -> None:
         print(report(result), flush=True)
         results.append(result)
     if len(results) == 2:
-        one, two = results
+        one, two = sorted(results, key=lambda item: item.daphnes)
         print(
             f"ratio {two.daphnes} / {one.daphnes} daphnes: throughput {two.throughput / one.throughput:.2f}×, "
             f"p95 submission {percentile(two.submit_ms, 95) / percentile(one.submit_ms, 95):.2f}×, "
