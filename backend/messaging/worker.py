@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from backend.messaging.backends import get_push_backend, get_sms_backend
@@ -48,7 +48,10 @@ def _due() -> Q:
 def claim_due(*, limit: int) -> list[Delivery]:
     ids = list(
         Delivery.objects.filter(_due())
-        .order_by("-priority", "not_before", "id")
+        # High priority first ("high" < "normal" as text: an explicit rank, not the column's order).
+        .order_by(
+            Case(When(priority=Delivery.Priority.HIGH, then=Value(0)), default=Value(1)), "not_before", "id"
+        )
         .values_list("id", flat=True)[:limit]
     )
     if not ids:

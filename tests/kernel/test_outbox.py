@@ -295,9 +295,10 @@ def test_concurrent_claims_never_hand_one_row_to_two_workers(backoff):
     def run(slot: int) -> None:
         try:
             start.wait()
-            while batch := worker.claim_due(limit=3):
-                claimed[slot].extend(d.pk for d in batch)
-                time.sleep(0.002)  # let the others in, as real workers sending messages would
+            # A worker that lost a race gets an empty batch and polls again, like run_worker does.
+            while Delivery.objects.filter(status=Delivery.Status.QUEUED).exists():
+                claimed[slot].extend(d.pk for d in worker.claim_due(limit=3))
+                time.sleep(0.01)  # let the others in, as real workers sending messages would
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -312,3 +313,20 @@ def test_concurrent_claims_never_hand_one_row_to_two_workers(backoff):
     every = [pk for ids in claimed for pk in ids]
     assert len(every) == len(set(every)) == 150
     assert sum(1 for ids in claimed if ids) >= 2, "the workers did not run side by side"
+
+
+@pytest.mark.django_db
+def test_high_priority_deliveries_are_claimed_first(backoff):
+    earlier = timezone.now() - timedelta(minutes=5)
+    normal = deliveries_enqueue(
+        [Outgoing(channel="sms", kind="t", body=f"n{i}", address=PHONE, not_before=earlier) for i in range(3)]
+    )
+    high = deliveries_enqueue(
+        [
+            Outgoing(channel="sms", kind="t", body=f"h{i}", address=PHONE, priority=Delivery.Priority.HIGH)
+            for i in range(2)
+        ]
+    )
+    first = worker.claim_due(limit=2)
+    assert {d.pk for d in first} == {d.pk for d in high}
+    assert [d.pk for d in worker.claim_due(limit=10)] == [d.pk for d in normal]  # then oldest first
