@@ -29,7 +29,7 @@ class SectorListApi(APIView):
                     "features": [
                         {
                             "type": "Feature",
-                            "id": "la-gavotte",
+                            "id": 1,
                             "geometry": {
                                 "type": "Polygon",
                                 "coordinates": [[[5.30, 43.41], [5.31, 43.41], [5.31, 43.42], [5.30, 43.41]]],

@@ -7,7 +7,7 @@ def sector_as_feature(sector: Sector) -> dict[str, Any]:
     """A sector as a GeoJSON Feature (adjacent sectors prefetched by the selector)."""
     return {
         "type": "Feature",
-        "id": sector.slug,
+        "id": sector.pk,  # unique across communes (slugs are unique within one)
         "geometry": sector.polygon,
         "properties": {
             "id": sector.pk,

@@ -124,7 +124,10 @@ def test_sectors_api_is_a_geojson_feature_collection(api_client, commune, other_
     assert response.status_code == 200
     body = response.json()
     assert body["type"] == "FeatureCollection"
-    features = {feature["id"]: feature for feature in body["features"]}
+    features = {feature["properties"]["slug"]: feature for feature in body["features"]}
+    assert {feature["id"] for feature in body["features"]} == set(
+        Sector.objects.filter(commune=commune).values_list("pk", flat=True)
+    )
     assert set(features) == {"nord", "sud"}
     nord = features["nord"]
     assert nord["type"] == "Feature"
@@ -145,3 +148,5 @@ def test_sectors_api_defaults_to_the_callers_commune(commune, other_commune):
     assert {f["properties"]["commune"] for f in body["features"]} == {other_commune.slug}
     anonymous = api_client_for(None).get("/api/v1/sectors/").json()
     assert {f["properties"]["commune"] for f in anonymous["features"]} == {commune.slug, other_commune.slug}
+    ids = [feature["id"] for feature in anonymous["features"]]
+    assert len(ids) == len(set(ids)) == 4  # both communes have a "nord": ids stay unique
