@@ -227,3 +227,16 @@ def test_me_answers_with_the_role(commune):
     user = factories.user(role=Role.SHOPKEEPER, commune=commune)
     body = api_client_for(user).get("/api/v1/me/").json()
     assert (body["id"], body["role"]) == (user.pk, "shopkeeper")
+
+
+def test_500_under_the_api_is_json_and_french():
+    from django.test import RequestFactory
+
+    from backend.core.exceptions import handler500
+
+    response = handler500(RequestFactory().get("/api/v1/quelque-chose/"))
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"detail": "Erreur interne du serveur.", "errors": {}}
+    page = handler500(RequestFactory().get("/connexion/"))
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
