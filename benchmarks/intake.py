@@ -3,7 +3,7 @@ against a bare DRF endpoint (POST /api/v1/bench/ping/: same authentication, same
 the same server in the same run.
 
     .venv/bin/python benchmarks/intake.py [--requests 600] [--concurrency 8] [--servers 1]
-                                          [--database-url URL]
+                                          [--rounds 4] [--database-url URL]
 
 A fresh database (a SQLite file in a temporary folder, or the PostgreSQL server of --database-url / the
 DATABASE_URL environment variable, in a new database) is migrated and seeded with the demo data; the
@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--servers", type=int, default=1, help="daphne processes")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds of each endpoint")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
 
@@ -180,15 +181,22 @@ def main() -> None:
             load(intake_urls, token, requests=20 * len(bases), concurrency=2 * len(bases), expect=201)
         )
 
-        bare, bare_ok = asyncio.run(
-            load(ping, token, requests=args.requests, concurrency=args.concurrency, expect=201)
-        )
-        intake, intake_ok = asyncio.run(
-            load(intake_urls, token, requests=args.requests, concurrency=args.concurrency, expect=201)
-        )
+        # Interleaved rounds, so that a change of the machine's load weighs on both endpoints alike.
+        totals = {"bare": [0.0, 0], "intake": [0.0, 0]}
+        per_round = max(args.requests // args.rounds, args.concurrency)
+        for _round in range(args.rounds):
+            for name, urls in (("bare", ping), ("intake", intake_urls)):
+                rate, ok = asyncio.run(
+                    load(urls, token, requests=per_round, concurrency=args.concurrency, expect=201)
+                )
+                totals[name][0] += ok / rate if rate else 0.0
+                totals[name][1] += ok
+        bare_ok, intake_ok = int(totals["bare"][1]), int(totals["intake"][1])
+        bare = bare_ok / totals["bare"][0]
+        intake = intake_ok / totals["intake"][0]
         print(
-            f"requests per endpoint: {args.requests}, concurrency: {args.concurrency}, "
-            f"daphne processes: {args.servers}, CPUs: {os.cpu_count()}"
+            f"requests per endpoint: {per_round * args.rounds} in {args.rounds} interleaved rounds, "
+            f"concurrency: {args.concurrency}, daphne processes: {args.servers}, CPUs: {os.cpu_count()}"
         )
         print(f"bare DRF endpoint:      {bare:8.1f} req/s ({bare_ok} answered 201)")
         print(f"observation intake:     {intake:8.1f} accepted observations/s ({intake_ok} created)")
