@@ -104,7 +104,7 @@ class Town:
 
 def unique_phone() -> str:
     """A mobile number not used by an earlier run on the same database."""
-    return f"+336{uuid.uuid4().int % 10**8:08d}"
+    return f"+3361{uuid.uuid4().int % 10**7:07d}"  # 06 1x xx xx xx: a valid mobile range
 
 
 def make_town(label: str, *, referents: int, consoles: int) -> Town:
