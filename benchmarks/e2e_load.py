@@ -256,7 +256,11 @@ async def run_load(urls: list[str], town: Town, *, duration: float, rate: float,
     ) -> tuple[int, Any, float]:
         started = time.monotonic()
         async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as response:
-            payload = await response.json(content_type=None)
+            text = await response.text()
+            try:
+                payload = json.loads(text)
+            except ValueError:  # an error page (DEBUG) or a proxy's: the status says enough
+                payload = None
             return response.status, payload, (time.monotonic() - started) * 1000
 
     async def one(session: aiohttp.ClientSession, index: int) -> None:
