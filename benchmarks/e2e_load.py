@@ -116,6 +116,9 @@ def make_town(label: str, *, referents: int, consoles: int) -> Town:
     from tests.deploy.helpers import token_for
     from tests.neighbours import factories as neighbours_factories
 
+    from alerts.services import categories_seed_defaults
+
+    categories_seed_defaults()
     prefix = "B" + uuid.uuid4().hex[:5].upper()  # references are unique across communes
     commune = factories.commune(name=f"Bench {label}", slug=f"bench-{label}", prefix=prefix)
     neighbours_factories.ready_commune(commune)

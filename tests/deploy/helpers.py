@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.models import Agency
+from alerts.services import categories_seed_defaults
 from backend.accounts.models import Role, User
 from backend.messaging.models import Device
 from backend.territory.models import Commune
@@ -164,6 +165,8 @@ class Town:
 def town(*, referents: int = 4, moderators: int = 2, operators: int = 2) -> Town:
     """A commune ready for submissions (protocol, charter), referents with one push device each, moderators,
     and one agency with its operators that routing sends everything to."""
+    # A transactional test before this one may have flushed the categories that a migration seeds.
+    categories_seed_defaults()
     commune = neighbours_factories.ready_commune(factories.commune())
     people = [neighbours_factories.referent(commune).user for _ in range(referents)]
     for index, person in enumerate(people):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.models import Agency, Category, Dispatch, Observation
+from alerts.services import categories_seed_defaults
 from backend.core import metrics
 from backend.core.logs import JsonFormatter, RequestIdFilter
 from backend.messaging.models import Delivery
@@ -160,6 +161,7 @@ def test_metrics_count_requests_and_show_the_outbox(client, metrics_settings):
 
 @pytest.mark.django_db
 def test_metrics_show_the_moderation_queue_and_unacknowledged_dispatches(client, metrics_settings, commune):
+    categories_seed_defaults()  # flushed by an earlier transactional test, if any
     category = Category.objects.get(slug="cambriolage", commune=None)
     agency = Agency.objects.create(name="Police municipale", kind=Agency.Kind.POLICE_MUNICIPALE)
     now = timezone.now()

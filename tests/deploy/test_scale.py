@@ -44,7 +44,10 @@ def call(
         )
         response = connection.getresponse()
         payload = response.read()
-        return response.status, json.loads(payload) if payload else None
+        try:
+            return response.status, json.loads(payload) if payload else None
+        except ValueError:  # an error page: its first lines say why
+            return response.status, payload[:500].decode(errors="replace")
     finally:
         connection.close()
 
@@ -108,7 +111,8 @@ def test_two_daphnes_two_workers_every_event_once_per_console_every_delivery_onc
 
         with ThreadPoolExecutor(max_workers=6) as pool_http:
             submitted = list(pool_http.map(submit, range(SUBMISSIONS)))
-        assert [status for status, _body in submitted] == [201] * SUBMISSIONS, submitted[:3]
+        refused = [(status, body) for status, body in submitted if status != 201]
+        assert refused == [], refused[:3]
         ids = [body["id"] for _status, body in submitted]
         assert Observation.objects.filter(pk__in=ids).count() == SUBMISSIONS
 
@@ -121,7 +125,8 @@ def test_two_daphnes_two_workers_every_event_once_per_console_every_delivery_onc
 
         with ThreadPoolExecutor(max_workers=4) as pool_http:
             approvals = list(pool_http.map(approve, range(SUBMISSIONS)))
-        assert [status for status, _body in approvals] == [200] * SUBMISSIONS, approvals[:3]
+        refused = [(status, body) for status, body in approvals if status != 200]
+        assert refused == [], refused[:3]
 
         # A worker stopped mid-batch (its slow push backend sends one message per 0.1 s).
         until(lambda: len(push_files(tmp / "push")) >= 3, what="first push messages", timeout=120)
