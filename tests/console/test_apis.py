@@ -90,3 +90,12 @@ def test_detail_with_history_and_photos_only_where_the_console_may_see(settings:
     photo = ObservationPhoto.objects.get(observation=observation)
     assert signed_in(place.pn_operator).get(f"/console/photos/{photo.pk}/").status_code == 200
     assert signed_in(place.pm_operator).get(f"/console/photos/{photo.pk}/").status_code == 404
+
+
+def test_tile_url_setting_reaches_the_page(settings: Any) -> None:
+    settings.CONSOLE_TILE_URL = "https://tuiles.example.fr/{z}/{x}/{y}.png"
+    settings.CONSOLE_TILE_ATTRIBUTION = "© contributeurs OpenStreetMap"
+    place = town()
+    html = signed_in(place.moderator).get("/console/").content.decode()
+    assert 'data-tile-url="https://tuiles.example.fr/{z}/{x}/{y}.png"' in html
+    assert "© contributeurs OpenStreetMap" in html
