@@ -1,7 +1,8 @@
 """Writes of the live console: presence (one row per open socket, whichever process holds it)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from alerts.console.selectors import (
     presence_stale_before,
 )
 from alerts.events import agency_group, event_emit, moderation_group
+from alerts.models import Event
 from backend.accounts.models import User
 
 PRESENCE_EVENT = "presence"
@@ -88,3 +90,16 @@ def console_connections_prune(*, now: datetime | None = None) -> int:
             if not _online_ids(user):
                 presence_emit(user=user)
     return count
+
+
+def events_prune(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Deletes event rows older than the replay's retention window (plus an hour): no console may ask
+    for them any more (it gets `resync`). The audit trail, not this log, is the record of changes."""
+    horizon = (now or timezone.now()) - timedelta(hours=float(settings.CONSOLE_EVENT_RETENTION_HOURS) + 1)
+    total = 0
+    while True:
+        ids = list(Event.objects.filter(at__lt=horizon).order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return total
+        Event.objects.filter(pk__in=ids).delete()
+        total += len(ids)

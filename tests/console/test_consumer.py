@@ -411,3 +411,14 @@ def test_stale_connections_are_pruned_and_announced() -> None:
     assert Event.objects.filter(type="presence").count() == before + 1
     assert latest.data["users"] == []
     assert json.dumps(latest.data)
+
+
+def test_events_older_than_the_retention_window_are_pruned(settings: Any) -> None:
+    from alerts.console.services import events_prune
+
+    settings.CONSOLE_EVENT_RETENTION_HOURS = 24
+    old = event_emit_atomic(type="test.old", data={}, groups=["user.1"])
+    recent = event_emit_atomic(type="test.recent", data={}, groups=["user.1"])
+    Event.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(hours=26))
+    assert events_prune() == 1
+    assert list(Event.objects.values_list("pk", flat=True)) == [recent.pk]
