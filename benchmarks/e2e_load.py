@@ -109,14 +109,13 @@ def unique_phone() -> str:
 
 def make_town(label: str, *, referents: int, consoles: int) -> Town:
     from alerts.models import Agency, CommuneAlertSettings, RoutingRule
+    from alerts.services import categories_seed_defaults
     from backend.accounts.models import Role
     from backend.messaging.models import Device
     from neighbours.models import Referent
     from tests import factories
     from tests.deploy.helpers import token_for
     from tests.neighbours import factories as neighbours_factories
-
-    from alerts.services import categories_seed_defaults
 
     categories_seed_defaults()
     prefix = "B" + uuid.uuid4().hex[:5].upper()  # references are unique across communes
