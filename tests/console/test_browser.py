@@ -172,6 +172,12 @@ def test_console_end_to_end(transactional_db: Any, daphne_server: Any, browser: 
     moderator.get_by_role("button", name="Valider et transmettre (v)").click()
     item(operator, first.reference).wait_for(timeout=15000)
     assert operator.evaluate("window.__loadedOnce") is True  # no reload
+    # The visual signal of a new item in progress, and the announcement for screen readers.
+    assert "nouveau" in (item(operator, first.reference).get_attribute("class") or "")
+    assert "en-cours" in (item(operator, first.reference).get_attribute("class") or "")
+    operator.wait_for_function(
+        f"() => document.getElementById('annonces').textContent.includes('{first.reference}')"
+    )
     item(operator, first.reference).click()
     operator.wait_for_selector("#detail-texte")
     assert operator.locator("#detail-texte").inner_text() == "Deux individus escaladent un portail."
