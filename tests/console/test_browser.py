@@ -26,7 +26,7 @@ from alerts.events import agency_group
 from alerts.models import Dispatch, Event, Observation
 from backend.accounts.models import User
 from tests.console.helpers import Town, token_for, town
-from tests.live import CHROMIUM, screenshot
+from tests.live import CHROMIUM, screenshot, start_daphne
 
 pytestmark = pytest.mark.browser
 
@@ -369,3 +369,38 @@ def test_console_end_to_end(transactional_db: Any, daphne_server: Any, browser: 
     screenshot(moderator, "console-moderator-final")
     for page in (moderator, watcher, operator, mate):
         page.context.close()
+
+
+def test_a_page_that_missed_live_events_catches_up_on_the_heartbeat(
+    transactional_db: Any, browser: Any, live_tmp: Any
+) -> None:
+    """The layer is best-effort: events written but never published reach the page through the
+    heartbeat's newest id and the replay it asks for, without a reconnection."""
+    server = start_daphne(live_tmp, {"CONSOLE_HEARTBEAT_SECONDS": "1"})
+    try:
+        place = town()
+        device = staff_login_ready(place.moderator)
+        page = open_console(browser, server.url, place.moderator, device)
+        page.evaluate(
+            "() => { window.__hellos = 0; const ws = window.vigieConsole.socket;"
+            " ws.addEventListener('message', m => { if (JSON.parse(m.data).type === 'hello') window.__hellos++; }); }"
+        )
+        socket_before = page.evaluate("window.vigieConsole.socket.url")
+        # Written in this process, published to a layer nobody listens to: the page never hears it live.
+        observation = in_thread(
+            submit_in_process, referent=place.referent, description="Un individu rôde autour des voitures."
+        )
+        item(page, observation.reference).wait_for(timeout=15000)
+        assert page.evaluate("window.__loadedOnce") is True
+        assert page.evaluate("window.vigieConsole.socket.url") == socket_before
+        assert page.evaluate("window.__hellos") == 0  # the same socket: a replay, not a reconnection
+        assert page.evaluate("window.vigieConsole.resyncs") == 0  # nor a reload of the state
+        page.context.close()
+    finally:
+        server.stop()
+
+
+def submit_in_process(*, referent: User, description: str) -> Observation:
+    from tests.alerts import factories as f
+
+    return f.observation(referent, description=description)
