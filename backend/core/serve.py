@@ -7,7 +7,8 @@ connection drop; whether its row was written is anyone's guess). Here, on SIGTER
 1. connections already waiting in the listen backlog are accepted, then the ports stop listening (nginx
    sends new requests to the other daphne);
 2. websockets are closed with code 1001 "going away" (consoles reconnect elsewhere and replay what they
-   missed from the event log);
+   missed from the event log); idle keep-alive connections are closed, and the busy ones close after
+   their answer (nginx opens new ones, which go to the other daphne);
 3. HTTP requests in flight, and the application instances of closed websockets, are given up to
    `--drain-timeout` seconds (default 30) to finish; then the reactor stops as daphne would.
 
@@ -20,6 +21,7 @@ import logging
 import signal
 import sys
 import time
+import weakref
 from functools import partial
 from types import FrameType
 from typing import Any
@@ -47,10 +49,40 @@ class GracefulServer(daphne.server.Server):
         self.ports: list[Any] = []
         self.draining = False
         self.drain_started = 0.0
+        self.channels: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def listen_success(self, port: Any) -> None:
+        if not self.ports:
+            self._track_channels()
         self.ports.append(port)
         super().listen_success(port)
+
+    def _track_channels(self) -> None:
+        """Remembers every HTTP connection (Twisted keeps no list), to close the idle ones on a stop."""
+        build = self.http_factory.buildProtocol
+
+        def build_and_track(addr: Any) -> Any:
+            channel = build(addr)
+            if channel is not None:
+                self.channels.add(channel)
+            return channel
+
+        self.http_factory.buildProtocol = build_and_track
+
+    def _close_keep_alive_connections(self) -> int:
+        closed = 0
+        for wrapper in list(self.channels):
+            # Twisted's factory hands out a wrapper (it could switch to HTTP/2); the HTTP/1.1 channel is in it.
+            channel = getattr(wrapper, "_channel", wrapper)
+            transport = getattr(channel, "transport", None)
+            # A connection upgraded to a websocket belongs to its websocket protocol now.
+            if transport is None or getattr(transport, "protocol", None) not in (wrapper, channel):
+                continue
+            channel.persistent = False  # a busy one closes after its answer
+            if not getattr(channel, "requests", None):
+                transport.loseConnection()
+                closed += 1
+        return closed
 
     def run(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -95,6 +127,7 @@ class GracefulServer(daphne.server.Server):
                 except Exception:  # best effort: what stays in the backlog is refused, nginx retries
                     logger.exception("could not accept the backlog of %s", port)
             port.stopListening()
+        idle = self._close_keep_alive_connections()
         sockets = [p for p in self.connections if isinstance(p, WebSocketProtocol)]
         for protocol in sockets:
             try:
@@ -104,9 +137,11 @@ class GracefulServer(daphne.server.Server):
             except Exception:  # a socket already closing must not stop the drain
                 logger.exception("could not close websocket %s", protocol)
         logger.info(
-            "signal %s: not listening any more; closed %d websockets; finishing %d requests (at most %ss)",
+            "signal %s: not listening any more; closed %d websockets and %d idle connections; "
+            "finishing %d requests (at most %ss)",
             signum,
             len(sockets),
+            idle,
             len(self.busy()),
             self.drain_timeout,
             extra={"signal": signum, "websockets": len(sockets)},

@@ -44,11 +44,22 @@ def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_
         except Exception as exc:  # the failure this test is about: a dropped connection
             answers[index] = exc
 
+    # An idle keep-alive connection (as nginx keeps them): closed at the stop, so that nothing is sent on
+    # it to a daphne on its way out.
+    idle = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    idle.request("GET", "/livez")
+    assert idle.getresponse().read() == b'{"status": "ok"}'
+    assert idle.sock is not None
+    idle_socket = idle.sock
+
     threads = [threading.Thread(target=submit, args=(index,)) for index in range(IN_FLIGHT)]
     for thread in threads:
         thread.start()
     written.wait()
     server.process.send_signal(signal.SIGTERM)
+    idle_socket.settimeout(5)
+    assert idle_socket.recv(1) == b""  # closed by the server while the submissions still run
+    idle_closed_while_busy = any(thread.is_alive() for thread in threads)
     for thread in threads:
         thread.join(timeout=90)
 
@@ -61,6 +72,8 @@ def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_
     log = server.log.read_text()
     assert "not listening any more" in log
     assert "drained in" in log
+    assert "and 1 idle connections" in log
+    assert idle_closed_while_busy
     # Stopped listening: a new connection is refused.
     with pytest.raises(ConnectionRefusedError):
         http.client.HTTPConnection("127.0.0.1", server.port, timeout=2).request("GET", "/livez")
