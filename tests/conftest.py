@@ -9,6 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from alerts.services import categories_seed_defaults
 from backend.messaging.backends import locmem
 from tests import factories
 
@@ -53,6 +54,21 @@ def _messaging_in_memory(settings: Any, tmp_path: Any) -> Iterator[None]:
     cache.clear()
     yield
     locmem.reset()
+
+
+@pytest.fixture(autouse=True)
+def _default_categories(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table, rows seeded by migrations included: put the taxonomy back."""
+    names = set(request.fixturenames)
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
+    else:
+        return
+    categories_seed_defaults()
 
 
 @pytest.fixture

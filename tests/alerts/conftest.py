@@ -11,17 +11,6 @@ from backend.accounts.models import Role, User
 
 
 @pytest.fixture(autouse=True)
-def default_categories(request: pytest.FixtureRequest) -> None:
-    """Transactional tests flush the tables, seeded rows included: put the taxonomy back."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("_django_db_helper")
-    from alerts.services import categories_seed_defaults
-
-    categories_seed_defaults()
-
-
-@pytest.fixture(autouse=True)
 def submitter_rules() -> Iterator[set[int]]:
     trusted_ids: set[int] = set()
     saved = dict(registry._submitter_rules)
