@@ -28,6 +28,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken
 
 from alerts.console.actions import console_action_run
 from alerts.console.selectors import Replay, console_allowed, console_groups, events_replay, newest_event_id
@@ -36,6 +38,7 @@ from alerts.console.services import (
     console_connection_open,
     console_connection_touch,
 )
+from backend.accounts.models import User
 from backend.core.websocket import CLOSE_UNAUTHENTICATED
 
 logger = logging.getLogger(__name__)
@@ -147,18 +150,55 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.heartbeat()
+                if not await self.heartbeat():
+                    return
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("console heartbeat failed")
 
-    async def heartbeat(self) -> None:
+    async def heartbeat(self) -> bool:
+        """Re-checks the credentials, follows group changes, sends the newest id; False once closed."""
+        groups = await database_sync_to_async(self.credentials_recheck)()
+        if groups is None:
+            # Logged out, deactivated, no longer staff, or the access token expired: the client signs
+            # in again (the page goes to the login, an API client gets a fresh token) and reconnects.
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
+        await self.groups_update(groups)
         newest = await database_sync_to_async(newest_event_id)(groups=self.groups)
         await database_sync_to_async(console_connection_touch)(channel_name=self.channel_name)
         await self.send_json(
             {"type": "heartbeat", "newest_event_id": newest, "at": timezone.now().isoformat()}
         )
+        return True
+
+    def credentials_recheck(self) -> list[str] | None:
+        """The groups the user may see now, or None when the socket's credentials no longer hold."""
+        user = User.objects.filter(pk=self.user.pk).first()
+        if user is None or not console_allowed(user):
+            return None
+        if self.scope.get("auth_method") == "session":
+            session = self.scope.get("session")
+            key = getattr(session, "session_key", None)
+            if session is None or not key or not session.exists(key):
+                return None
+        elif self.scope.get("auth_method") == "token":
+            raw = (parse_qs(self.scope.get("query_string", b"").decode()).get("token") or [""])[0]
+            try:
+                AccessToken(raw)
+            except TokenError:
+                return None
+        self.user = user
+        return console_groups(user=user)
+
+    async def groups_update(self, groups: list[str]) -> None:
+        """Membership changed (an operator moved to another agency): follow it at once."""
+        for group in set(self.groups) - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(groups) - set(self.groups):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups = groups
 
     # --- messages from the client --------------------------------------------------------------
 

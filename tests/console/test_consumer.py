@@ -422,3 +422,59 @@ def test_events_older_than_the_retention_window_are_pruned(settings: Any) -> Non
     Event.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(hours=26))
     assert events_prune() == 1
     assert list(Event.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+async def test_heartbeat_follows_agency_membership_and_closes_on_lost_credentials(settings: Any) -> None:
+    settings.CONSOLE_HEARTBEAT_SECONDS = 0.3
+    place = await db(town)()
+    operator = await connect(place.pm_operator)
+    await until(operator, "heartbeat")
+    # Moved from the municipale to the nationale: the next heartbeat follows.
+    await db(place.pm.members.remove)(place.pm_operator)
+    await db(place.pn.members.add)(place.pm_operator)
+    await until(operator, "heartbeat")
+    await until(operator, "heartbeat")
+    await drain(operator, skip=("heartbeat", "presence"))
+    observation = await db(f.observation)(place.referent)
+    await db(services.observation_approve)(
+        observation=observation, actor=place.moderator, agencies=[place.pm.pk]
+    )
+    second = await db(f.observation)(place.referent)
+    await db(services.observation_approve)(observation=second, actor=place.moderator, agencies=[place.pn.pk])
+    created = await until(operator, "dispatch.created")
+    assert created["data"]["agency"]["id"] == place.pn.pk  # the municipale's came first, and never arrived
+    # Deactivated: closed with 4401 at the next heartbeat.
+    await db(
+        lambda: type(place.pm_operator).objects.filter(pk=place.pm_operator.pk).update(is_active=False)
+    )()
+    while True:
+        output = await operator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == 4401
+
+
+async def test_an_expired_access_token_closes_the_socket_at_the_heartbeat(settings: Any) -> None:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    settings.CONSOLE_HEARTBEAT_SECONDS = 0.3
+    place = await db(town)()
+
+    def short_token() -> str:
+        token = AccessToken.for_user(place.moderator)
+        token.set_exp(lifetime=timedelta(seconds=3))
+        return str(token)
+
+    raw = await db(short_token)()
+    communicator = WebsocketCommunicator(application, f"/ws/console/?token={raw}")
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    types = []
+    while True:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+        types.append(json.loads(output["text"])["type"])
+    assert "heartbeat" in types  # it lived while the token was valid
+    assert output["code"] == 4401
