@@ -50,6 +50,9 @@ class GracefulServer(daphne.server.Server):
         self.draining = False
         self.drain_started = 0.0
         self.channels: weakref.WeakSet[Any] = weakref.WeakSet()
+        # Connections that have answered a request: only those can be idle keep-alive ones. A connection
+        # just accepted (from the backlog, say) has a request coming and is left alone.
+        self.served: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def listen_success(self, port: Any) -> None:
         if not self.ports:
@@ -69,6 +72,12 @@ class GracefulServer(daphne.server.Server):
 
         self.http_factory.buildProtocol = build_and_track
 
+    def protocol_connected(self, protocol: Any) -> None:
+        channel = getattr(protocol, "channel", None)
+        if isinstance(protocol, WebRequest) and channel is not None:
+            self.served.add(channel)
+        super().protocol_connected(protocol)
+
     def _close_keep_alive_connections(self) -> int:
         closed = 0
         for wrapper in list(self.channels):
@@ -78,8 +87,11 @@ class GracefulServer(daphne.server.Server):
             # A connection upgraded to a websocket belongs to its websocket protocol now.
             if transport is None or getattr(transport, "protocol", None) not in (wrapper, channel):
                 continue
-            channel.persistent = False  # a busy one closes after its answer
-            if not getattr(channel, "requests", None):
+            if getattr(channel, "requests", None):
+                # Busy: closes after its answer. (Never on a connection without a request in flight:
+                # Twisted would then drop the request that comes next.)
+                channel.persistent = False
+            elif channel in self.served:
                 transport.loseConnection()
                 closed += 1
         return closed

@@ -104,3 +104,20 @@ def test_sigterm_closes_websockets_with_going_away(tmp_path):
     assert hello == "hello"
     assert close_code == 1001
     assert server.process.wait(timeout=30) == 0
+
+
+def test_a_connection_opened_before_sigterm_still_gets_its_answer(tmp_path):
+    """Accepted before the stop, request sent just after: answered (only idle keep-alive ones close)."""
+    import socket
+    import time
+
+    server = start_graceful_daphne(tmp_path)
+    early = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    time.sleep(0.2)
+    server.process.send_signal(signal.SIGTERM)
+    time.sleep(0.1)
+    early.sendall(b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = early.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+    assert b'{"status": "ok"}' in answer
+    assert server.process.wait(timeout=30) == 0
