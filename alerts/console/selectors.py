@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts.broadcasts.models import Broadcast
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
@@ -25,6 +26,7 @@ from alerts.models import (
     Event,
     EventTarget,
     Observation,
+    ObservationAddition,
     ObservationPhoto,
     ObservationTransition,
 )
@@ -282,6 +284,19 @@ def observation_detail(*, user: User, observation: Observation) -> dict[str, Any
                 "label": note.dispatch.agency.name,
                 "actor": _person(note.author) if note.author else None,
                 "note": note.text,
+            }
+        )
+    additions = ObservationAddition.objects.filter(observation=observation).select_related("author")
+    if not moderator:
+        additions = additions.filter(status=ObservationAddition.Status.VISIBLE)
+    for addition in additions:
+        history.append(
+            {
+                "at": addition.created_at,
+                "kind": "addition",
+                "label": str(_("complément")),
+                "actor": None,
+                "note": addition.text,
             }
         )
     history.sort(key=lambda entry: entry["at"])

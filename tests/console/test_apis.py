@@ -99,3 +99,15 @@ def test_tile_url_setting_reaches_the_page(settings: Any) -> None:
     html = signed_in(place.moderator).get("/console/").content.decode()
     assert 'data-tile-url="https://tuiles.example.fr/{z}/{x}/{y}.png"' in html
     assert "© contributeurs OpenStreetMap" in html
+
+
+def test_detail_history_shows_the_authors_additions_to_moderators() -> None:
+    place = town()
+    observation = f.observation(place.referent)
+    services.observation_add_text(
+        observation=observation, author=place.referent, text="Ils sont partis en scooter.", channel="app"
+    )
+    detail = api_client_for(place.moderator).get(f"/api/v1/console/observations/{observation.pk}/").json()
+    assert [entry["note"] for entry in detail["history"] if entry["kind"] == "addition"] == [
+        "Ils sont partis en scooter."
+    ]

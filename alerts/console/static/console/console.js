@@ -532,7 +532,12 @@
     var data = event.data || {};
     var type = event.type;
     var alert = null;
-    if (type.indexOf("observation.") === 0 && state.moderator && data.reference) {
+    if (type === "observation.addition") {
+      feedback("Complément reçu pour " + data.reference + ".", false);
+      announce("Complément reçu pour " + data.reference + ".");
+    } else if (type === "sender.flagged") {
+      feedback("Expéditeur à surveiller : " + (data.name || "#" + data.user_id) + " (" + data.rejections + " signalements non retenus).", false);
+    } else if (type.indexOf("observation.") === 0 && state.moderator && typeof data.id === "number" && data.reference && data.category) {
       var known = state.items.has("o:" + data.id);
       var item = upsertObservation(data, !known);
       if (!known && data.status === "pending") alert = item;
@@ -582,6 +587,7 @@
   function relates(item, data) {
     var obs = observationOf(item);
     if (data.reference && data.id === obs.id) return true;
+    if (data.observation_id === obs.id) return true;
     return !!(data.observation && data.observation.id === obs.id);
   }
 
