@@ -65,7 +65,11 @@ def test_the_contract_is_read_from_settings():
 def test_env_example_documents_every_setting_and_only_settings():
     _values, documented = env_example()
     contract = settings_contract()
-    assert contract - documented == set(), "settings missing from deploy/env.example"
+    missing = contract - documented
+    assert missing == set(), (
+        f"backend/settings.py reads {sorted(missing)}: document them in deploy/env.example "
+        "(`# NAME=<default>` with a comment when optional)"
+    )
     assert documented - contract - COMPOSE_ONLY == set(), "deploy/env.example names unknown settings"
 
 
