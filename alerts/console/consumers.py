@@ -90,8 +90,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             self.heartbeat_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.heartbeat_task
-        for group in self.groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        # channels' websocket_disconnect has already left self.groups.
         if self.registered:
             self.registered = False
             await database_sync_to_async(console_connection_close)(
