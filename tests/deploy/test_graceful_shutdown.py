@@ -16,12 +16,30 @@ from tests.deploy.helpers import start_graceful_daphne, submission, town
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
+
+@pytest.fixture
+def serve(tmp_path):
+    """Starts deploy's daphne; whatever the test's outcome, none is left running."""
+    started = []
+
+    def start(extra_env=None):
+        server = start_graceful_daphne(tmp_path, extra_env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+
+
 IN_FLIGHT = 20
 
 
-def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_all(tmp_path):
+def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_all(serve):
     place = town(referents=4)
-    server = start_graceful_daphne(tmp_path, {"PUSH_BACKEND": "locmem", "SMS_BACKEND": "locmem"})
+    server = serve({"PUSH_BACKEND": "locmem", "SMS_BACKEND": "locmem"})
     written = threading.Barrier(IN_FLIGHT + 1, timeout=30)
     answers: list[object] = [None] * IN_FLIGHT
 
@@ -79,13 +97,13 @@ def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_
         http.client.HTTPConnection("127.0.0.1", server.port, timeout=2).request("GET", "/livez")
 
 
-def test_sigterm_closes_websockets_with_going_away(tmp_path):
+def test_sigterm_closes_websockets_with_going_away(serve):
     import asyncio
 
     import aiohttp
 
     place = town(referents=1, moderators=1, operators=0)
-    server = start_graceful_daphne(tmp_path)
+    server = serve()
     moderator = place.moderators[0]
 
     async def scenario() -> tuple[int | None, str]:
@@ -106,12 +124,12 @@ def test_sigterm_closes_websockets_with_going_away(tmp_path):
     assert server.process.wait(timeout=30) == 0
 
 
-def test_a_connection_opened_before_sigterm_still_gets_its_answer(tmp_path):
+def test_a_connection_opened_before_sigterm_still_gets_its_answer(serve):
     """Accepted before the stop, request sent just after: answered (only idle keep-alive ones close)."""
     import socket
     import time
 
-    server = start_graceful_daphne(tmp_path)
+    server = serve()
     early = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     time.sleep(0.2)
     server.process.send_signal(signal.SIGTERM)
