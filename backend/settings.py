@@ -121,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN", 2),
-            "max_size": env_int("DATABASE_POOL_MAX", 20),
+            "max_size": env_int("DATABASE_POOL_MAX", 8),
             "timeout": 10,
         }
     }
