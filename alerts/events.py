@@ -5,12 +5,16 @@ on the channel layer, best-effort: a console that misses it catches up by replay
 (Zulip's send_event_on_commit is the model).
 """
 
+import asyncio
 import json
 import logging
+import os
+import weakref
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -60,11 +64,68 @@ def event_emit(*, type: str, data: dict[str, Any], groups: Iterable[str]) -> Eve
 
 
 def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
+    """Pushes the event to its groups. Called after commit, in the thread of the request: under ASGI the
+    sends are handed to the server's event loop without waiting (the request answers at once), in order
+    (one queue per loop, drained one send at a time: a group sees its events in the order they were
+    committed). Without a running server loop (worker, management commands, WSGI), it sends and waits."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
+    message = {"type": LAYER_MESSAGE_TYPE, "event": payload}
+    sends = [(group, message) for group in groups]
+    loop = _server_loop()
+    if loop is not None:
         try:
-            async_to_sync(layer.group_send)(group, {"type": LAYER_MESSAGE_TYPE, "event": payload})
+            loop.call_soon_threadsafe(_enqueue, loop, layer, sends)
+            return
+        except RuntimeError:  # the loop closed meanwhile: send as below
+            pass
+    for group, item in sends:
+        try:
+            async_to_sync(layer.group_send)(group, item)
         except Exception:  # best-effort: the row is the truth, consoles replay what they miss
             logger.exception("could not publish event %s to %s", payload.get("id"), group)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of the ASGI server when this thread runs a sync view for it (asgiref's
+    SyncToAsync records it in a thread-local), else None."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # called from async code in this very thread: not the case this path is for
+        return None
+    return loop if loop.is_running() and not loop.is_closed() else None
+
+
+# Per event loop: the sends waiting for their turn, and the task that drains them (loop thread only).
+_queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopQueue]" = weakref.WeakKeyDictionary()
+
+
+class _LoopQueue:
+    def __init__(self) -> None:
+        self.pending: deque[tuple[Any, list[tuple[str, dict[str, Any]]]]] = deque()
+        self.task: asyncio.Task[None] | None = None
+
+
+def _enqueue(loop: asyncio.AbstractEventLoop, layer: Any, sends: list[tuple[str, dict[str, Any]]]) -> None:
+    queue = _queues.get(loop)
+    if queue is None:
+        queue = _queues[loop] = _LoopQueue()
+    queue.pending.append((layer, sends))
+    if queue.task is None or queue.task.done():
+        queue.task = loop.create_task(_drain(queue))
+
+
+async def _drain(queue: _LoopQueue) -> None:
+    while queue.pending:
+        layer, sends = queue.pending.popleft()
+        for group, message in sends:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # best-effort, as above
+                logger.exception("could not publish event %s to %s", message["event"].get("id"), group)

@@ -60,6 +60,17 @@ def category_by_slug(*, commune: Commune, slug: str) -> Category | None:
     return chosen if chosen is not None and chosen.is_active else None
 
 
+def intake_place(*, commune_id: int, sector_slug: str | None = None) -> tuple[Commune | None, list[Sector]]:
+    """The intake's commune and its sectors (or only the sector of that slug) in one query: the sectors
+    carry their commune (select_related); a commune without any (matching) sector costs a second one."""
+    queryset = Sector.objects.filter(commune_id=commune_id).select_related("commune")
+    if sector_slug is not None:
+        queryset = queryset.filter(slug=sector_slug)
+    sectors = list(queryset)
+    commune = sectors[0].commune if sectors else Commune.objects.filter(pk=commune_id).first()
+    return commune, sectors
+
+
 def commune_settings(*, commune: Commune) -> CommuneAlertSettings:
     settings_row, _created = CommuneAlertSettings.objects.get_or_create(commune=commune)
     return settings_row

@@ -36,6 +36,7 @@ from alerts.selectors import (
     category_by_slug,
     commune_settings,
     dispatch_for_console,
+    intake_place,
     observation_for_console,
     routing_agencies,
 )
@@ -44,8 +45,8 @@ from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
+from backend.territory.geo import geometry_contains
 from backend.territory.models import Commune, Sector
-from backend.territory.selectors import commune_contains_point, sector_for_point
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
@@ -262,8 +263,9 @@ def _clean_occurred_at(value: Any) -> datetime:
 
 
 def _clean_place(
-    *, commune: Commune, latitude: Any, longitude: Any, sector: Any
-) -> tuple[float | None, float | None, Sector | None]:
+    *, commune_id: int, latitude: Any, longitude: Any, sector: Any
+) -> tuple[Commune, float | None, float | None, Sector | None]:
+    """The author's commune (read here, with the sectors, in one query) and the checked place."""
     if (latitude is None) != (longitude is None):
         field = "longitude" if longitude is None else "latitude"
         raise ApplicationError(_("Indiquez la latitude et la longitude ensemble."), field=field)
@@ -278,19 +280,37 @@ def _clean_place(
             raise ApplicationError(_("La latitude doit être comprise entre -90 et 90."), field="latitude")
         if not (-180 <= lon <= 180):
             raise ApplicationError(_("La longitude doit être comprise entre -180 et 180."), field="longitude")
-        if not commune_contains_point(commune=commune, latitude=lat, longitude=lon):
+        commune, sectors = intake_place(commune_id=commune_id)
+        if commune is None:
+            raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
+        # As backend.territory.selectors.commune_contains_point / sector_for_point, on the rows at hand.
+        found = next(
+            (
+                row
+                for row in sectors
+                if row.polygon and geometry_contains(row.polygon, latitude=lat, longitude=lon)
+            ),
+            None,
+        )
+        inside = (
+            geometry_contains(commune.boundary, latitude=lat, longitude=lon)
+            if commune.boundary
+            else found is not None
+        )
+        if not inside:
             raise ApplicationError(_("Ce lieu n'est pas dans la commune."), field="latitude")
-        return lat, lon, sector_for_point(commune=commune, latitude=lat, longitude=lon)
+        return commune, lat, lon, found
     if sector in (None, ""):
         raise ApplicationError(_("Indiquez le lieu : des coordonnées ou un secteur."), field="sector")
     if isinstance(sector, Sector):
-        if sector.commune_id != commune.pk:
+        if sector.commune_id != commune_id:
             raise ApplicationError(_("Secteur inconnu dans cette commune."), field="sector")
-        return None, None, sector
-    found = Sector.objects.filter(commune=commune, slug=str(sector)).first()
-    if found is None:
+        return sector.commune, None, None, sector
+    commune, sectors = intake_place(commune_id=commune_id, sector_slug=str(sector))
+    if not sectors:
         raise ApplicationError(_("Secteur inconnu dans cette commune."), field="sector")
-    return None, None, found
+    assert commune is not None
+    return commune, None, None, sectors[0]
 
 
 def _clean_category(commune: Commune, value: Any) -> Category:
@@ -325,7 +345,7 @@ def _forget_related(instance: Any, *names: str) -> None:
         cache.pop(name, None)
 
 
-def _intake_category(*, author: User, commune: Commune, value: Any) -> tuple[Category, bool, bool]:
+def _intake_category(*, author: User, commune_id: int, value: Any) -> tuple[Category, bool, bool]:
     """The category (the commune's own row of a slug wins over the default), whether the sender is
     blocked, and whether the emergency cell is on for that category: one query."""
     if isinstance(value, Category):
@@ -335,16 +355,16 @@ def _intake_category(*, author: User, commune: Commune, value: Any) -> tuple[Cat
     else:
         raise ApplicationError(_("Catégorie inconnue."), field="category")
     rows = list(
-        queryset.filter(Q(commune=None) | Q(commune=commune)).annotate(
+        queryset.filter(Q(commune=None) | Q(commune_id=commune_id)).annotate(
             sender_blocked=Exists(SenderStanding.objects.filter(user=author, blocked_at__isnull=False)),
             emergency_on=Exists(
                 CommuneAlertSettings.objects.filter(
-                    commune=commune, emergency_active=True, emergency_categories=OuterRef("pk")
+                    commune_id=commune_id, emergency_active=True, emergency_categories=OuterRef("pk")
                 )
             ),
         )
     )
-    own = [row for row in rows if row.commune_id == commune.pk]
+    own = [row for row in rows if row.commune_id == commune_id]
     chosen = own[0] if own else (rows[0] if rows else None)
     if chosen is None or not chosen.is_active:
         raise ApplicationError(
@@ -376,14 +396,14 @@ def observation_submit(
     verdict = _verdict_for(author)
     if not verdict.allowed:
         raise Forbidden(verdict.reason or _("Vous ne pouvez pas envoyer de signalement pour le moment."))
-    commune = author.commune
-    if commune is None:
+    commune_id = author.commune_id
+    if commune_id is None:
         raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
     text = _clean_text(description, field="description")
-    category_row, blocked, emergency = _intake_category(author=author, commune=commune, value=category)
+    category_row, blocked, emergency = _intake_category(author=author, commune_id=commune_id, value=category)
     when = _clean_occurred_at(occurred_at)
-    lat, lon, sector_row = _clean_place(
-        commune=commune, latitude=latitude, longitude=longitude, sector=sector
+    commune, lat, lon, sector_row = _clean_place(
+        commune_id=commune_id, latitude=latitude, longitude=longitude, sector=sector
     )
     if not isinstance(in_progress, bool):
         raise ApplicationError(_("Vrai ou faux attendu."), field="in_progress")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps as django_apps
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,16 +89,31 @@ def referent_verdict(*, user: User, on: date | None = None) -> SubmitterVerdict:
     """Whether this referent may submit an observation now (the rule plugged into alerts' intake)."""
     if not user.is_active or user.erased_at is not None or user.role != Role.REFERENT:
         return SubmitterVerdict(False, _("Ce compte ne peut pas transmettre de signalement."))
+    day = on or timezone.localdate()
+    # One query on the intake's hot path: the referent, whether a protocol is in force and the current
+    # charter's version; the refusal wordings below may read more (they are the rare path).
     referent = (
-        Referent.objects.filter(user=user).only("status", "commune_id", "trusted", "charter_version").first()
+        Referent.objects.filter(user=user)
+        .only("status", "commune_id", "trusted", "charter_version")
+        .annotate(
+            protocol_ok=Exists(
+                Protocol.objects.filter(commune=OuterRef("commune_id"), starts_on__lte=day, ends_on__gte=day)
+            ),
+            current_charter=Subquery(
+                Charter.objects.filter(commune=OuterRef("commune_id"), published_at__lte=timezone.now())
+                .order_by("-version")
+                .values("version")[:1]
+            ),
+        )
+        .first()
     )
     if referent is None:
         return SubmitterVerdict(False, _("Vous n'êtes pas inscrit comme référent."))
     if referent.status != Referent.Status.ACTIVE:
         return SubmitterVerdict(False, str(_STATUS_REFUSALS[Referent.Status(referent.status)]))
-    if protocol_in_force(commune=referent.commune_id, on=on) is None:
+    if not referent.protocol_ok:
         latest = protocol_latest(commune=referent.commune_id)
-        if latest is not None and latest.ends_on < (on or timezone.localdate()):
+        if latest is not None and latest.ends_on < day:
             message = _(
                 "Le protocole Participation Citoyenne de votre commune a expiré le %(date)s : "
                 "les signalements par l'application sont suspendus."
@@ -106,14 +121,13 @@ def referent_verdict(*, user: User, on: date | None = None) -> SubmitterVerdict:
         else:
             message = _("Le protocole Participation Citoyenne de votre commune n'est pas en vigueur.")
         return SubmitterVerdict(False, message)
-    charter = charter_current(commune=referent.commune_id)
-    if charter is None:
+    if referent.current_charter is None:
         return SubmitterVerdict(False, _("La charte du référent de votre commune n'est pas encore publiée."))
-    if referent.charter_version != charter.version:
+    if referent.charter_version != referent.current_charter:
         return SubmitterVerdict(
             False,
             _("Acceptez la charte du référent (version %(version)s) avant de transmettre un signalement.")
-            % {"version": charter.version},
+            % {"version": referent.current_charter},
         )
     return SubmitterVerdict(True, "", trusted=referent.trusted)
 
