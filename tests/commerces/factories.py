@@ -9,8 +9,8 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from backend.territory.models import Commune, Sector
-from commerces.models import Shop, Shopkeeper, Trade
-from commerces.services import shopkeeper_enrol
+from commerces.models import Shop, ShopApplication, Shopkeeper, Trade
+from commerces.services import shop_application_submit, shopkeeper_enrol
 
 TWILIO_TOKEN = "test-twilio-auth-token-0123456789"
 INBOUND_URL = "http://testserver/sms/twilio/inbound/"
@@ -36,6 +36,21 @@ def shopkeeper(shop_: Shop, *, phone: str | None = None, sms_opt_in: bool = True
         display_name="Commerçant de test",
         sms_opt_in=sms_opt_in,
     )
+
+
+def application(commune: Commune, *, sector: str | None = "nord", **fields: Any) -> ShopApplication:
+    """A pending application, as submitted on the public form (`fields` override the defaults)."""
+    values: dict[str, Any] = {
+        "commune": commune,
+        "phone": "+33612000077",
+        "shop_name": "Fleuriste",
+        "trade": Trade.OTHER,
+        "address": "1 rue",
+        "contact_name": "Flore",
+        "sector": Sector.objects.get(commune=commune, slug=sector) if sector else None,
+        **fields,
+    }
+    return shop_application_submit(**values)
 
 
 def sms_params(*, sender: str, body: str, sid: str | None = None, to: str = "+33700000001") -> dict[str, str]:

@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alerts.models import Observation
 from backend.accounts.models import Role
-from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
-from commerces.services import shop_application_submit
+from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper
 from tests import factories as kernel_factories
 from tests.commerces import factories
 from tests.commerces.factories import INBOUND_URL, signed_post, sms_params
@@ -70,15 +69,7 @@ def test_admin_enrols_a_shopkeeper(admin_client, shop):
 
 
 def test_admin_approves_an_application(admin_client, commune):
-    application = shop_application_submit(
-        commune=commune,
-        phone="+33612000077",
-        shop_name="Fleuriste",
-        trade=Trade.OTHER,
-        address="1 rue",
-        contact_name="Flore",
-        sector=commune.sectors.get(slug="nord"),
-    )
+    application = factories.application(commune)
     response = admin_client.post(
         "/admin/commerces/shopapplication/",
         {"action": "approve", "_selected_action": [application.pk]},

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alerts.models import Observation
 from backend.accounts.models import Role
 from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
-from commerces.services import shop_application_submit
 from tests import factories as kernel_factories
 from tests.commerces import factories
 from tests.commerces.factories import INBOUND_URL, signed_post, sms_params
@@ -80,15 +79,7 @@ def test_csv_import_api(coordinator, commune):
 
 
 def test_applications_api(coordinator, commune):
-    application = shop_application_submit(
-        commune=commune,
-        phone="+33612000077",
-        shop_name="Fleuriste",
-        trade=Trade.OTHER,
-        address="1 rue",
-        contact_name="Flore",
-        sector=commune.sectors.get(slug="nord"),
-    )
+    application = factories.application(commune)
     listing = coordinator.get("/api/v1/shop-applications/?status=pending").json()
     assert [row["id"] for row in listing["results"]] == [application.pk]
     response = coordinator.post(f"/api/v1/shop-applications/{application.pk}/approve/", {}, format="json")

@@ -22,7 +22,6 @@ from commerces.services import (
     inbound_discard,
     shop_application_approve,
     shop_application_reject,
-    shop_application_submit,
     shop_create,
     shopkeeper_enrol,
     shops_import_csv,
@@ -75,18 +74,16 @@ def test_enrol_refuses_a_landline_and_another_role(commune, shop):
 
 
 def _application(commune, **fields):
-    values = {
-        "commune": commune,
-        "phone": "+33612000077",
-        "shop_name": "Fleurs de Gavotte",
-        "trade": Trade.OTHER,
-        "address": "1 avenue de la gare",
-        "contact_name": "Flore",
-        "siret": factories.SIRETS[1],
-        "sector": Sector.objects.get(commune=commune, slug="sud"),
-    }
-    values.update(fields)
-    return shop_application_submit(**values)
+    return factories.application(
+        commune,
+        **{
+            "shop_name": "Fleurs de Gavotte",
+            "address": "1 avenue de la gare",
+            "siret": factories.SIRETS[1],
+            "sector": "sud",
+            **fields,
+        },
+    )
 
 
 def test_application_approved_creates_shop_shopkeeper_and_welcome_sms(commune):
