@@ -73,18 +73,20 @@ def test_env_example_documents_every_setting_and_only_settings():
     assert documented - contract - COMPOSE_ONLY == set(), "deploy/env.example names unknown settings"
 
 
-def test_env_example_passes_check_deploy(tmp_path):
+def check_deploy(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py check --deploy` with env.example's values (plus `overrides`), only the folders moved to
+    the test's own."""
     values, _documented = env_example()
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "backend.settings",
         **values,
-        # Only the folders move to the test's own; every other value is env.example's.
+        **overrides,
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -92,29 +94,17 @@ def test_env_example_passes_check_deploy(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_env_example_passes_check_deploy(tmp_path):
+    result = check_deploy(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_fails_on_a_weak_configuration(tmp_path):
     """The check above can fail: DEBUG on is reported."""
-    values, _documented = env_example()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        **values,
-        "DEBUG": "1",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = check_deploy(tmp_path, DEBUG="1")
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
 
