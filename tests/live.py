@@ -1,7 +1,14 @@
-"""Real servers for end-to-end tests: daphne subprocesses on the test database, and headless Chromium.
+"""Real servers for end-to-end tests (and the benchmarks): daphne, workers, Redis, PostgreSQL databases,
+headless Chromium.
 
-- `start_daphne(env_overrides)` starts `daphne backend.asgi:application` on a free port, pointed at the
-  same database as the test (file SQLite or PostgreSQL test database), and waits until /livez answers.
+- `start_daphne(tmp_dir, extra_env)` starts `daphne backend.asgi:application` (or, with `command=SERVE`,
+  deploy's `python -m backend.core.serve`) on a free port, pointed at the same database as the test (file
+  SQLite or PostgreSQL test database) unless given a whole `env`, and waits until /livez answers.
+- `Worker` is `manage.py run_worker` as a process; `until` waits for a condition.
+- `running_redis()` is REDIS_URL when set, else a throwaway `redis-server` on a free port (never a skip);
+  `redis_url` (session) is one for the tests.
+- `fresh_database(url, folder)` is a new database for processes: on the PostgreSQL server of `url`
+  (created through the maintenance database, dropped afterwards), else a SQLite file.
 - `daphne_server` (session) is one such server; tests that use it need committed data, so they use the
   `transactional_db` fixture (or `django_db(transaction=True)`).
 - `browser` (session) is Debian's Chromium driven by Playwright; `page` is a fresh 1366×768 context.
@@ -9,12 +16,16 @@
 """
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +34,9 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
+DAPHNE = (str(Path(sys.executable).parent / "daphne"),)
+SERVE = (sys.executable, "-m", "backend.core.serve")  # deploy's daphne: drains in-flight requests on SIGTERM
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,6 +54,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def until(
+    condition: Callable[[], bool],
+    *,
+    what: str,
+    timeout: float = 60.0,
+    every: float = 0.05,
+    watch: "Worker | None" = None,
+) -> None:
+    """Waits for `condition`; fails after `timeout` seconds, or at once when the `watch`ed worker exits."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if watch is not None and watch.process.poll() is not None:
+            raise AssertionError(f"worker exited while waiting for {what}:\n{watch.output()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
+
+
+def token_for(user: Any) -> str:
+    """An access token (JWT) for the Authorization header or a socket's `?token=`."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    return str(RefreshToken.for_user(user).access_token)
 
 
 def test_database_url() -> str:
@@ -67,14 +106,15 @@ class Daphne:
     def ws_url(self) -> str:
         return self.url.replace("http://", "ws://")
 
-    def stop(self, sig: int | None = None) -> int:
+    def stop(self, sig: int | None = None, *, timeout: float = 15) -> int:
+        """SIGTERM (or `sig`), then SIGKILL after `timeout` seconds; the exit code."""
         if self.process.poll() is None:
             if sig is None:
                 self.process.terminate()
             else:
                 self.process.send_signal(sig)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -93,20 +133,26 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start_daphne(tmp_dir: Path, extra_env: dict[str, str] | None = None, *, timeout: float = 30.0) -> Daphne:
+def start_daphne(
+    tmp_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    command: Sequence[str] = DAPHNE,
+    options: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    probe: str = "/livez",
+    timeout: float = 30.0,
+) -> Daphne:
+    """`command` (plain daphne, or SERVE) with `options` on a free port; waits until `probe` answers 200.
+
+    The environment is `env` when given (a benchmark's own database), else the test database's plus
+    `extra_env`. The output goes to tmp_dir/daphne-<port>.log."""
     port = free_port()
     log = tmp_dir / f"daphne-{port}.log"
     process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "backend.asgi:application",
-        ],
+        [*command, *options, "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
         cwd=ROOT,
-        env=server_env(extra_env),
+        env=env if env is not None else server_env(extra_env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -116,13 +162,162 @@ def start_daphne(tmp_dir: Path, extra_env: dict[str, str] | None = None, *, time
         if process.poll() is not None:
             raise RuntimeError(f"daphne exited early:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/livez", timeout=1) as response:  # noqa: S310  (local)
+            with urllib.request.urlopen(f"{url}{probe}", timeout=2) as response:  # noqa: S310  (local)
                 if response.status == 200:
                     return Daphne(url=url, port=port, process=process, log=log)
         except OSError:
             time.sleep(0.1)
     process.kill()
+    process.wait()
     raise RuntimeError(f"daphne did not answer in {timeout}s:\n{log.read_text()}")
+
+
+class Worker:
+    """`manage.py run_worker` as a process, on the test database plus `extra_env` (or on a whole `env`);
+    its output goes to tmp/worker-<name>.log (appended: a restarted worker may share one log)."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        name: str,
+        extra_env: dict[str, str] | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        batch: int | None = 10,
+        poll: float = 0.1,
+    ) -> None:
+        self.name = name
+        self.log = tmp / f"worker-{name}.log"
+        options = ["--poll", str(poll)] + (["--batch", str(batch)] if batch is not None else [])
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", *options],
+            cwd=ROOT,
+            env=env if env is not None else server_env(extra_env),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_started(self, *, timeout: float = 60.0) -> None:
+        until(
+            lambda: "Vigie worker started." in self.output(),
+            what=f"start of {self.log.name}",
+            timeout=timeout,
+            every=0.01,
+            watch=self,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 60) -> int:
+        """Sends `sig` and waits for the exit code; killed (and TimeoutExpired raised) after `timeout`."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def running_redis(url: str | None = None, *, folder: Path | None = None) -> Iterator[str]:
+    """`url`, else REDIS_URL, when set (checked with a ping: fails loudly when silent); else a throwaway
+    `redis-server` on a free port, without persistence, stopped on exit. Never a skip; with
+    VIGIE_REQUIRE_SERVICES=1 a missing REDIS_URL is an error."""
+    import redis
+
+    url = url or os.environ.get("REDIS_URL", "")
+    if url:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        yield url
+        return
+    if REQUIRE_SERVICES:
+        raise RuntimeError("VIGIE_REQUIRE_SERVICES=1 and REDIS_URL is not set")
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed (apt-get install redis-server), and REDIS_URL is not set"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder or ROOT,  # --save "": nothing written there
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis for the session's tests: REDIS_URL (CI) or a throwaway redis-server."""
+    if REQUIRE_SERVICES and not os.environ.get("REDIS_URL"):
+        pytest.fail("VIGIE_REQUIRE_SERVICES=1 and REDIS_URL is not set", pytrace=False)
+    with running_redis() as url:
+        yield url
+
+
+def postgres_server(url: str) -> str:
+    """`postgres://user@host:port` of a database URL (its database name and query string dropped)."""
+    return url.partition("?")[0].rpartition("/")[0]
+
+
+def create_database(server: str, name: str, *, exist_ok: bool = False) -> str:
+    """Creates `name` on the PostgreSQL `server` through its maintenance database (the URL's own database
+    may not exist yet); returns its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not (exists and exist_ok):
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_database(url: str | None, folder: Path, *, prefix: str = "vigie_test") -> Iterator[str]:
+    """A new empty database, dropped on exit: `<prefix>_<random>` on the PostgreSQL server of `url` when it
+    is a PostgreSQL URL, else a SQLite file in `folder`."""
+    if not (url or "").startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{folder / f'{prefix}.sqlite3'}"
+        return
+    assert url is not None
+    server = postgres_server(url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    created = create_database(server, name)
+    try:
+        yield created
+    finally:
+        drop_database(server, name)
 
 
 @pytest.fixture(scope="session")

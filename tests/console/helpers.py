@@ -6,7 +6,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.models import Agency
 from alerts.services import categories_seed_defaults
@@ -15,6 +14,7 @@ from backend.asgi import application
 from backend.territory.models import Commune
 from tests import factories
 from tests.alerts import factories as f
+from tests.live import token_for
 from tests.neighbours import factories as nf
 
 
@@ -44,10 +44,6 @@ def town() -> Town:
     f.routing(commune, pm)
     nf.ready_commune(commune)
     return Town(commune, moderator, pm_operator, pn_operator, nf.referent(commune).user, pm, pn)
-
-
-def token_for(user: User) -> str:
-    return str(RefreshToken.for_user(user).access_token)
 
 
 async def connect(

@@ -1,72 +1,24 @@
 """Two daphne processes sharing Redis: an approval made through process A reaches a console on process B.
 
-Uses REDIS_URL when set (CI); otherwise starts a throwaway redis-server on a free port. Never skipped.
+Redis: tests/live.py's `redis_url` (REDIS_URL when set, else a throwaway redis-server). Never skipped.
 The token in the socket's query string must not reach daphne's access log.
 """
 
 import asyncio
 import json
-import shutil
-import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from alerts.models import Observation
 from tests.alerts import factories as f
-from tests.console.helpers import token_for, town
-from tests.live import free_port, start_daphne
+from tests.console.helpers import town
+from tests.live import start_daphne, token_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    if settings.REDIS_URL:
-        yield settings.REDIS_URL
-        return
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is missing (apt-get install redis-server) and REDIS_URL is unset"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def post_json(url: str, token: str, payload: dict[str, Any]) -> tuple[int, Any]:

@@ -3,35 +3,34 @@ and the media archive into another folder (on the machine's PostgreSQL)."""
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.live import ROOT
+from tests.live import ROOT, fresh_database
 
 BACKUP = ROOT / "deploy" / "backup"
 
 
 def server_url() -> str:
-    """The PostgreSQL server of DATABASE_URL when it is one, else the machine's local server."""
+    """DATABASE_URL when it is PostgreSQL, else the machine's local server."""
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        return url.rsplit("/", 1)[0]
-    return "postgres://postgres@127.0.0.1:5432"
+    return (
+        url
+        if url.startswith(("postgres://", "postgresql://"))
+        else "postgres://postgres@127.0.0.1:5432/postgres"
+    )
 
 
 @pytest.fixture
-def databases():
-    names = [f"vigie_backup_{uuid.uuid4().hex[:8]}", f"vigie_restore_{uuid.uuid4().hex[:8]}"]
-    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
-        for name in names:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    yield [f"{server_url()}/{name}" for name in names]
-    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def databases(tmp_path: Path):
+    """Two fresh databases on that server (the backup's source and the restore's target)."""
+    with (
+        fresh_database(server_url(), tmp_path, prefix="vigie_backup") as source,
+        fresh_database(server_url(), tmp_path, prefix="vigie_restore") as target,
+    ):
+        yield [source, target]
 
 
 @pytest.mark.services

@@ -12,7 +12,8 @@ import threading
 import pytest
 
 from alerts.models import Observation
-from tests.deploy.helpers import start_graceful_daphne, submission, town
+from tests.deploy.helpers import submission, town
+from tests.live import SERVE, start_daphne
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -23,7 +24,7 @@ def serve(tmp_path):
     started = []
 
     def start(extra_env=None):
-        server = start_graceful_daphne(tmp_path, extra_env)
+        server = start_daphne(tmp_path, extra_env, command=SERVE, options=("--drain-timeout", "30"))
         started.append(server)
         return server
 

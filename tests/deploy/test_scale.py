@@ -22,8 +22,8 @@ from django.db.models import Max
 from alerts.models import Event, EventTarget, Observation
 from backend.messaging.models import Delivery, Device
 from tests.deploy.consoles import Console, ConsolePool
-from tests.deploy.helpers import Worker, redis_for_tests, submission, town, until
-from tests.live import Daphne, start_daphne
+from tests.deploy.helpers import submission, town
+from tests.live import Daphne, Worker, start_daphne, until
 
 pytestmark = [pytest.mark.usefixtures("transactional_db"), pytest.mark.services]
 
@@ -53,10 +53,9 @@ def call(
 
 
 @pytest.fixture
-def cluster(tmp_path: Path):
-    redis = redis_for_tests(tmp_path)
+def cluster(tmp_path: Path, redis_url: str):
     shared = {
-        "REDIS_URL": redis.url,
+        "REDIS_URL": redis_url,
         "SMS_BACKEND": "file",
         "SMS_FILE_PATH": str(tmp_path / "sms"),
         "PUSH_BACKEND": "tests.deploy.slow_backends.SlowFilePushBackend",
@@ -76,7 +75,6 @@ def cluster(tmp_path: Path):
             worker.kill()
         for server in servers:
             server.stop()
-        redis.stop()
 
 
 def push_files(folder: Path) -> list[dict[str, Any]]:

@@ -1,79 +1,19 @@
 """Redis for real: the channel layer through channels_redis, and /healthz on it.
 
-These tests never skip. They use REDIS_URL when it is set (CI: .ci/run), otherwise a throwaway
-`redis-server` on a free port; with VIGIE_REQUIRE_SERVICES=1 a missing or silent Redis fails the run
-(tests/conftest.py checks it once per session).
+These tests never skip. tests/live.py's `redis_url` is REDIS_URL when it is set (CI: .ci/run), otherwise a
+throwaway `redis-server` on a free port; with VIGIE_REQUIRE_SERVICES=1 a missing or silent Redis fails the
+run (tests/conftest.py checks it once per session).
 """
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import redis
 from channels_redis.core import RedisChannelLayer
 
-from tests.conftest import REQUIRE_SERVICES
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
-        url = os.environ["REDIS_URL"]
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()  # fails loudly when it does not answer
-        yield url
-        return
-    if REQUIRE_SERVICES:
-        pytest.fail("VIGIE_REQUIRE_SERVICES=1 and REDIS_URL is not set", pytrace=False)
-    server = shutil.which("redis-server")
-    assert server, "redis-server is not installed (apt-get install redis-server), and REDIS_URL is not set"
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-            break
-        except redis.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+from tests.live import ROOT, free_port
 
 
 def _layer(url: str) -> RedisChannelLayer:
@@ -152,7 +92,7 @@ def test_required_services_fail_the_run_instead_of_skipping(tmp_path):
     """VIGIE_REQUIRE_SERVICES=1 without PostgreSQL and with a silent Redis: pytest fails, nothing skips."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
-        {"VIGIE_REQUIRE_SERVICES": "1", "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0", "DEBUG": "1"}
+        {"VIGIE_REQUIRE_SERVICES": "1", "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DEBUG": "1"}
     )
     result = subprocess.run(
         [

@@ -6,67 +6,35 @@ The worker shares the database with the test (file SQLite, or PostgreSQL's test 
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
-from tests.live import ROOT, server_env
+from tests.live import Worker, until
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 LEASE_SECONDS = 4
 
 
-class Worker:
-    def __init__(self, tmp: Path, name: str, *, slow: float, batch: int = 5) -> None:
-        self.log = tmp / f"worker-{name}.log"
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--batch", str(batch), "--poll", "0.1"],
-            cwd=ROOT,
-            env=server_env(
-                {
-                    "SMS_BACKEND": "tests.kernel.slow_backends.SlowFileSmsBackend",
-                    "SMS_FILE_PATH": str(tmp / "sms"),
-                    "SLOW_SMS_SECONDS": str(slow),
-                    "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
-                    "DELIVERY_BACKOFF_BASE_SECONDS": "1",
-                }
-            ),
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_started(self) -> None:
-        _until(
-            lambda: "Vigie worker started." in self.output(), what=f"start of {self.log.name}", worker=self
-        )
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
-
-
-def _until(
-    condition: Callable[[], bool], *, what: str, timeout: float = 60, worker: Worker | None = None
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if worker is not None and worker.process.poll() is not None:
-            raise AssertionError(f"worker exited while waiting for {what}:\n{worker.output()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
+def slow_worker(tmp: Path, name: str, *, slow: float, batch: int = 5) -> Worker:
+    """A worker whose SMS backend takes `slow` seconds per message and writes it to tmp/sms/."""
+    return Worker(
+        tmp,
+        name,
+        {
+            "SMS_BACKEND": "tests.kernel.slow_backends.SlowFileSmsBackend",
+            "SMS_FILE_PATH": str(tmp / "sms"),
+            "SLOW_SMS_SECONDS": str(slow),
+            "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+            "DELIVERY_BACKOFF_BASE_SECONDS": "1",
+        },
+        batch=batch,
+    )
 
 
 def _sent_files(tmp: Path) -> list[Path]:
@@ -98,18 +66,15 @@ def workers(tmp_path: Path) -> Iterator[list[Worker]]:
     started: list[Worker] = []
     yield started
     for worker in started:
-        if worker.process.poll() is None:
-            worker.process.kill()
-            worker.process.wait()
+        worker.kill()
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_what_was_in_flight(tmp_path, workers):
     bodies = _enqueue(20)
-    first = Worker(tmp_path, "first", slow=0.5)
+    first = slow_worker(tmp_path, "first", slow=0.5)
     workers.append(first)
-    _until(lambda: len(_sent_files(tmp_path)) >= 7, what="7 messages sent", worker=first)
-    first.process.kill()  # SIGKILL: no cleanup, the batch in hand is abandoned mid-way
-    first.process.wait()
+    until(lambda: len(_sent_files(tmp_path)) >= 7, what="7 messages sent", every=0.01, watch=first)
+    first.kill()  # SIGKILL: no cleanup, the batch in hand is abandoned mid-way
 
     sent_before = _bodies(tmp_path)
     statuses = _status_of(bodies)
@@ -124,13 +89,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_what_was_in_fl
         [Outgoing(channel="sms", kind="test", body=body, address="+33600000001") for body in late]
     )
 
-    second = Worker(tmp_path, "second", slow=0.01)
+    second = slow_worker(tmp_path, "second", slow=0.01)
     workers.append(second)
     everything = bodies + late
-    _until(
+    until(
         lambda: set(_status_of(everything).values()) == {Delivery.Status.SENT},
         what="every delivery sent",
-        worker=second,
+        every=0.01,
+        watch=second,
     )
     assert second.stop() == 0
 
@@ -147,9 +113,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_what_was_in_fl
 
 def test_sigterm_finishes_the_batch_in_hand_then_exits_cleanly(tmp_path, workers):
     bodies = _enqueue(12)
-    worker = Worker(tmp_path, "term", slow=0.3, batch=5)
+    worker = slow_worker(tmp_path, "term", slow=0.3, batch=5)
     workers.append(worker)
-    _until(lambda: len(_sent_files(tmp_path)) >= 1, what="first message", worker=worker)
+    until(lambda: len(_sent_files(tmp_path)) >= 1, what="first message", every=0.01, watch=worker)
     assert worker.stop(signal.SIGTERM) == 0
     assert "Vigie worker stopped." in worker.output()
 
@@ -159,15 +125,16 @@ def test_sigterm_finishes_the_batch_in_hand_then_exits_cleanly(tmp_path, workers
 
 
 def test_two_workers_side_by_side_never_send_one_delivery_twice(tmp_path, workers):
-    pair = [Worker(tmp_path, name, slow=0.05, batch=3) for name in ("a", "b")]
+    pair = [slow_worker(tmp_path, name, slow=0.05, batch=3) for name in ("a", "b")]
     workers.extend(pair)
     for worker in pair:
         worker.wait_started()
     bodies = _enqueue(60)
-    _until(
+    until(
         lambda: set(_status_of(bodies).values()) == {Delivery.Status.SENT},
         what="every delivery sent",
         timeout=120,
+        every=0.01,
     )
     for worker in pair:
         assert worker.stop() == 0
