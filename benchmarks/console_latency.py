@@ -23,145 +23,41 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENT_PHONE = "+33612000021"
-MODERATOR_PHONES = ("+33612000002", "+33612000003")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fresh_database(url: str | None, folder: Path) -> tuple[str, str | None]:
-    if not url:
-        return f"sqlite:///{folder / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"vigie_console_bench_{uuid.uuid4().hex[:8]}"
-    base, _, _old = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}", name
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def start_redis(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise SystemExit("redis-server not found: install it or pass --redis-url")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return f"redis://127.0.0.1:{port}/0", process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit("redis-server did not start")
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-TOKEN_SCRIPT = """
-from rest_framework_simplejwt.tokens import RefreshToken
-from backend.accounts.models import User
-for phone in {phones!r}:
-    print("TOKEN", phone, RefreshToken.for_user(User.objects.get(phone=phone)).access_token)
-"""
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("daphne did not start")
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    if not samples:
-        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
+from benchmarks.common import (
+    MODERATOR_PHONES,
+    REFERENT_PHONE,
+    bench_env,
+    demo_tokens,
+    fresh_database,
+    percentile,
+    running_redis,
+    seed_demo,
+    start_daphne,
+    submission,
+)
 
 
 def line(name: str, samples: list[float]) -> str:
-    p = percentiles(samples)
+    p50, p95, p99 = (percentile(samples, q) * 1000 for q in (0.50, 0.95, 0.99))
+    top = max(samples, default=float("nan")) * 1000
     return (
-        f"{name:<34} n={len(samples):>6}  p50 {p['p50'] * 1000:7.2f} ms  p95 {p['p95'] * 1000:7.2f} ms  "
-        f"p99 {p['p99'] * 1000:7.2f} ms  max {p['max'] * 1000:7.2f} ms"
+        f"{name:<34} n={len(samples):>6}  p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  "
+        f"p99 {p99:7.2f} ms  max {top:7.2f} ms"
     )
 
 
 def observation_body(marker: str) -> dict[str, Any]:
-    occurred = datetime.now(UTC) - timedelta(minutes=5)
-    return {
-        "category": "vol",
-        "description": f"Vol à l'étalage à la supérette de la place ({marker}).",
-        "occurred_at": occurred.isoformat(),
-        "latitude": 43.41,
-        "longitude": 5.315,
-        "in_progress": False,
-    }
+    return submission(f"Vol à l'étalage à la supérette de la place ({marker}).")
 
 
 async def layer_round_trips(redis_url: str, count: int) -> list[float]:
@@ -299,42 +195,25 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="vigie-console-bench-"))
-    database_url, created = fresh_database(args.database_url or None, folder)
-    redis_process = None
-    redis_url = args.redis_url
-    if not redis_url:
-        redis_url, redis_process = start_redis(folder)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "THROTTLE_USER": "10000000/min",
-        "THROTTLE_ANON": "10000000/min",
-        "MEDIA_ROOT": str(folder / "media"),
-        "SMS_BACKEND": "console",
-        "PUSH_BACKEND": "console",
-        "LOG_LEVEL": "WARNING",
-        "DEBUG": "1",
-    }
-    server = None
     try:
-        print(
-            f"database: {'PostgreSQL' if created else 'SQLite'}; Redis: {redis_url}; migrating and seeding…"
-        )
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_demo")
-        phones = (REFERENT_PHONE, *MODERATOR_PHONES)
-        tokens = {
-            parts[1]: parts[2]
-            for parts in (
-                output_line.split()
-                for output_line in manage(env, "shell", "-c", TOKEN_SCRIPT.format(phones=phones)).splitlines()
-            )
-            if parts and parts[0] == "TOKEN"
-        }
-        port = free_port()
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}"
+        with (
+            fresh_database(args.database_url, folder, prefix="vigie_console_bench") as database_url,
+            running_redis(args.redis_url, folder=folder) as redis_url,
+        ):
+            measure(args, folder, database_url, redis_url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, folder: Path, database_url: str, redis_url: str) -> None:
+    env = bench_env(database_url, folder, REDIS_URL=redis_url)
+    kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print(f"database: {kind}; Redis: {redis_url}; migrating and seeding…")
+    seed_demo(env)
+    tokens = demo_tokens(env, (REFERENT_PHONE, *MODERATOR_PHONES))
+    server = start_daphne(folder, env=env)
+    base = server.url
+    try:
         # Warm-up: imports, connections, the first socket.
         asyncio.run(
             run(
@@ -358,33 +237,25 @@ def main() -> None:
                 seconds=args.seconds,
             )
         )
-        print(
-            f"consoles: {args.consoles}, offered: {args.rate:g} submissions/s for {args.seconds:g} s "
-            f"({result['total']} submissions, all answered after {result['offered_seconds']:.1f} s), one daphne, "
-            f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}"
-        )
-        print(f"HTTP statuses of the submissions: {result['statuses']}")
-        print(f"events delivered: {result['delivered']} of {result['expected']} (submission × console)")
-        print(line("submission → console event", result["latencies"]))
-        print(line("event row written → console", result["fanout"]))
-        print(line("submission HTTP response", result["http"]))
-        print(line("raw channel-layer round trip", layer))
-        print(line("bare HTTP round trip (GET /livez)", http))
-        event_p50 = percentiles(result["latencies"])["p50"]
-        print(
-            f"ratio p50 console event / bare HTTP: {event_p50 / statistics.median(http):.1f}; "
-            f"/ raw layer: {event_p50 / statistics.median(layer):.1f}"
-        )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
-        if created:
-            drop_database(args.database_url, created)
-        shutil.rmtree(folder, ignore_errors=True)
+        server.stop(timeout=20)
+    print(
+        f"consoles: {args.consoles}, offered: {args.rate:g} submissions/s for {args.seconds:g} s "
+        f"({result['total']} submissions, all answered after {result['offered_seconds']:.1f} s), one daphne, "
+        f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}"
+    )
+    print(f"HTTP statuses of the submissions: {result['statuses']}")
+    print(f"events delivered: {result['delivered']} of {result['expected']} (submission × console)")
+    print(line("submission → console event", result["latencies"]))
+    print(line("event row written → console", result["fanout"]))
+    print(line("submission HTTP response", result["http"]))
+    print(line("raw channel-layer round trip", layer))
+    print(line("bare HTTP round trip (GET /livez)", http))
+    event_p50 = percentile(result["latencies"], 0.5)
+    print(
+        f"ratio p50 console event / bare HTTP: {event_p50 / statistics.median(http):.1f}; "
+        f"/ raw layer: {event_p50 / statistics.median(layer):.1f}"
+    )
 
 
 if __name__ == "__main__":

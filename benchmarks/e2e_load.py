@@ -20,20 +20,33 @@ its daphnes (`python -m backend.core.serve`) and one worker (push and SMS to fil
 
 import argparse
 import asyncio
+import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (
+    SERVE,
+    Daphne,
+    Worker,
+    bench_env,
+    create_database,
+    django_setup,
+    manage,
+    percentile,
+    postgres_server,
+    start_daphne,
+    submission,
+    token_for,
+)
 
 
 @dataclass
@@ -57,41 +70,13 @@ class Result:
         return (len(self.submit_ms) + len(self.approve_ms)) / self.elapsed if self.elapsed else 0.0
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 # --- environment ---------------------------------------------------------------------------------
 
 
 def ensure_database(url: str) -> None:
-    import psycopg
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-    )
-
-
-def setup_django(url: str, redis_url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # setup and counts only, outside the load
-    import django
-
-    django.setup()
+    """Creates the run's database when missing, and migrates it."""
+    create_database(postgres_server(url), url.partition("?")[0].rpartition("/")[2], exist_ok=True)
+    manage(bench_env(url, Path(tempfile.gettempdir())), "migrate", "--noinput", "-v0")
 
 
 @dataclass
@@ -114,7 +99,6 @@ def make_town(label: str, *, referents: int, consoles: int) -> Town:
     from backend.messaging.models import Device
     from neighbours.models import Referent
     from tests import factories
-    from tests.deploy.helpers import token_for
     from tests.neighbours import factories as neighbours_factories
 
     categories_seed_defaults()
@@ -150,76 +134,30 @@ def make_town(label: str, *, referents: int, consoles: int) -> Town:
     )
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_processes(
-    count: int, env: dict[str, str], folder: Path
-) -> tuple[list[str], list[subprocess.Popen]]:
-    import urllib.request
-
-    urls, processes = [], []
-    for _ in range(count):
-        port = free_port()
-        log = (folder / f"daphne-{port}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "backend.core.serve",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "--access-log",
-                    "/dev/null",
-                    "backend.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+def start_processes(count: int, env: dict[str, str], folder: Path) -> tuple[list[Daphne], Worker]:
+    """`count` deploy daphnes (ready once /readyz answers) and one worker."""
+    servers: list[Daphne] = []
+    try:
+        for _ in range(count):
+            servers.append(
+                start_daphne(
+                    folder, env=env, command=SERVE, options=("--access-log", "/dev/null"), probe="/readyz"
+                )
             )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    worker_log = (folder / "worker.log").open("wb")
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=worker_log,
-            stderr=subprocess.STDOUT,
-        )
-    )
-    for url in urls:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:  # noqa: S310  (local)
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-    return urls, processes
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers, Worker(folder, "bench", env=env, batch=None, poll=0.5)
 
 
-def stop_processes(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
+def stop_processes(servers: list[Daphne], worker: Worker) -> None:
+    for process in [*(server.process for server in servers), worker.process]:
         process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    for server in servers:
+        server.stop(timeout=40)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        worker.stop(timeout=40)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -266,16 +204,13 @@ async def run_load(urls: list[str], town: Town, *, duration: float, rate: float,
             return response.status, payload, (time.monotonic() - started) * 1000
 
     async def one(session: aiohttp.ClientSession, index: int) -> None:
-        from django.utils import timezone
-
         base = urls[index % len(urls)]
-        body = {
-            "category": "cambriolage",
-            "description": f"Charge de test n° {index} : deux personnes forcent un portail.",
-            "occurred_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
-            "latitude": 43.415,
-            "longitude": 5.31,
-        }
+        body = submission(
+            f"Charge de test n° {index} : deux personnes forcent un portail.",
+            category="cambriolage",
+            latitude=43.415,
+            longitude=5.31,
+        )
         token = town.referent_tokens[index % len(town.referent_tokens)]
         started = time.monotonic()
         try:
@@ -364,26 +299,22 @@ def scenario(args: argparse.Namespace, daphnes: int) -> Result:
     label = f"{daphnes}d{uuid.uuid4().hex[:6]}"
     town = make_town(label, referents=8, consoles=max(daphnes, 1))
     folder = Path(tempfile.mkdtemp(prefix=f"vigie-bench-{label}-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "DEBUG": "1",
-        "PUSH_BACKEND": "file",
-        "PUSH_FILE_PATH": str(folder / "push"),
-        "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(folder / "sms"),
-        "THROTTLE_USER": "100000/min",
-        "THROTTLE_ANON": "100000/min",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
-    urls, processes = start_processes(daphnes, env, folder)
+    env = bench_env(
+        args.database_url,
+        folder,
+        REDIS_URL=args.redis_url,
+        PUSH_BACKEND="file",
+        PUSH_FILE_PATH=str(folder / "push"),
+        SMS_BACKEND="file",
+        SMS_FILE_PATH=str(folder / "sms"),
+    )
+    servers, worker = start_processes(daphnes, env, folder)
     result = Result(daphnes=daphnes, duration=args.duration, rate=args.rate)
     try:
+        urls = [server.url for server in servers]
         asyncio.run(run_load(urls, town, duration=args.duration, rate=args.rate, result=result))
     finally:
-        stop_processes(processes)
+        stop_processes(servers, worker)
     result.stored = Observation.objects.filter(commune_id=town.commune_id).count()
     return result
 
@@ -391,8 +322,8 @@ def scenario(args: argparse.Namespace, daphnes: int) -> Result:
 def report(result: Result) -> str:
     def line(name: str, values: list[float]) -> str:
         return (
-            f"  {name:<28} p50 {percentile(values, 50):7.1f}  p95 {percentile(values, 95):7.1f}  "
-            f"p99 {percentile(values, 99):7.1f}  max {max(values, default=float('nan')):7.1f} ms"
+            f"  {name:<28} p50 {percentile(values, 0.50):7.1f}  p95 {percentile(values, 0.95):7.1f}  "
+            f"p99 {percentile(values, 0.99):7.1f}  max {max(values, default=float('nan')):7.1f} ms"
         )
 
     return "\n".join(
@@ -425,7 +356,8 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="its own Redis database")
     args = parser.parse_args()
     ensure_database(args.database_url)
-    setup_django(args.database_url, args.redis_url)
+    # Setup and counts only, outside the load.
+    django_setup(DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, DJANGO_ALLOW_ASYNC_UNSAFE="true")
     results = []
     for count in [int(item) for item in args.daphnes.split(",")]:
         result = scenario(args, count)
@@ -435,8 +367,8 @@ def main() -> None:
         one, two = sorted(results, key=lambda item: item.daphnes)
         print(
             f"ratio {two.daphnes} / {one.daphnes} daphnes: throughput {two.throughput / one.throughput:.2f}×, "
-            f"p95 submission {percentile(two.submit_ms, 95) / percentile(one.submit_ms, 95):.2f}×, "
-            f"p95 approval {percentile(two.approve_ms, 95) / percentile(one.approve_ms, 95):.2f}×"
+            f"p95 submission {percentile(two.submit_ms, 0.95) / percentile(one.submit_ms, 0.95):.2f}×, "
+            f"p95 approval {percentile(two.approve_ms, 0.95) / percentile(one.approve_ms, 0.95):.2f}×"
         )
     failed = [r for r in results if r.errors or not (r.submitted == r.stored == r.seen)]
     sys.exit(1 if failed else 0)

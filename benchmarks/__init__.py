@@ -1,0 +1,1 @@
+"""Benchmarks of Vigie (run as scripts: `.venv/bin/python benchmarks/<name>.py --help`)."""
