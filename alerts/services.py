@@ -1,7 +1,10 @@
 """Writes of the observations domain. Each public function is one transaction: its rows, its audit
 records, its realtime events and its outbound messages commit together (DESIGN.md)."""
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -240,6 +243,64 @@ def _reference_allocate(commune: Commune) -> str:
     return f"{commune.reference_prefix}-{year}-{int(row[0]):06d}"
 
 
+# PostgreSQL locks the counter row (not the table): the lock is taken as late as possible, in one
+# statement that also writes the observation's reference, so that concurrent intakes of a commune wait
+# for each other only during the last statements of the transaction (the event rows and COMMIT).
+_LATE_REFERENCE_SQL = """
+WITH counter AS (
+    UPDATE "{counter}" SET "last" = "last" + 1 WHERE "commune_id" = %s AND "year" = %s RETURNING "last"
+)
+UPDATE "{observation}" SET "reference" = %s || LPAD(counter."last"::text, GREATEST(6, LENGTH(counter."last"::text)), '0')
+FROM counter WHERE "{observation}"."id" = %s RETURNING "{observation}"."reference"
+"""
+
+
+def _late_reference() -> bool:
+    """Whether the reference is written last (PostgreSQL). SQLite's writer lock covers the whole
+    transaction from BEGIN IMMEDIATE: there the reference is allocated first, as one statement less."""
+    return connection.vendor == "postgresql"
+
+
+def _provisional_reference() -> str:
+    """Unique until the real reference replaces it, in the same transaction (nobody else sees it)."""
+    return f"~{uuid.uuid4().hex[:23]}"
+
+
+def _reference_assign(observation: Observation, commune: Commune) -> str:
+    """Allocates the reference of an inserted observation and writes it (PostgreSQL, one statement)."""
+    year = timezone.localdate().year
+    sql = _LATE_REFERENCE_SQL.format(
+        counter=ReferenceCounter._meta.db_table, observation=Observation._meta.db_table
+    )
+    params: list[int | str] = [commune.pk, year, f"{commune.reference_prefix}-{year}-", observation.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:  # the commune's first observation of the year
+            ReferenceCounter.objects.get_or_create(commune=commune, year=year)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    observation.reference = str(row[0])
+    return observation.reference
+
+
+# SQLite has one writer at a time: the intake's BEGIN IMMEDIATE waits for the others in SQLite's busy
+# handler, which sleeps (1, 2, 5, … 100 ms) between tries and so leaves the database idle while requests
+# queue. In one process the intake's writers queue on this lock instead and start as soon as the previous
+# one commits; other processes (the worker, a second server) still wait in SQLite's busy handler.
+_SQLITE_INTAKE_WRITER = threading.Lock()
+
+
+@contextmanager
+def _intake_transaction() -> Iterator[None]:
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with _SQLITE_INTAKE_WRITER, transaction.atomic():
+            yield
+    else:  # PostgreSQL; or inside the caller's transaction, whose BEGIN already holds SQLite's lock
+        with transaction.atomic():
+            yield
+
+
 def _verdict_for(author: User) -> SubmitterVerdict:
     rule = submitter_rule(author.role)
     if rule is not None:
@@ -412,10 +473,11 @@ def observation_submit(
     # CPU work before the transaction: no lock is held while images are decoded.
     cleaned: list[CleanPhoto] = [photo_clean(upload, position=index) for index, upload in enumerate(photos)]
 
-    with transaction.atomic():
+    late_reference = _late_reference()
+    with _intake_transaction():
         observation = Observation(
             commune=commune,
-            reference=_reference_allocate(commune),
+            reference=_provisional_reference() if late_reference else _reference_allocate(commune),
             author=author,
             channel=channel,
             category=category_row,
@@ -465,6 +527,8 @@ def observation_submit(
             },
             ip=ip,
         )
+        if late_reference:  # from here to COMMIT, other intakes of the commune wait: keep it short
+            _reference_assign(observation, commune)
         if blocked:
             return observation
 
