@@ -4,13 +4,13 @@ headless Chromium.
 - `start_daphne(tmp_dir, extra_env)` starts `daphne backend.asgi:application` (or, with `command=SERVE`,
   deploy's `python -m backend.core.serve`) on a free port, pointed at the same database as the test (file
   SQLite or PostgreSQL test database) unless given a whole `env`, and waits until /livez answers.
+- `daphne_server` (session) is one such server; tests that use it need committed data, so they use the
+  `transactional_db` fixture (or `django_db(transaction=True)`).
 - `Worker` is `manage.py run_worker` as a process; `until` waits for a condition.
 - `running_redis()` is REDIS_URL when set, else a throwaway `redis-server` on a free port (never a skip);
   `redis_url` (session) is one for the tests.
 - `fresh_database(url, folder)` is a new database for processes: on the PostgreSQL server of `url`
   (created through the maintenance database, dropped afterwards), else a SQLite file.
-- `daphne_server` (session) is one such server; tests that use it need committed data, so they use the
-  `transactional_db` fixture (or `django_db(transaction=True)`).
 - `browser` (session) is Debian's Chromium driven by Playwright; `page` is a fresh 1366×768 context.
   Screenshots go to test-artifacts/ (kept by CI as artefacts).
 """
