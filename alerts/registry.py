@@ -99,3 +99,19 @@ def push_decisions(*, user_ids: Sequence[int], kind: str, at: datetime) -> dict[
             later = max((d for d in (current.not_before, decision.not_before) if d), default=None)
             decisions[user_id] = PushDecision(send=current.send and decision.send, not_before=later)
     return decisions
+
+
+# --- Checks on a broadcast's text (commerces: a shop alert never names the victim shop) ------------
+# (commune, broadcast kind, title + body) → None, or raises ApplicationError(field="body") in French.
+BroadcastTextCheck = Callable[[Commune, str, str], None]
+
+_broadcast_text_checks: dict[str, BroadcastTextCheck] = {}
+
+
+def register_broadcast_text_check(name: str, check: BroadcastTextCheck) -> None:
+    _broadcast_text_checks[name] = check
+
+
+def broadcast_text_check(*, commune: Commune, kind: str, text: str) -> None:
+    for check in _broadcast_text_checks.values():
+        check(commune, kind, text)

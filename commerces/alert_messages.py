@@ -79,3 +79,9 @@ def shop_alert_check(*, commune: Commune, text: str) -> None:
                 % {"name": name},
                 field="body",
             )
+
+
+def shop_alert_victim_check(commune: Commune, kind: str, text: str) -> None:
+    """The broadcasts' hook (alerts.registry): a `shop_alert` must not name one of the commune's shops."""
+    if kind == "shop_alert":
+        shop_alert_check(commune=commune, text=text)

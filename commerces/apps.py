@@ -7,9 +7,14 @@ class CommercesConfig(AppConfig):
     verbose_name = _("Commerces")
 
     def ready(self) -> None:
-        from alerts.registry import register_audience, register_submitter_rule
+        from alerts.registry import (
+            register_audience,
+            register_broadcast_text_check,
+            register_submitter_rule,
+        )
         from backend.accounts.models import Role
         from backend.accounts.personal_data import register_personal_data
+        from commerces.alert_messages import shop_alert_victim_check
         from commerces.selectors import (
             shopkeeper_personal_data,
             shopkeeper_submitter_verdict,
@@ -19,4 +24,5 @@ class CommercesConfig(AppConfig):
 
         register_audience("shopkeepers", shopkeepers_audience)
         register_submitter_rule(Role.SHOPKEEPER, shopkeeper_submitter_verdict)
+        register_broadcast_text_check("shop_alert_victim", shop_alert_victim_check)
         register_personal_data("shopkeeper", export=shopkeeper_personal_data, erase=shopkeeper_data_erase)

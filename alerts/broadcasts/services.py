@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastRecipient
 from alerts.events import commune_staff_group, event_emit
 from alerts.models import Notification, Observation
-from alerts.registry import AudienceQuery, audience_names, audience_provider, push_decisions
+from alerts.registry import (
+    AudienceQuery,
+    audience_names,
+    audience_provider,
+    broadcast_text_check,
+    push_decisions,
+)
 from backend.accounts.models import STAFF_ROLES, User
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden
@@ -200,6 +206,7 @@ def broadcast_create(
         state=Broadcast.State.DRAFT,
     )
     broadcast.sectors.set(cleaned_sectors)
+    broadcast_text_check(commune=broadcast.commune, kind=kind, text=f"{broadcast.title}\n{broadcast.body}")
     audit_record(
         actor=actor,
         action="broadcast.create",
@@ -482,6 +489,7 @@ def broadcast_update(
         root.send_at = send_at or root.send_at
         root.expires_at = expires_at or root.expires_at
         _clean_dates(root.send_at if root.send_at and root.send_at > now else None, root.expires_at, now)
+        broadcast_text_check(commune=root.commune, kind=root.kind, text=f"{root.title}\n{root.body}")
         root.save(update_fields=["title", "body", "send_at", "expires_at"])
         audit_record(actor=actor, action="broadcast.edit", target=root, fields=["title", "body"])
         return root
@@ -491,12 +499,11 @@ def broadcast_update(
         _clean_dates(None, expires_at, now)
         root.expires_at = expires_at
         root.save(update_fields=["expires_at"])
+    new_title = _clean_text(title or root.title, field="title", limit=MAX_TITLE)
+    new_body = _clean_text(body, field="body", limit=MAX_BODY)
+    broadcast_text_check(commune=root.commune, kind=root.kind, text=f"{new_title}\n{new_body}")
     follow_up = _follow_up(
-        root,
-        actor=actor,
-        msg_type=Broadcast.MsgType.UPDATE,
-        title=_clean_text(title or root.title, field="title", limit=MAX_TITLE),
-        body=_clean_text(body, field="body", limit=MAX_BODY),
+        root, actor=actor, msg_type=Broadcast.MsgType.UPDATE, title=new_title, body=new_body
     )
     audit_record(actor=actor, action="broadcast.update", target=follow_up, extra={"original": root.pk})
     return follow_up

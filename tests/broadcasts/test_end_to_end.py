@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from alerts import services as alerts_services
+from alerts.broadcasts.models import Broadcast
 from alerts.models import Notification
 from backend.messaging import worker
 from neighbours.models import Referent
@@ -75,3 +76,28 @@ def test_observation_to_burglary_alert_reaches_exactly_the_right_people(
     assert receipts["sms"] == {"queued": 0, "sent": 1, "failed": 0, "invalid": 0, "cancelled": 0}
     assert receipts["inbox_only"] == {"recipients": 0}
     assert detail["recipients"] == receipts["push"]["sent"] + receipts["sms"]["sent"] == 3
+
+
+def test_a_shop_alert_that_names_the_victim_shop_is_refused_and_nothing_is_stored(
+    commune3: Any, moderator: Any, sms_outbox: Any
+) -> None:
+    victim = cf.shop(commune3, sector="nord", name="Boulangerie des Lilas")
+    cf.shopkeeper(cf.shop(commune3, sector="nord"))
+    body = {
+        "kind": "shop_alert",
+        "title": "Vol à l'étalage",
+        "body": f"Ce matin à la {victim.name}, deux individus ont détourné l'attention de la caissière.",
+        "sectors": ["nord"],
+        "audiences": ["shopkeepers"],
+        "channels": ["sms"],
+    }
+    client = api_client_for(moderator)
+    response = client.post("/api/v1/broadcasts/", body, format="json")
+    assert response.status_code == 400
+    assert "victime" in response.json()["errors"]["body"][0]
+    assert Broadcast.objects.count() == 0
+
+    body["body"] = "Ce matin dans le secteur nord, deux individus ont détourné l'attention d'une caissière."
+    assert client.post("/api/v1/broadcasts/", body, format="json").status_code == 201
+    worker.drain()
+    assert len(sms_outbox) == 1
