@@ -105,6 +105,7 @@ def referent_verdict(*, user: User, on: date | None = None) -> SubmitterVerdict:
                 .values("version")[:1]
             ),
         )
+        .order_by()  # one row (user is unique): no join for the default ordering
         .first()
     )
     if referent is None:
