@@ -188,6 +188,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="run_worker processes")
     parser.add_argument("--connections", type=int, default=100, help="FCM_CONNECTIONS per worker")
+    parser.add_argument("--batch", type=int, default=2000, help="deliveries claimed per worker round")
     parser.add_argument("--raw-requests", type=int, default=30_000)
     parser.add_argument("--raw-concurrency", type=int, default=100)
     args = parser.parse_args()
@@ -233,7 +234,7 @@ def main() -> None:
         logs = [workdir / f"worker-{n}.log" for n in range(args.workers)]
         workers = [
             subprocess.Popen(
-                [sys.executable, "manage.py", "run_worker", "--poll", "0.05"],
+                [sys.executable, "manage.py", "run_worker", "--poll", "0.05", "--batch", str(args.batch)],
                 cwd=ROOT,
                 env=dict(os.environ),
                 stdout=log.open("wb"),

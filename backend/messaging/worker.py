@@ -167,8 +167,11 @@ def _send_push(deliveries: list[Delivery]) -> None:
     receipts = _pending_receipts(deliveries)
     by_id = {delivery.pk: delivery for delivery in deliveries}
     transient: dict[int, tuple[str, float | None]] = {}
-    for start in range(0, len(receipts), backend.batch_size):
-        chunk = [r for r in receipts[start : start + backend.batch_size] if r.device is not None]
+    # A backend may send several of its batches at once (FCM: chunks of 500 in flight together); the
+    # receipts are written after each call, so a killed worker resends at most one call's messages.
+    per_call = backend.batch_size * max(int(getattr(backend, "chunks_in_flight", 1)), 1)
+    for start in range(0, len(receipts), per_call):
+        chunk = [r for r in receipts[start : start + per_call] if r.device is not None]
         messages = []
         for receipt in chunk:
             delivery = by_id[receipt.delivery_id]

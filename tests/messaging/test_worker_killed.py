@@ -1,5 +1,6 @@
 """A worker SIGKILLed in the middle of a push batch and restarted misses no device and re-sends at most
-the messages that were in flight when it died (FCM takes no idempotency key).
+the messages that were in flight when it died (FCM takes no idempotency key): at most one send_many()
+call, i.e. FcmConfig.chunks_in_flight chunks of 500 sent together.
 
 `manage.py run_worker` runs as a subprocess on its own database: a SQLite file, or a fresh PostgreSQL
 database on the server of DATABASE_URL when that is set.
@@ -7,22 +8,22 @@ database on the server of DATABASE_URL when that is set.
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backend.messaging.backends.fcm import FcmConfig
 from tests.fakes.fcm_server import FakeFcmServer, service_account_info
+from tests.live import ROOT, Worker, fresh_database, until
 from tests.messaging.fcm_helpers import PROJECT_ID
 
-ROOT = Path(__file__).resolve().parents[2]
-DEVICES = 1200
+PER_CALL = FcmConfig.chunks_in_flight * 500  # messages in flight together at most
+DEVICES = PER_CALL + 600  # a first call whose receipts are written, then a second one
 
 SEED = f"""
 from backend.accounts.models import User
@@ -46,22 +47,8 @@ print(json.dumps({
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"vigie_worker_kill_{uuid.uuid4().hex[:8]}"
-    base, _, _ = url.partition("?")[0].rpartition("/")
-    admin = f"{base}/postgres"  # the server's maintenance database: DATABASE_URL's may not exist yet
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(os.environ.get("DATABASE_URL"), tmp_path, prefix="vigie_worker_kill") as url:
+        yield url
 
 
 def _env(database_url: str, fake_url: str, tmp_path: Path) -> dict[str, str]:
@@ -94,23 +81,8 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--poll", "0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait(condition: object, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+def _worker(env: dict[str, str], tmp_path: Path) -> Worker:
+    return Worker(tmp_path, "fcm", env=env, batch=None, poll=0.1)  # both runs append to one log
 
 
 def test_worker_killed_mid_batch_misses_nobody_and_resends_only_in_flight(
@@ -123,35 +95,37 @@ def test_worker_killed_mid_batch_misses_nobody_and_resends_only_in_flight(
         fake.state.record = False
         fake.state.delay = 0.05  # slow enough that a batch of 500 takes a while
 
-        log = tmp_path / "worker.log"
-        first = _worker(env, log)
+        first = _worker(env, tmp_path)
         try:
-            # Kill it once the second chunk of 500 is half sent: the first chunk's receipts are written.
-            _wait(lambda: fake.state.total >= 750, timeout=120, what="the second chunk to be in flight")
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
+            # Kill it once the second call is half sent: the first call's receipts are written.
+            until(
+                lambda: fake.state.total >= PER_CALL + 300,
+                timeout=120,
+                every=0.02,
+                what="the second call to be in flight",
+            )
         finally:
-            if first.poll() is None:
-                first.kill()
+            first.kill()  # SIGKILL
         time.sleep(0.5)  # requests already on the wire finish on the server side
         sent_before_kill = fake.state.total
         at_kill = _report(env)
         in_flight = sent_before_kill - at_kill["sent_receipts"]
         assert at_kill["deliveries"] == ["sending"]
-        assert 0 < in_flight <= 500  # at most one chunk was unconfirmed
+        assert at_kill["sent_receipts"] == PER_CALL  # the first call's receipts were written
+        assert 0 < in_flight <= DEVICES - PER_CALL  # only the second call was unconfirmed
 
         fake.state.delay = 0.0
-        second = _worker(env, log)
+        second = _worker(env, tmp_path)
         try:
-            _wait(lambda: len(fake.state.counts) >= DEVICES, timeout=120, what="every device")
-            _wait(
+            until(lambda: len(fake.state.counts) >= DEVICES, timeout=120, every=0.02, what="every device")
+            until(
                 lambda: _report(env)["deliveries"] == ["sent"],
                 timeout=60,
+                every=0.02,
                 what="the delivery to settle",
             )
         finally:
-            second.send_signal(signal.SIGTERM)
-            second.wait(timeout=30)
+            second.stop(timeout=30)
 
         after = _report(env)
         duplicates = sum(count - 1 for count in fake.state.counts.values())
@@ -160,4 +134,4 @@ def test_worker_killed_mid_batch_misses_nobody_and_resends_only_in_flight(
         assert after["pending_receipts"] == 0
         assert duplicates == fake.state.total - DEVICES
         assert duplicates <= in_flight  # re-sent at most what was in flight
-        assert fake.state.unauthorized == 0, log.read_text()[-2000:]
+        assert fake.state.unauthorized == 0, second.output()[-2000:]

@@ -4,6 +4,11 @@ Credentials: the service-account file of `GOOGLE_APPLICATION_CREDENTIALS` (the S
 `token_uri`) and `FIREBASE_PROJECT_ID`. `FCM_API_URL` (a base URL such as `http://127.0.0.1:9099`) points
 the SDK at another endpoint, keeping its `/v1/projects/{id}/messages:send` path: staging and tests.
 
+Sending: the SDK's batch call in chunks of 500, its asyncio flavour `messaging.send_each_async` (httpx,
+HTTP/2 where the server offers it, else HTTP/1.1 keep-alive) on an event loop owned by the backend (one
+thread per firebase App), `FCM_CHUNKS_IN_FLIGHT` chunks at once over `FCM_CONNECTIONS` connections. The
+SDK's own `send_each` starts a thread per message, which on a small machine costs more CPU than the HTTP.
+
 The SDK has no emulator for messaging, so the override lives in one function, `fcm_point_service()`,
 which checks the SDK's private attribute before touching it and raises `ImproperlyConfigured` if an SDK
 upgrade changed it (tests/messaging/test_fcm_backend.py covers it).
@@ -13,18 +18,22 @@ deactivates the device); QUOTA_EXCEEDED / RESOURCE_EXHAUSTED, UNAVAILABLE, INTER
 TRANSIENT with the provider's Retry-After; anything else → FAILED with the error kept.
 """
 
+import asyncio
 import email.utils
 import logging
 import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import firebase_admin
+import httpx
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from firebase_admin import credentials, exceptions, messaging
+from firebase_admin import _http_client, credentials, exceptions, messaging
 from urllib3.util import retry
 
 from backend.messaging.backends.base import PushMessage, PushOutcome, PushResult, TransientError
@@ -48,9 +57,11 @@ class FcmConfig:
     project_id: str
     credentials_path: str = ""
     api_url: str = ""
-    # HTTP connections kept open to FCM (the SDK's send_each runs one thread per message of a batch).
+    # HTTP connections kept open to FCM (HTTP/1.1: one request in flight per connection).
     connections: int = 100
     timeout_seconds: float = 30.0
+    # Chunks of 500 sent at once by one send_many() call (the worker hands it this many chunks).
+    chunks_in_flight: int = 4
 
     @classmethod
     def from_settings(cls) -> "FcmConfig":
@@ -63,6 +74,7 @@ class FcmConfig:
             api_url=settings.FCM_API_URL,
             connections=int(getattr(settings, "FCM_CONNECTIONS", 100)),
             timeout_seconds=float(getattr(settings, "FCM_TIMEOUT_SECONDS", 30)),
+            chunks_in_flight=max(int(getattr(settings, "FCM_CHUNKS_IN_FLIGHT", 4)), 1),
         )
 
 
@@ -71,10 +83,11 @@ def fcm_send_url(*, project_id: str, api_url: str = "") -> str:
 
 
 def fcm_point_service(service: Any, *, project_id: str, api_url: str = "", connections: int = 100) -> None:
-    """THE one place that bends the SDK: the endpoint (`FCM_API_URL`) and the HTTP connection pool.
+    """THE one place that bends the SDK: the endpoint (`FCM_API_URL`) and the HTTP connection pools.
 
-    Relies on the SDK's private `_MessagingService._fcm_url` and `._client.session`; fails loudly when a
-    firebase-admin upgrade moved them, instead of silently sending staging pushes to the real FCM.
+    Relies on the SDK's private `_MessagingService._fcm_url`, `._client.session` and
+    `._async_client._async_client`; fails loudly when a firebase-admin upgrade moved them, instead of
+    silently sending staging pushes to the real FCM.
     """
     expected = messaging._MessagingService.FCM_URL.format(project_id)
     if getattr(service, "_fcm_url", None) != expected or expected != fcm_send_url(project_id=project_id):
@@ -90,10 +103,106 @@ def fcm_point_service(service: Any, *, project_id: str, api_url: str = "", conne
         pool_connections=4, pool_maxsize=connections, pool_block=True, max_retries=_NO_STATUS_RETRY
     )
     session.mount(base, adapter)
+    _point_async_client(service, connections=connections)
     service._fcm_url = fcm_send_url(project_id=project_id, api_url=api_url)
 
 
+def _point_async_client(service: Any, *, connections: int) -> None:
+    """send_each_async's httpx client, rebuilt with the SDK's auth flow, headers and timeout but our
+    transport: a pool of `connections` kept alive (httpx keeps only 20 by default, so a burst of 100 in
+    flight reopens connections), HTTP/2 where offered (ALPN; a plain-http URL speaks HTTP/1.1), and, as for
+    requests above, a retry of a failed connection only: the SDK's transport retries 500/503 itself
+    (4 times, ignoring our Retry-After handling) and FCM takes no idempotency key."""
+    wrapper = getattr(service, "_async_client", None)
+    client = getattr(wrapper, "_async_client", None)
+    if not isinstance(wrapper, _http_client.HttpxAsyncClient) or not isinstance(client, httpx.AsyncClient):
+        raise ImproperlyConfigured(
+            "firebase-admin no longer sends send_each_async through HttpxAsyncClient._async_client: "
+            "update fcm_point_service() before upgrading."
+        )
+    wrapper._async_client = httpx.AsyncClient(
+        timeout=client.timeout,
+        headers=client.headers,
+        auth=client.auth,
+        transport=AiohttpTransport(connections=connections),
+    )
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx's transport interface over aiohttp's client (HTTP/1.1 keep-alive, `connections` of them).
+
+    The SDK still builds, authorises and reads every request through its httpx client; only the bytes
+    travel through aiohttp. httpcore's pool checked every pooled connection (a getpeername and a poll
+    system call each) for every request: with 100 connections that, not the HTTP, was the worker's CPU.
+    aiohttp speaks no HTTP/2: FCM takes HTTP/1.1 as well, over more connections.
+    A failed connection is retried once (nothing was sent); a request that went out never is.
+    """
+
+    def __init__(self, *, connections: int) -> None:
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=60),
+                skip_auto_headers=("User-Agent", "Content-Type", "Accept-Encoding"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=timeouts.get("connect"),
+            sock_read=timeouts.get("read"),
+        )
+        headers = [(name, value) for name, value in request.headers.multi_items() if name.lower() != "host"]
+        body = await request.aread()
+        for attempt in (1, 2):
+            try:
+                async with self._client_session().request(
+                    request.method, str(request.url), headers=headers, data=body, timeout=timeout
+                ) as response:
+                    content = await response.read()
+                    kept = [
+                        (name, value)
+                        for name, value in response.headers.items()
+                        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+                    ]
+                    return httpx.Response(response.status, headers=kept, content=content, request=request)
+            except aiohttp.ClientConnectorError as exc:
+                if attempt == 2:
+                    raise httpx.ConnectError(str(exc), request=request) from exc
+            except TimeoutError as exc:
+                raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+            except aiohttp.ClientError as exc:
+                raise httpx.ReadError(str(exc), request=request) from exc
+        raise AssertionError("unreachable")
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+_T = TypeVar("_T")
+
+
+class _LoopThread:
+    """An event loop in a daemon thread, owned by one firebase App: httpx's connections belong to the
+    loop that opened them, so every send_each_async of that App runs here, whoever calls send_many()."""
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+
 _apps: dict[tuple[Any, ...], firebase_admin.App] = {}
+_loops: dict[str, _LoopThread] = {}
 _apps_lock = threading.Lock()
 
 
@@ -121,7 +230,14 @@ def fcm_app(config: FcmConfig, *, credential: credentials.Base | None = None) ->
                 connections=config.connections,
             )
             _apps[key] = app
+            # httpx logs each request at INFO: a line per push message, and CPU the worker needs.
+            logging.getLogger("httpx").setLevel(logging.WARNING)
+            _loops[app.name] = _LoopThread(f"{app.name}-loop")
     return app
+
+
+def fcm_loop(app: firebase_admin.App) -> _LoopThread:
+    return _loops[app.name]
 
 
 def fcm_message(message: PushMessage) -> messaging.Message:
@@ -229,9 +345,14 @@ class FcmPushBackend:
     ) -> None:
         self.config = config or FcmConfig.from_settings()
         self.app = fcm_app(self.config, credential=credential)
+        self.loop = fcm_loop(self.app)
+        self.chunks_in_flight = self.config.chunks_in_flight
 
     def send_many(self, messages: list[PushMessage]) -> list[PushResult]:
+        """Chunks of 500 through the SDK's batch call, `chunks_in_flight` of them at once; the results
+        come back when every chunk of the call was answered (the worker then writes the receipts)."""
         results: list[PushResult | None] = [None] * len(messages)
+        chunks: list[tuple[list[int], list[messaging.Message]]] = []
         for start in range(0, len(messages), self.batch_size):
             positions: list[int] = []
             built: list[messaging.Message] = []
@@ -242,17 +363,40 @@ class FcmPushBackend:
                     results[position] = PushResult(PushOutcome.FAILED, error=f"invalid message: {exc}")
                     continue
                 positions.append(position)
-            if not built:
-                continue
-            try:
-                batch = messaging.send_each(built, app=self.app)
-            except exceptions.FirebaseError as exc:  # the batch as a whole could not be sent
-                raise TransientError(f"FCM batch failed: {exc}") from exc
-            for position, response in zip(positions, batch.responses, strict=True):
-                if response.success:
-                    results[position] = PushResult(
-                        PushOutcome.SENT, provider_id=str(response.message_id or "")
-                    )
-                else:
-                    results[position] = push_result_for_error(response.exception)
+            if built:
+                chunks.append((positions, built))
+        if chunks:
+            answers = self.loop.run(self._send_chunks([built for _, built in chunks]))
+            if all(isinstance(answer, exceptions.FirebaseError) for answer in answers):
+                first = answers[0]
+                assert isinstance(first, exceptions.FirebaseError)
+                raise TransientError(f"FCM batch failed: {first}") from first
+            for (positions, _), answer in zip(chunks, answers, strict=True):
+                if isinstance(answer, exceptions.FirebaseError):  # that chunk as a whole was not sent
+                    for position in positions:
+                        results[position] = PushResult(
+                            PushOutcome.TRANSIENT, error=f"FCM batch failed: {answer}"
+                        )
+                    continue
+                for position, response in zip(positions, answer.responses, strict=True):
+                    if response.success:
+                        results[position] = PushResult(
+                            PushOutcome.SENT, provider_id=str(response.message_id or "")
+                        )
+                    else:
+                        results[position] = push_result_for_error(response.exception)
         return [result for result in results if result is not None]
+
+    async def _send_chunks(
+        self, chunks: list[list[messaging.Message]]
+    ) -> list[messaging.BatchResponse | exceptions.FirebaseError]:
+        gate = asyncio.Semaphore(self.chunks_in_flight)
+
+        async def one(built: list[messaging.Message]) -> messaging.BatchResponse | exceptions.FirebaseError:
+            async with gate:
+                try:
+                    return await messaging.send_each_async(built, dry_run=False, app=self.app)
+                except exceptions.FirebaseError as exc:
+                    return exc
+
+        return list(await asyncio.gather(*(one(built) for built in chunks)))
