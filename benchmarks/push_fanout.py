@@ -1,14 +1,15 @@
 """Push fan-out: 100,000 device tokens through the outbox worker and the real firebase-admin SDK, against
 the local fake FCM server (tests/fakes/fcm_server.py) in its own process.
 
-    .venv/bin/python benchmarks/push_fanout.py [--devices 100000] [--workers 2] [--raw-requests 30000]
+    .venv/bin/python benchmarks/push_fanout.py [--devices 100000] [--workers 2] [--batch 2000]
+        [--raw-requests 30000]
 
 1. The fake server's raw capacity, measured in the same run by a lean asyncio client (aiohttp,
    keep-alive, `--raw-concurrency` requests in flight) and by a plain `requests` thread pool (the HTTP
    stack the SDK uses): messages per second it can answer on this machine.
 2. One push delivery per device (one device per user: a broadcast to 100,000 people) written to a fresh
    database (a SQLite file, or a new PostgreSQL database on the server of DATABASE_URL), then
-   `--workers` processes of `manage.py run_worker` with PUSH_BACKEND=fcm and FCM_API_URL at the fake.
+   `--workers` processes of `manage.py run_worker --batch` with PUSH_BACKEND=fcm and FCM_API_URL at the fake.
    Prints messages per second and the time from release to the last message the server answered, and
    to the last delivery row settled. The raw capacity is measured again after the run (the machine may
    be shared); the ratio is taken against the higher figure.
