@@ -6,7 +6,7 @@ the local fake FCM server (tests/fakes/fcm_server.py) in its own process.
 
 1. The fake server's raw capacity, measured in the same run by a lean asyncio client (aiohttp,
    keep-alive, `--raw-concurrency` requests in flight) and by a plain `requests` thread pool (the HTTP
-   stack the SDK uses): messages per second it can answer on this machine.
+   stack of the SDK's synchronous send_each, for reference): messages per second it can answer on this machine.
 2. One push delivery per device (one device per user: a broadcast to 100,000 people) written to a fresh
    database (a SQLite file, or a new PostgreSQL database on the server of DATABASE_URL), then
    `--workers` processes of `manage.py run_worker --batch` with PUSH_BACKEND=fcm and FCM_API_URL at the fake.
