@@ -114,3 +114,28 @@ def test_retry_after_as_http_date() -> None:
     assert fcm.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert fcm.retry_after_seconds("12") == 12.0
     assert fcm.retry_after_seconds("nonsense") is None
+
+
+def test_send_each_async_goes_through_our_transport_and_auth(fake: FakeFcmServer) -> None:
+    # If a firebase-admin upgrade moves the async client, fcm_point_service() refuses (next test).
+    backend = _backend(fake)
+    client = messaging._get_messaging_service(backend.app)._async_client._async_client
+    assert isinstance(client._transport, fcm.AiohttpTransport)
+    assert isinstance(client.auth, fcm.CredentialAuth)
+    results = backend.send_many([PushMessage(token=f"tok-{i}", title="t", body="b") for i in range(1100)])
+    assert [r.outcome for r in results] == [PushOutcome.SENT] * 1100
+    assert fake.state.total == 1100
+    assert fake.state.unauthorized == 0
+
+
+def test_override_refuses_an_sdk_whose_async_client_moved(fake: FakeFcmServer) -> None:
+    backend = _backend(fake)
+    service = messaging._get_messaging_service(backend.app)
+
+    class Moved:
+        _fcm_url = service._fcm_url.replace(fake.url, "https://fcm.googleapis.com")
+        _client = service._client
+        _async_client = object()
+
+    with pytest.raises(ImproperlyConfigured, match="send_each_async"):
+        fcm.fcm_point_service(Moved(), project_id=PROJECT_ID, api_url=fake.url)
