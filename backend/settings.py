@@ -9,10 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.env import env_bool, env_int, env_list, env_str
+
+# Lets runtime code write the generic types that django-stubs checks (ModelAdmin[User], QuerySet[Sector]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,8 +57,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "django_tasks",
-    "django_tasks_db",
     # kernel
     "backend.core",
     "backend.territory",
@@ -157,8 +159,6 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- accounts and security ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
