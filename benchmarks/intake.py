@@ -18,91 +18,28 @@ import asyncio
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENT_PHONE = "+33612000021"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fresh_database(url: str | None, folder: Path) -> tuple[str, str | None]:
-    """(DATABASE_URL for the run, the PostgreSQL database to drop afterwards or None)."""
-    if not url:
-        return f"sqlite:///{folder / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"vigie_bench_{uuid.uuid4().hex[:8]}"
-    base, _, _old = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}", name
-
-
-def drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-TOKEN_SCRIPT = f"""
-from rest_framework_simplejwt.tokens import RefreshToken
-from backend.accounts.models import User
-print("TOKEN", RefreshToken.for_user(User.objects.get(phone="{REFERENT_PHONE}")).access_token)
-"""
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("daphne did not start")
+from benchmarks.common import (
+    REFERENT_PHONE,
+    Daphne,
+    bench_env,
+    demo_tokens,
+    fresh_database,
+    seed_demo,
+    start_daphne,
+    submission,
+)
 
 
 def body(n: int) -> dict[str, Any]:
-    occurred = datetime.now(UTC) - timedelta(minutes=5)
-    return {
-        "category": "vol",
-        "description": f"Vol à l'étalage n°{n} à la supérette de la place, un homme en veste rouge.",
-        "occurred_at": occurred.isoformat(),
-        "latitude": 43.41,
-        "longitude": 5.315,
-        "in_progress": False,
-    }
+    return submission(f"Vol à l'étalage n°{n} à la supérette de la place, un homme en veste rouge.")
 
 
 async def load(
@@ -144,35 +81,24 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
-    database_url, created = fresh_database(args.database_url or None, folder)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "VIGIE_BENCH": "1",
-        "THROTTLE_USER": "10000000/min",
-        "THROTTLE_ANON": "10000000/min",
-        "MEDIA_ROOT": str(folder / "media"),
-        "SMS_BACKEND": "console",
-        "PUSH_BACKEND": "console",
-        "LOG_LEVEL": "WARNING",
-        "DEBUG": "1",
-    }
-    env.pop("REDIS_URL", None) if not os.environ.get("REDIS_URL") else None
-    servers: list[subprocess.Popen[bytes]] = []
     try:
-        print(f"database: {'PostgreSQL' if created else 'SQLite'}; migrating and seeding the demo…")
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_demo")
-        token = next(
-            line.split()[1]
-            for line in manage(env, "shell", "-c", TOKEN_SCRIPT).splitlines()
-            if line.startswith("TOKEN")
-        )
-        bases = []
+        with fresh_database(args.database_url, folder, prefix="vigie_bench") as database_url:
+            measure(args, folder, database_url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, folder: Path, database_url: str) -> None:
+    env = bench_env(database_url, folder, VIGIE_BENCH="1")
+    kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    servers: list[Daphne] = []
+    try:
+        print(f"database: {kind}; migrating and seeding the demo…")
+        seed_demo(env)
+        token = demo_tokens(env, (REFERENT_PHONE,))[REFERENT_PHONE]
         for _ in range(args.servers):
-            port = free_port()
-            servers.append(start_server(env, port))
-            bases.append(f"http://127.0.0.1:{port}/api/v1")
+            servers.append(start_daphne(folder, env=env))
+        bases = [f"{server.url}/api/v1" for server in servers]
         ping = [f"{base}/bench/ping/" for base in bases]
         intake_urls = [f"{base}/observations/" for base in bases]
         # Warm-up: imports, connections, caches, in every process.
@@ -203,12 +129,9 @@ def main() -> None:
         print(f"ratio intake / bare:    {intake / bare:8.2f}")
     finally:
         for server in servers:
-            server.terminate()
+            server.process.terminate()
         for server in servers:
-            server.wait(timeout=20)
-        if created:
-            drop_database(args.database_url, created)
-        shutil.rmtree(folder, ignore_errors=True)
+            server.stop(timeout=20)
 
 
 if __name__ == "__main__":

@@ -17,17 +17,16 @@ the local fake FCM server (tests/fakes/fcm_server.py) in its own process.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Worker, django_setup, fresh_database  # noqa: E402
 from tests.fakes.fcm_server import ACCESS_TOKEN, control, service_account_info  # noqa: E402
 
 PROJECT_ID = "vigie-bench"
@@ -106,30 +106,9 @@ def raw_capacity_requests(url: str, *, requests: int, threads: int) -> float:
     return requests / (time.perf_counter() - started)
 
 
-def _database_url(workdir: Path) -> tuple[str, Any]:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        return f"sqlite:///{workdir / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"vigie_bench_{uuid.uuid4().hex[:8]}"
-    server = base.partition("?")[0].rpartition("/")[0]
-    admin = f"{server}/postgres"  # the maintenance database: DATABASE_URL's own may not exist
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"{server}/{name}", drop
-
-
 def seed(devices: int) -> None:
     """Users, one device each, and one push delivery each, held back until released."""
-    import django
-
-    django.setup()
+    django_setup()
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -196,8 +175,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="vigie-push-bench-"))
     fake, url = start_fake()
-    workers: list[subprocess.Popen[bytes]] = []
-    drop = None
+    workers: list[Worker] = []
+    database = contextlib.ExitStack()
     try:
         raw_async = raw_capacity_aiohttp(url, requests=args.raw_requests, concurrency=args.raw_concurrency)
         raw_threads = raw_capacity_requests(
@@ -211,7 +190,9 @@ def main() -> None:
             f"                              {raw_threads:,.0f} msg/s (requests, {args.raw_concurrency} threads)"
         )
 
-        database_url, drop = _database_url(workdir)
+        database_url = database.enter_context(
+            fresh_database(os.environ.get("DATABASE_URL"), workdir, prefix="vigie_bench")
+        )
         credentials = workdir / "service-account.json"
         credentials.write_text(json.dumps(service_account_info(url, project_id=PROJECT_ID)))
         os.environ.update(
@@ -232,30 +213,20 @@ def main() -> None:
         )
 
         control(url, "/_reset", {})
-        logs = [workdir / f"worker-{n}.log" for n in range(args.workers)]
         workers = [
-            subprocess.Popen(
-                [sys.executable, "manage.py", "run_worker", "--poll", "0.05", "--batch", str(args.batch)],
-                cwd=ROOT,
-                env=dict(os.environ),
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-            for log in logs
+            Worker(workdir, str(n), env=dict(os.environ), batch=args.batch, poll=0.05)
+            for n in range(args.workers)
         ]
-        deadline = time.monotonic() + 60
-        while not all("worker started" in log.read_text() for log in logs):
-            if time.monotonic() > deadline:
-                raise SystemExit("workers did not start: " + logs[0].read_text()[-2000:])
-            time.sleep(0.1)
+        for worker in workers:
+            worker.wait_started(timeout=60)
 
         released_at = release()
         while True:
             stats = control(url, "/_stats")
             if stats["distinct"] >= args.devices:
                 break
-            if any(worker.poll() is not None for worker in workers):
-                raise SystemExit("a worker died: " + logs[0].read_text()[-2000:])
+            if dead := [worker for worker in workers if worker.process.poll() is not None]:
+                raise SystemExit("a worker died: " + dead[0].output()[-2000:])
             time.sleep(0.2)
         while unsettled():
             time.sleep(0.2)
@@ -263,9 +234,9 @@ def main() -> None:
         stats = control(url, "/_stats")
 
         for worker in workers:
-            worker.send_signal(signal.SIGTERM)
+            worker.process.terminate()
         for worker in workers:
-            worker.wait(timeout=60)
+            worker.stop(timeout=60)
         # Again after the run: the machine may be shared, so the capacity is taken on both sides of it.
         raw_after = raw_capacity_aiohttp(url, requests=args.raw_requests, concurrency=args.raw_concurrency)
         print(f"fake FCM server raw capacity after the run: {raw_after:,.0f} msg/s (aiohttp client)")
@@ -287,17 +258,14 @@ def main() -> None:
         )
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
+            if worker.process.poll() is None:
+                worker.process.terminate()
         for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.stop(timeout=30)
         fake.terminate()
         fake.wait(timeout=10)
-        if drop is not None:
-            drop()
+        database.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
