@@ -23,8 +23,10 @@ from alerts.models import Event, EventTarget
 
 logger = logging.getLogger(__name__)
 
-# The consumer method that receives events: {"type": "vigie.event", "event": {...}} → vigie_event().
-LAYER_MESSAGE_TYPE = "vigie.event"
+# The consumer method that receives events: {"type": "vigie.events", "events": [{"id", "text"}, …]} →
+# vigie_events(). Several events of one group travel in one layer message when they were committed close
+# together (see _drain), and each carries its JSON already encoded: encoded once, not once per socket.
+LAYER_MESSAGE_TYPE = "vigie.events"
 
 
 def agency_group(agency_id: int) -> str:
@@ -47,6 +49,15 @@ def commune_staff_group(commune_id: int) -> str:
 def event_payload(event: Event) -> dict[str, Any]:
     """The JSON that clients receive: {"id", "type", "at", "data"}."""
     return {"id": event.pk, "type": event.type, "at": event.at.isoformat(), "data": event.data}
+
+
+def layer_item(payload: dict[str, Any]) -> dict[str, Any]:
+    """One event as it travels on the channel layer: its id (order, duplicates) and its JSON text."""
+    return {"id": payload["id"], "text": json.dumps(payload, ensure_ascii=False)}
+
+
+def layer_message(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": LAYER_MESSAGE_TYPE, "events": items}
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -93,13 +104,13 @@ def _insert_with_targets(event: Event, targets: list[str]) -> None:
 def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
     """Pushes the event to its groups. Called after commit, in the thread of the request: under ASGI the
     sends are handed to the server's event loop without waiting (the request answers at once), in order
-    (one queue per loop, drained one send at a time: a group sees its events in the order they were
-    committed). Without a running server loop (worker, management commands, WSGI), it sends and waits."""
+    (one queue per loop, drained by one task: a group sees its events in the order they were committed).
+    Without a running server loop (worker, management commands, WSGI), it sends and waits."""
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": LAYER_MESSAGE_TYPE, "event": payload}
-    sends = [(group, message) for group in groups]
+    item = layer_item(payload)
+    sends = [(group, item) for group in groups]
     loop = _server_loop()
     if loop is not None:
         try:
@@ -107,9 +118,9 @@ def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
             return
         except RuntimeError:  # the loop closed meanwhile: send as below
             pass
-    for group, item in sends:
+    for group, one in sends:
         try:
-            async_to_sync(layer.group_send)(group, item)
+            async_to_sync(layer.group_send)(group, layer_message([one]))
         except Exception:  # best-effort: the row is the truth, consoles replay what they miss
             logger.exception("could not publish event %s to %s", payload.get("id"), group)
 
@@ -148,11 +159,24 @@ def _enqueue(loop: asyncio.AbstractEventLoop, layer: Any, sends: list[tuple[str,
         queue.task = loop.create_task(_drain(queue))
 
 
+def _batches(
+    pending: deque[tuple[Any, list[tuple[str, dict[str, Any]]]]],
+) -> list[tuple[Any, str, list[Any]]]:
+    """Everything waiting, as one message per (layer, group) holding that group's events in commit order:
+    under load, events pile up while a send is in flight, and the next round sends them together (one
+    Redis PUBLISH and one consumer wake-up per group instead of one per event)."""
+    batches: dict[tuple[int, str], tuple[Any, str, list[Any]]] = {}
+    while pending:
+        layer, sends = pending.popleft()
+        for group, item in sends:
+            batches.setdefault((id(layer), group), (layer, group, []))[2].append(item)
+    return list(batches.values())
+
+
 async def _drain(queue: _LoopQueue) -> None:
     while queue.pending:
-        layer, sends = queue.pending.popleft()
-        for group, message in sends:
+        for layer, group, items in _batches(queue.pending):
             try:
-                await layer.group_send(group, message)
+                await layer.group_send(group, layer_message(items))
             except Exception:  # best-effort, as above
-                logger.exception("could not publish event %s to %s", message["event"].get("id"), group)
+                logger.exception("could not publish events %s to %s", [i["id"] for i in items], group)

@@ -76,7 +76,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.core.observability.RequestObservabilityMiddleware",
     "backend.core.observability.ProbeMiddleware",
-    "backend.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +87,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, and sync-only on purpose: Django adapts each middleware to its neighbour, so a sync one at the
+    # bottom makes the whole chain run in one thread per request. With async-capable middleware below a
+    # sync one, every MiddlewareMixin hopped to a thread and back twice per request (~20 hops through the
+    # server's event loop under daphne). It still runs before any view or process_view reads the body.
+    "backend.core.middleware.RequestBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -145,13 +149,13 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": env_int("CHANNEL_LAYER_CAPACITY", 1000)},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.core.cache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vigie",
         }

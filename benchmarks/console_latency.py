@@ -61,10 +61,11 @@ def observation_body(marker: str) -> dict[str, Any]:
 
 
 async def layer_round_trips(redis_url: str, count: int) -> list[float]:
-    """group_send → receive on one channel of the Redis layer, from this process (no daphne)."""
-    from channels_redis.core import RedisChannelLayer
+    """group_send → receive on one channel of the Redis layer the settings use, from this process (no
+    daphne)."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
 
-    layer = RedisChannelLayer(hosts=[redis_url], capacity=1000)
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
     channel = await layer.new_channel()
     await layer.group_add("bench.console", channel)
     samples = []

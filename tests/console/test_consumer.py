@@ -14,7 +14,14 @@ from alerts import events as events_module
 from alerts import services
 from alerts.console import consumers
 from alerts.console.models import ConsoleConnection
-from alerts.events import LAYER_MESSAGE_TYPE, agency_group, event_emit, event_payload, moderation_group
+from alerts.events import (
+    agency_group,
+    event_emit,
+    event_payload,
+    layer_item,
+    layer_message,
+    moderation_group,
+)
 from alerts.models import Event, Observation
 from backend.asgi import application
 from tests import factories
@@ -189,11 +196,9 @@ async def test_no_duplicates_when_live_events_arrive_during_the_replay(monkeypat
     def replay_with_live_traffic(**kwargs: Any) -> Any:
         result = original(**kwargs)
         layer = get_channel_layer()
-        for event in Event.objects.filter(pk__in=ids[1:]):  # already in the replay, published again
-            async_to_sync(layer.group_send)(
-                moderation_group(place.commune.pk),
-                {"type": LAYER_MESSAGE_TYPE, "event": event_payload(event)},
-            )
+        again = [layer_item(event_payload(e)) for e in Event.objects.filter(pk__in=ids[1:]).order_by("id")]
+        # Already in the replay, published again (as one batch, as the server's drain sends them).
+        async_to_sync(layer.group_send)(moderation_group(place.commune.pk), layer_message(again))
         with_new = f.observation(place.referent)  # a new event, live only
         assert with_new.pk
         return result
@@ -208,7 +213,7 @@ async def test_no_duplicates_when_live_events_arrive_during_the_replay(monkeypat
     # The same event published twice more later on: still dropped.
     event = await db(Event.objects.get)(pk=newest)
     await get_channel_layer().group_send(
-        moderation_group(place.commune.pk), {"type": LAYER_MESSAGE_TYPE, "event": event_payload(event)}
+        moderation_group(place.commune.pk), layer_message([layer_item(event_payload(event))] * 2)
     )
     assert await drain(moderator, skip=("presence",)) == []
     await moderator.disconnect()

@@ -30,7 +30,7 @@ def test_healthz_is_200_when_everything_answers(client):
 def test_healthz_is_503_naming_the_channel_layer_when_redis_is_down(client, settings):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [f"redis://127.0.0.1:{_closed_port()}/0"]},
         }
     }

@@ -8,17 +8,18 @@ run (tests/conftest.py checks it once per session).
 import os
 import subprocess
 import sys
+import threading
 import uuid
 
 import pytest
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from tests.live import ROOT, free_port
 
 
-def _layer(url: str) -> RedisChannelLayer:
+def _layer(url: str, prefix: str = "") -> RedisPubSubChannelLayer:
     # A prefix of its own: several test runs may share one Redis database.
-    return RedisChannelLayer(hosts=[url], prefix=f"vigie-test-{uuid.uuid4().hex[:8]}")
+    return RedisPubSubChannelLayer(hosts=[url], prefix=prefix or f"vigie-test-{uuid.uuid4().hex[:8]}")
 
 
 async def test_channel_layer_round_trip_through_redis(redis_url):
@@ -29,13 +30,12 @@ async def test_channel_layer_round_trip_through_redis(redis_url):
         assert await layer.receive(channel) == {"type": "test.message", "text": "bonjour"}
     finally:
         await layer.flush()
-        await layer.close_pools()
 
 
 async def test_two_servers_share_groups_through_redis(redis_url):
     """Two daphne processes behind a proxy: a group_send on one reaches a socket held by the other."""
-    first = _layer(redis_url)
-    second = RedisChannelLayer(hosts=[redis_url], prefix=first.prefix)
+    prefix = f"vigie-test-{uuid.uuid4().hex[:8]}"
+    first, second = _layer(redis_url, prefix), _layer(redis_url, prefix)
     try:
         channel = await first.new_channel()
         await first.group_add("agency-1", channel)
@@ -44,14 +44,16 @@ async def test_two_servers_share_groups_through_redis(redis_url):
         await first.group_discard("agency-1", channel)
     finally:
         await first.flush()
-        await first.close_pools()
-        await second.close_pools()
+        await second.flush()
 
 
 @pytest.mark.django_db
 def test_healthz_is_200_on_redis(client, settings, redis_url):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
     }
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
@@ -82,8 +84,8 @@ def test_settings_use_redis_when_redis_url_is_set(redis_url):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "channels_redis.core.RedisChannelLayer",
-        "django.core.cache.backends.redis.RedisCache",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "backend.core.cache.SharedPoolRedisCache",
         "oui",
     ]
 
@@ -117,3 +119,28 @@ def test_required_services_fail_the_run_instead_of_skipping(tmp_path):
     assert "does not answer" in output
     assert "skipped" not in output
     assert "1 error" in output
+
+
+def test_the_redis_cache_shares_one_pool_across_threads(redis_url):
+    """Django keeps a cache object per thread, and daphne runs each request in a thread of its own: without
+    a shared client, every request opened a Redis connection."""
+    from backend.core.cache import SharedPoolRedisCache
+
+    params = {"KEY_PREFIX": f"vigie-test-{uuid.uuid4().hex[:8]}"}
+    clients = []
+
+    def one_request() -> None:
+        cache = SharedPoolRedisCache(redis_url, params)
+        cache.set("throttle", 3, 5)
+        assert cache.get("throttle") == 3
+        clients.append(cache._cache)
+
+    threads = [threading.Thread(target=one_request) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(clients) == 4
+    assert len({id(client) for client in clients}) == 1
+    pool = clients[0]._get_connection_pool(write=True)
+    assert pool._created_connections <= 4
