@@ -1,5 +1,6 @@
 """ASGI entry point for daphne: HTTP through Django, websockets through channels behind WebsocketGuard."""
 
+import gc
 import logging
 import os
 
@@ -20,6 +21,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from backend.core.metrics import WebsocketMetrics  # noqa: E402
 from backend.core.websocket import WebsocketGuard  # noqa: E402
 from backend.routing import websocket_urlpatterns  # noqa: E402
+
+# The objects made at start-up (Django, the URL conf, the models' metadata: most of the heap) never die:
+# frozen, the collector no longer walks them in every full collection; and with fewer young-generation
+# collections under load, the server's pauses no longer show as a tail in request and event latencies
+# (benchmarks/console_latency.py: p99 at 40 submissions/s went from ~156 ms to ~53 ms).
+gc.freeze()
+gc.set_threshold(20_000, 50, 100)
 
 application = ProtocolTypeRouter(
     {

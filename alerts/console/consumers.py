@@ -19,6 +19,7 @@ Other messages are actions (alerts.console.actions) answered by `ack` or `error`
 import asyncio
 import contextlib
 import logging
+import random
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
@@ -157,8 +158,12 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def heartbeat_loop(self) -> None:
         interval = float(settings.CONSOLE_HEARTBEAT_SECONDS)
+        # The first one comes after a random part of the interval: consoles that connected together
+        # (after a restart, a network cut) would otherwise all hit the database at the same instant.
+        delay = interval * random.uniform(0.5, 1.0)  # noqa: S311  (spreading load, not security)
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(delay)
+            delay = interval
             try:
                 if not await self.heartbeat():
                     return
