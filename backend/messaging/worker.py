@@ -6,14 +6,19 @@ only the messages that were in flight then can be sent twice (providers take no 
 Push receipts are written after each provider call, so a restart resends only the unconfirmed devices.
 """
 
+import gc
 import logging
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Model, Q, Value, When, prefetch_related_objects
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from backend.messaging.backends import get_push_backend, get_sms_backend
@@ -31,6 +36,18 @@ from backend.messaging.webhook import post_webhook
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
+
+# The cyclic garbage collector's thresholds in a worker process (Python's defaults: 700, 10, 10). A push
+# call keeps 2,000 requests in flight, each a few hundred objects (the SDK's Message and JSON, httpx's
+# request and response, aiohttp's): at 700 allocations a young collection ran every few messages and
+# rescanned them all, a third of the sending CPU (py-spy and gc.callbacks on FcmPushBackend.send_many).
+GC_THRESHOLDS = (10_000, 50, 100)
+
+
+def gc_tune() -> None:
+    """Collections less often in a long-running worker (the objects of a batch die with it: refcounting
+    frees them, the collector only looks for cycles)."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -64,9 +81,16 @@ def claim_due(*, limit: int) -> list[Delivery]:
         claim_token=token,
         lease_until=now + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS),
     )
-    return list(
-        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).select_related("recipient")
+    claimed = list(
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).order_by(
+            Case(When(priority=Delivery.Priority.HIGH, then=Value(0)), default=Value(1)), "not_before", "id"
+        )
     )
+    # SMS reads the recipient's phone; a push needs only recipient_id (no User row per device of a fan-out).
+    prefetch_related_objects(
+        [d for d in claimed if d.channel != Delivery.Channel.PUSH and d.recipient_id], "recipient"
+    )
+    return claimed
 
 
 def _finish(delivery: Delivery, status: str, *, error: str = "", provider_id: str = "") -> None:
@@ -120,32 +144,63 @@ def _send_sms(delivery: Delivery) -> None:
         _finish(delivery, Delivery.Status.SENT, provider_id=provider_id)
 
 
-def _pending_receipts(deliveries: list[Delivery]) -> list[PushReceipt]:
-    """Receipts still to send: one per active device of the recipient, made on the first attempt."""
-    fresh = [d for d in deliveries if not d.receipts_made]
-    devices = Device.objects.filter(
-        user_id__in={d.recipient_id for d in fresh if d.recipient_id}, is_active=True
-    )
-    by_user: dict[int, list[Device]] = defaultdict(list)
-    for device in devices:
-        by_user[device.user_id].append(device)
-    with transaction.atomic():
-        PushReceipt.objects.bulk_create(
-            [
-                PushReceipt(delivery=delivery, device=device)
-                for delivery in fresh
-                for device in by_user.get(delivery.recipient_id or 0, [])
-            ],
-            ignore_conflicts=True,
-            batch_size=1000,
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in(column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column` IN values: one array parameter on PostgreSQL (a fan-out's 2,000 ids are one value to
+    bind, not 2,000), a list of placeholders elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A receipt to send: its row, its delivery, its device and the device's token (no ORM objects: a
+    fan-out handles 2,000 of them per round)."""
+
+    id: int
+    delivery_id: int
+    device_id: int
+    token: str
+
+
+def _pending_receipts(deliveries: list[Delivery]) -> list[_Pending]:
+    """Receipts still to send: one per active device of the recipient, made on the first attempt (one
+    INSERT … SELECT in the database), then those still pending on an active device."""
+    fresh = [d.pk for d in deliveries if not d.receipts_made]
+    if fresh:
+        receipt, device, delivery = _table(PushReceipt), _table(Device), _table(Delivery)
+        where, params = _in("d.id", fresh)
+        insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+        suffix = connection.ops.on_conflict_suffix_sql(
+            [], OnConflict.IGNORE, [], ["delivery_id", "device_id"]
         )
-        Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(receipts_made=True)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"{insert} {receipt} (delivery_id, device_id, status, provider_id, error, updated_at) "  # noqa: S608 (names from the models, values bound)
+                f"SELECT d.id, v.id, %s, '', '', %s FROM {delivery} d "
+                f"JOIN {device} v ON v.user_id = d.recipient_id AND v.is_active "
+                f"WHERE {where} ORDER BY d.id, v.id {suffix}",
+                [
+                    PushReceipt.Status.PENDING,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                    *params,
+                ],
+            )
+            Delivery.objects.filter(pk__in=fresh).update(receipts_made=True)
     # A device deactivated since (its token was refused for another delivery) is not tried again.
-    return list(
-        PushReceipt.objects.filter(
-            delivery__in=deliveries, status=PushReceipt.Status.PENDING, device__is_active=True
-        ).select_related("device")
-    )
+    where, params = _in("r.delivery_id", [d.pk for d in deliveries])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.delivery_id, r.device_id, v.token FROM {_table(PushReceipt)} r "  # noqa: S608
+            f"JOIN {_table(Device)} v ON v.id = r.device_id "
+            f"WHERE {where} AND r.status = %s AND v.is_active ORDER BY r.id",
+            [*params, PushReceipt.Status.PENDING],
+        )
+        return [_Pending(*row) for row in cursor.fetchall()]
 
 
 def _note_transient(
@@ -165,25 +220,27 @@ def _note_transient(
 def _send_push(deliveries: list[Delivery]) -> None:
     backend = get_push_backend()
     receipts = _pending_receipts(deliveries)
-    by_id = {delivery.pk: delivery for delivery in deliveries}
+    # One payload per delivery, shared by its devices' messages (a broadcast: one per recipient).
+    payloads = {
+        delivery.pk: (
+            delivery.title,
+            delivery.body,
+            {key: str(value) for key, value in delivery.data.items()},
+            delivery.priority,
+        )
+        for delivery in deliveries
+    }
     transient: dict[int, tuple[str, float | None]] = {}
     # A backend may send several of its batches at once (FCM: chunks of 500 in flight together); the
     # receipts are written after each call, so a killed worker resends at most one call's messages.
     per_call = backend.batch_size * max(int(getattr(backend, "chunks_in_flight", 1)), 1)
     for start in range(0, len(receipts), per_call):
-        chunk = [r for r in receipts[start : start + per_call] if r.device is not None]
+        chunk = receipts[start : start + per_call]
         messages = []
         for receipt in chunk:
-            delivery = by_id[receipt.delivery_id]
-            assert receipt.device is not None
+            title, body, data, priority = payloads[receipt.delivery_id]
             messages.append(
-                PushMessage(
-                    token=receipt.device.token,
-                    title=delivery.title,
-                    body=delivery.body,
-                    data={key: str(value) for key, value in delivery.data.items()},
-                    priority=delivery.priority,
-                )
+                PushMessage(token=receipt.token, title=title, body=body, data=data, priority=priority)
             )
         try:
             results = backend.send_many(messages)
@@ -191,46 +248,49 @@ def _send_push(deliveries: list[Delivery]) -> None:
             for receipt in chunk:
                 _note_transient(transient, receipt.delivery_id, str(exc), exc.retry_after)
             continue
-        now = timezone.now()
+        rows: list[tuple[int, str, str, str]] = []
+        invalid: dict[int, str] = {}
         for receipt, result in zip(chunk, results, strict=True):
-            receipt.updated_at = now
-            receipt.provider_id = result.provider_id[:200]
-            receipt.error = result.error[:2000]
             if result.outcome == PushOutcome.SENT:
-                receipt.status = PushReceipt.Status.SENT
+                status = PushReceipt.Status.SENT
             elif result.outcome == PushOutcome.INVALID:
-                receipt.status = PushReceipt.Status.INVALID
-                assert receipt.device is not None
-                device_deactivate(receipt.device, reason=result.error or "invalid token")
+                status = PushReceipt.Status.INVALID
+                invalid[receipt.device_id] = result.error or "invalid token"
             elif result.outcome == PushOutcome.TRANSIENT:
+                status = PushReceipt.Status.PENDING
                 _note_transient(transient, receipt.delivery_id, result.error, result.retry_after)
             else:
-                receipt.status = PushReceipt.Status.FAILED
-        _save_receipts(chunk)
+                status = PushReceipt.Status.FAILED
+            rows.append((receipt.id, status, result.provider_id[:200], result.error[:2000]))
+        for device in Device.objects.filter(pk__in=invalid):
+            device_deactivate(device, reason=invalid[device.pk])
+        _save_receipts(rows, timezone.now())
     _settle_push(deliveries, transient)
 
 
-def _save_receipts(receipts: list[PushReceipt]) -> None:
-    """One prepared UPDATE run for every row (executemany): Django's bulk_update builds a CASE per row
-    and field, which cost more than the 500 HTTP calls of a chunk."""
-    table = connection.ops.quote_name(PushReceipt._meta.db_table)
-    columns = ", ".join(
-        f"{connection.ops.quote_name(name)} = %s" for name in ("status", "provider_id", "error", "updated_at")
-    )
+def _save_receipts(rows: list[tuple[int, str, str, str]], now: datetime) -> None:
+    """The receipts of one call, (id, status, provider_id, error) each, in one statement on PostgreSQL
+    (UPDATE … FROM unnest of four arrays); elsewhere one prepared UPDATE run for every row
+    (executemany). Django's bulk_update builds a CASE per row and field, which cost more than the HTTP."""
+    if not rows:
+        return
+    table = _table(PushReceipt)
+    updated_at = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 (names from the model, values bound)
-            [
-                (
-                    receipt.status,
-                    receipt.provider_id,
-                    receipt.error,
-                    connection.ops.adapt_datetimefield_value(receipt.updated_at),
-                    receipt.pk,
-                )
-                for receipt in receipts
-            ],
-        )
+        if connection.vendor == "postgresql":
+            ids, statuses, provider_ids, errors = (list(column) for column in zip(*rows, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS r SET status = v.status, provider_id = v.provider_id, "  # noqa: S608
+                "error = v.error, updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, status, provider_id, error) "
+                "WHERE r.id = v.id",
+                [updated_at, ids, statuses, provider_ids, errors],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, provider_id = %s, error = %s, updated_at = %s WHERE id = %s",  # noqa: S608
+                [(status, provider_id, error, updated_at, pk) for pk, status, provider_id, error in rows],
+            )
 
 
 def _finish_many(deliveries: list[Delivery], status: str, *, error: str = "") -> None:

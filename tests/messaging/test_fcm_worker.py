@@ -138,3 +138,70 @@ def test_the_longest_retry_after_of_a_deliverys_devices_wins(fake: FakeFcmServer
     assert delivery.status == Delivery.Status.QUEUED
     assert delivery.not_before >= before + timedelta(seconds=40)
     assert PushReceipt.objects.get(delivery=delivery, device=ok).status == PushReceipt.Status.SENT
+
+
+@pytest.mark.django_db
+def test_one_call_records_each_devices_outcome_and_each_deliverys_own_payload(fake: FakeFcmServer) -> None:
+    # The receipts of a call are written in one statement, and messages share the parts of one payload:
+    # per device its status, provider id and error, per delivery its own title and data.
+    alice, bob = factories.user(), factories.user()
+    ok, dead, refused, busy = _devices(alice, 4, prefix="alice")
+    (bob_device,) = _devices(bob, 1, prefix="bob")
+    fake.script(
+        {
+            dead.token: ["UNREGISTERED"],
+            refused.token: ["INVALID_PAYLOAD"],
+            busy.token: ["503"],
+            bob_device.token: ["INVALID_PAYLOAD"],
+        }
+    )
+    to_alice = _push(alice, priority="high")
+    to_bob = deliveries_enqueue(
+        [
+            Outgoing(
+                channel=Delivery.Channel.PUSH,
+                kind="test",
+                title="Pour Bob",
+                body="Autre texte",
+                recipient=bob,
+                data={"kind": "test"},  # as Alice's: only the title, body and priority differ
+            )
+        ]
+    )[0]
+
+    assert worker.process_batch() == 2
+
+    receipts = {r.device_id: r for r in PushReceipt.objects.filter(delivery=to_alice)}
+    assert receipts[ok.pk].status == PushReceipt.Status.SENT
+    assert receipts[ok.pk].provider_id.startswith("projects/")
+    assert receipts[ok.pk].error == ""
+    assert receipts[dead.pk].status == PushReceipt.Status.INVALID
+    assert "UNREGISTERED" in receipts[dead.pk].error
+    assert receipts[refused.pk].status == PushReceipt.Status.FAILED
+    assert "Invalid value at 'message.data'" in receipts[refused.pk].error  # quotes kept as they are
+    assert receipts[busy.pk].status == PushReceipt.Status.PENDING  # retried later
+    assert "UNAVAILABLE" in receipts[busy.pk].error
+    dead.refresh_from_db()
+    assert not dead.is_active
+    to_alice.refresh_from_db()
+    assert to_alice.status == Delivery.Status.QUEUED
+    to_bob.refresh_from_db()
+    assert to_bob.status == Delivery.Status.FAILED
+    assert to_bob.last_error == "every device failed"
+
+    alice_payload = fake.state.payloads[ok.token]["message"]
+    bob_payload = fake.state.payloads[bob_device.token]["message"]
+    assert alice_payload["notification"]["title"] == "Titre"
+    assert alice_payload["data"] == {"kind": "test"}
+    assert alice_payload["android"]["priority"] == "high"
+    assert bob_payload["notification"] == {"title": "Pour Bob", "body": "Autre texte"}
+    assert bob_payload["data"] == {"kind": "test"}
+    assert bob_payload["android"]["priority"] == "normal"
+    assert {
+        fake.state.payloads[device.token]["message"]["token"] for device in (ok, dead, refused, busy)
+    } == {
+        ok.token,
+        dead.token,
+        refused.token,
+        busy.token,
+    }

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from backend.core.periodic import periodic_jobs
-from backend.messaging.worker import process_batch
+from backend.messaging.worker import gc_tune, process_batch
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         last_run: dict[str, float] = {}
+        gc_tune()
         self.stdout.write("Vigie worker started.")
         while not self.stopping:
             close_old_connections()
