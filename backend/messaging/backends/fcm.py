@@ -20,6 +20,7 @@ TRANSIENT with the provider's Retry-After; anything else → FAILED with the err
 
 import asyncio
 import email.utils
+import functools
 import logging
 import threading
 import time
@@ -33,6 +34,7 @@ import google.auth.credentials
 import google.auth.transport.requests
 import httpx
 import requests
+import yarl
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from firebase_admin import _http_client, credentials, exceptions, messaging
@@ -127,12 +129,29 @@ def _point_async_client(service: Any, *, connections: int) -> None:
         raise ImproperlyConfigured(
             "firebase-admin's async auth flow no longer holds _credential: see fcm.py."
         )
-    wrapper._async_client = httpx.AsyncClient(
+    wrapper._async_client = _CookielessAsyncClient(
         timeout=client.timeout,
         headers=client.headers,
         auth=CredentialAuth(credential),
         transport=AiohttpTransport(connections=connections),
     )
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie store that keeps nothing: FCM's API sets no cookies, and the SDK sends none."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _CookielessAsyncClient(httpx.AsyncClient):
+    """httpx's client, every request still built, authorised and read by it, without the cookie store:
+    for each response httpx copied the request into urllib's cookie objects to look for a Set-Cookie
+    header (a twentieth of a worker's CPU per message)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cookies = _NoCookies()
 
 
 class CredentialAuth(httpx.Auth):
@@ -160,10 +179,13 @@ class CredentialAuth(httpx.Auth):
         return self._headers
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers.update(self._auth_headers())
+        # Header by header: httpx's Headers.update() builds a Headers object and looks every key up twice.
+        for name, value in self._auth_headers().items():
+            request.headers[name] = value
         response = yield request
         if response.status_code == 401:
-            request.headers.update(self._auth_headers(force=True))
+            for name, value in self._auth_headers(force=True).items():
+                request.headers[name] = value
             yield request
 
 
@@ -180,28 +202,49 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, connections: int) -> None:
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self._urls: dict[str, yarl.URL] = {}  # one endpoint: parsed once, not per message
 
     def _client_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=60),
-                skip_auto_headers=("User-Agent", "Content-Type", "Accept-Encoding"),
+                # No skip_auto_headers: httpx's request already carries Accept, Accept-Encoding,
+                # User-Agent and Content-Type, so aiohttp adds none of its own (and skips its costly check).
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
+    @functools.lru_cache(maxsize=16)  # noqa: B019 (a few transports per process, never freed anyway)
+    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+
+    def _url(self, url: httpx.URL) -> yarl.URL:
+        text = str(url)
+        parsed = self._urls.get(text)
+        if parsed is None:
+            if len(self._urls) >= 64:
+                self._urls.clear()
+            parsed = self._urls[text] = yarl.URL(text, encoded=True)
+        return parsed
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=timeouts.get("connect"),
-            sock_read=timeouts.get("read"),
-        )
-        headers = [(name, value) for name, value in request.headers.multi_items() if name.lower() != "host"]
+        timeout = self._timeout(timeouts.get("connect"), timeouts.get("read"))
+        try:  # httpx's headers are ASCII in practice; its multi_items() guesses their encoding each time
+            headers = [
+                (name.decode("ascii"), value.decode("ascii"))
+                for name, value in request.headers.raw
+                if name.lower() != b"host"
+            ]
+        except UnicodeDecodeError:
+            headers = [
+                (name, value) for name, value in request.headers.multi_items() if name.lower() != "host"
+            ]
         body = await request.aread()
         for attempt in (1, 2):
             try:
                 async with self._client_session().request(
-                    request.method, str(request.url), headers=headers, data=body, timeout=timeout
+                    request.method, self._url(request.url), headers=headers, data=body, timeout=timeout
                 ) as response:
                     content = await response.read()
                     kept = [
@@ -279,20 +322,33 @@ def fcm_loop(app: firebase_admin.App) -> _LoopThread:
     return _loops[app.name]
 
 
-def fcm_message(message: PushMessage) -> messaging.Message:
+_PayloadKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+def _payload_key(message: PushMessage) -> _PayloadKey:
+    # The data values as the payload will carry them (strings): equal keys, equal payloads.
+    return (
+        message.title,
+        message.body,
+        message.priority,
+        tuple((k, str(v)) for k, v in message.data.items()),
+    )
+
+
+def _payload_parts(message: PushMessage) -> dict[str, Any]:
     """Notification + data payload; "high" → Android high priority and APNs time-sensitive."""
     high = message.priority == "high"
-    built = messaging.Message(
-        notification=messaging.Notification(title=message.title, body=message.body),
-        data={key: str(value) for key, value in message.data.items()},
-        android=messaging.AndroidConfig(
+    return {
+        "notification": messaging.Notification(title=message.title, body=message.body),
+        "data": {key: str(value) for key, value in message.data.items()},
+        "android": messaging.AndroidConfig(
             priority="high" if high else "normal",
             notification=messaging.AndroidNotification(
                 channel_id="alerts" if high else "advice",
                 default_sound=True,
             ),
         ),
-        apns=messaging.APNSConfig(
+        "apns": messaging.APNSConfig(
             headers={"apns-priority": "10" if high else "5", "apns-push-type": "alert"},
             payload=messaging.APNSPayload(
                 aps=messaging.Aps(
@@ -301,7 +357,13 @@ def fcm_message(message: PushMessage) -> messaging.Message:
                 )
             ),
         ),
-    )
+    }
+
+
+def fcm_message(message: PushMessage, parts: dict[str, Any] | None = None) -> messaging.Message:
+    """The SDK's Message for one token. `parts` (from _payload_parts) may be shared by the messages of
+    one payload, as the SDK's MulticastMessage shares them between its tokens: the SDK only reads them."""
+    built = messaging.Message(**(parts if parts is not None else _payload_parts(message)))
     # firebase-admin 7.7 deprecates the `token=` argument for Firebase installation ids (`fid`) and
     # warns on every message; the apps register FCM registration tokens, which the HTTP v1 API still
     # takes in `message.token`, and the SDK's encoder still reads that attribute.
@@ -392,12 +454,24 @@ class FcmPushBackend:
         come back when every chunk of the call was answered (the worker then writes the receipts)."""
         results: list[PushResult | None] = [None] * len(messages)
         chunks: list[tuple[list[int], list[messaging.Message]]] = []
+        # A broadcast sends one payload to many tokens: its parts are built once.
+        parts: dict[_PayloadKey, dict[str, Any] | Exception] = {}
         for start in range(0, len(messages), self.batch_size):
             positions: list[int] = []
             built: list[messaging.Message] = []
             for position in range(start, min(start + self.batch_size, len(messages))):
+                message = messages[position]
+                key = _payload_key(message)
+                shared = parts.get(key)
+                if shared is None:
+                    try:
+                        shared = parts[key] = _payload_parts(message)
+                    except (TypeError, ValueError) as exc:
+                        shared = parts[key] = exc
                 try:
-                    built.append(fcm_message(messages[position]))
+                    if isinstance(shared, Exception):
+                        raise shared
+                    built.append(fcm_message(message, shared))
                 except (TypeError, ValueError) as exc:  # a message the SDK refuses to encode
                     results[position] = PushResult(PushOutcome.FAILED, error=f"invalid message: {exc}")
                     continue
