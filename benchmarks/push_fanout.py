@@ -13,6 +13,13 @@ the local fake FCM server (tests/fakes/fcm_server.py) in its own process.
    Prints messages per second and the time from release to the last message the server answered, and
    to the last delivery row settled. The raw capacity is measured again after the run (the machine may
    be shared); the ratio is taken against the higher figure.
+3. CPU per message, on this machine's shared cores: of the raw client and of the fake while it answers
+   it; of one process pushing through FcmPushBackend.send_many with no database at all (the SDK's own
+   floor: building the Messages, the SDK's encoding, httpx's request/response objects, our auth and
+   transport), and of the fake then; of the workers, of the fake and of the rest of the machine
+   (PostgreSQL, this script) during the fan-out. When every process is bound by CPU on the same cores,
+   the share of the raw capacity a sender can reach is (raw client + fake) / (sender + fake + database)
+   CPU per message: the ceilings printed, for the SDK alone and for the workers as measured.
 """
 
 import argparse
@@ -39,6 +46,21 @@ from tests.fakes.fcm_server import ACCESS_TOKEN, control, service_account_info  
 
 PROJECT_ID = "vigie-bench"
 FCM_QUOTA_PER_MINUTE = 600_000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_cpu() -> float:
+    """CPU seconds every core of the machine has been busy so far (idle and iowait left out), from /proc."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
 def start_fake() -> tuple[subprocess.Popen[str], str]:
@@ -65,6 +87,13 @@ def _payload(token: str) -> dict[str, Any]:
 
 
 def raw_capacity_aiohttp(url: str, *, requests: int, concurrency: int) -> float:
+    return raw_capacity_aiohttp_cpu(url, requests=requests, concurrency=concurrency)[0]
+
+
+def raw_capacity_aiohttp_cpu(
+    url: str, *, requests: int, concurrency: int, fake_pid: int | None = None
+) -> tuple[float, float, float]:
+    """(msg/s, this client's CPU ms per message, the fake's CPU ms per message or NaN)."""
     import aiohttp
 
     send_url = f"{url}/v1/projects/{PROJECT_ID}/messages:send"
@@ -84,7 +113,12 @@ def raw_capacity_aiohttp(url: str, *, requests: int, concurrency: int) -> float:
             await asyncio.gather(*(lane() for _ in range(concurrency)))
             return requests / (time.perf_counter() - started)
 
-    return asyncio.run(run())
+    cpu = time.process_time()
+    fake_cpu = process_cpu(fake_pid) if fake_pid else math.nan
+    rate = asyncio.run(run())
+    cpu = time.process_time() - cpu
+    fake_cpu = process_cpu(fake_pid) - fake_cpu if fake_pid else math.nan
+    return rate, cpu / requests * 1000, fake_cpu / requests * 1000
 
 
 def raw_capacity_requests(url: str, *, requests: int, threads: int) -> float:
@@ -104,6 +138,60 @@ def raw_capacity_requests(url: str, *, requests: int, threads: int) -> float:
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(one, range(requests)))
     return requests / (time.perf_counter() - started)
+
+
+FLOOR_MESSAGE = {
+    "title": "Alerte cambriolage",
+    "body": "Cambriolage signalé secteur de la Gavotte : fermez portes et fenêtres.",
+    "data": {"kind": "burglary_alert", "broadcast": "1", "link": "vigie://broadcasts/1"},
+    "priority": "high",
+}
+
+
+def sdk_floor_process(url: str, credentials: str, messages: int) -> None:
+    """In its own process (`--sdk-floor`): FcmPushBackend.send_many in a loop, calls of the worker's size,
+    the message of the fan-out to distinct tokens, no database; prints a JSON line (rate, CPU per message)."""
+    from backend.messaging.backends.base import PushMessage, PushOutcome
+    from backend.messaging.backends.fcm import FcmConfig, FcmPushBackend
+    from backend.messaging.worker import gc_tune
+
+    gc_tune()  # as run_worker does
+
+    backend = FcmPushBackend(FcmConfig(project_id=PROJECT_ID, credentials_path=credentials, api_url=url))
+    per_call = backend.batch_size * backend.chunks_in_flight
+
+    def call(start: int) -> None:
+        batch = [PushMessage(token=f"floor-{n:08d}", **FLOOR_MESSAGE) for n in range(start, start + per_call)]  # type: ignore[arg-type]
+        results = backend.send_many(batch)
+        if any(result.outcome != PushOutcome.SENT for result in results):
+            raise SystemExit(f"SDK floor: not sent: {results[0]}")
+
+    call(-per_call)  # warm-up: the OAuth token, the connections
+    calls = max(messages // per_call, 1)
+    cpu, started = time.process_time(), time.perf_counter()
+    for n in range(calls):
+        call(n * per_call)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sent = calls * per_call
+    print(json.dumps({"messages": sent + per_call, "rate": sent / wall, "cpu_ms": cpu / sent * 1000}))
+
+
+def sdk_floor(url: str, credentials: Path, *, messages: int, fake_pid: int) -> tuple[float, float, float]:
+    """(msg/s, CPU ms per message of the sending process, the fake's CPU ms per message)."""
+    fake_cpu = process_cpu(fake_pid)
+    result = subprocess.run(
+        [sys.executable, __file__, "--sdk-floor", url, str(credentials), str(messages)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings", "DATABASE_URL": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    fake_cpu = process_cpu(fake_pid) - fake_cpu
+    if result.returncode != 0:
+        raise SystemExit(f"SDK floor run failed:\n{result.stdout}\n{result.stderr}")
+    floor = json.loads(result.stdout.strip().splitlines()[-1])
+    return floor["rate"], floor["cpu_ms"], fake_cpu / floor["messages"] * 1000
 
 
 def seed(devices: int) -> None:
@@ -171,14 +259,26 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2000, help="deliveries claimed per worker round")
     parser.add_argument("--raw-requests", type=int, default=30_000)
     parser.add_argument("--raw-concurrency", type=int, default=100)
+    parser.add_argument(
+        "--floor-messages", type=int, default=20_000, help="messages of the SDK floor run (no database)"
+    )
+    parser.add_argument(
+        "--sdk-floor", nargs=3, metavar=("URL", "CREDENTIALS", "MESSAGES"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.sdk_floor:
+        django_setup()
+        sdk_floor_process(args.sdk_floor[0], args.sdk_floor[1], int(args.sdk_floor[2]))
+        return
 
     workdir = Path(tempfile.mkdtemp(prefix="vigie-push-bench-"))
     fake, url = start_fake()
     workers: list[Worker] = []
     database = contextlib.ExitStack()
     try:
-        raw_async = raw_capacity_aiohttp(url, requests=args.raw_requests, concurrency=args.raw_concurrency)
+        raw_async, raw_cpu, raw_fake_cpu = raw_capacity_aiohttp_cpu(
+            url, requests=args.raw_requests, concurrency=args.raw_concurrency, fake_pid=fake.pid
+        )
         raw_threads = raw_capacity_requests(
             url, requests=args.raw_requests // 2, threads=args.raw_concurrency
         )
@@ -190,11 +290,19 @@ def main() -> None:
             f"                              {raw_threads:,.0f} msg/s (requests, {args.raw_concurrency} threads)"
         )
 
+        credentials = workdir / "service-account.json"
+        credentials.write_text(json.dumps(service_account_info(url, project_id=PROJECT_ID)))
+        floor_rate, floor_cpu, floor_fake_cpu = sdk_floor(
+            url, credentials, messages=args.floor_messages, fake_pid=fake.pid
+        )
+        print(
+            f"SDK floor (FcmPushBackend.send_many in 1 process, no database): {floor_rate:,.0f} msg/s, "
+            f"{floor_cpu:.3f} ms CPU per message"
+        )
+
         database_url = database.enter_context(
             fresh_database(os.environ.get("DATABASE_URL"), workdir, prefix="vigie_bench")
         )
-        credentials = workdir / "service-account.json"
-        credentials.write_text(json.dumps(service_account_info(url, project_id=PROJECT_ID)))
         os.environ.update(
             DATABASE_URL=database_url,
             DJANGO_SETTINGS_MODULE="backend.settings",
@@ -220,6 +328,12 @@ def main() -> None:
         for worker in workers:
             worker.wait_started(timeout=60)
 
+        cpu_at_release = (
+            sum(process_cpu(worker.process.pid) for worker in workers),
+            process_cpu(fake.pid),
+            machine_cpu(),
+            time.process_time(),
+        )
         released_at = release()
         while True:
             stats = control(url, "/_stats")
@@ -232,6 +346,12 @@ def main() -> None:
             time.sleep(0.2)
         settled_at = time.time()
         stats = control(url, "/_stats")
+        run_workers_cpu, run_fake_cpu, run_machine_cpu, run_own_cpu = (
+            sum(process_cpu(worker.process.pid) for worker in workers) - cpu_at_release[0],
+            process_cpu(fake.pid) - cpu_at_release[1],
+            machine_cpu() - cpu_at_release[2],
+            time.process_time() - cpu_at_release[3],
+        )
 
         for worker in workers:
             worker.process.terminate()
@@ -255,6 +375,24 @@ def main() -> None:
         print(
             f"FCM quota {FCM_QUOTA_PER_MINUTE:,}/min = {quota:,.0f}/s: "
             f"{math.ceil(quota / per_worker)} worker processes at {per_worker:,.0f} msg/s each (this machine)"
+        )
+        # CPU per message (ms). The rest of the machine: PostgreSQL (or nothing more for SQLite, which
+        # runs in the workers) and whatever else the shared machine ran meanwhile.
+        sent = stats["total"]
+        workers_ms = run_workers_cpu / sent * 1000
+        fake_ms = run_fake_cpu / sent * 1000
+        rest_ms = max(run_machine_cpu - run_workers_cpu - run_fake_cpu - run_own_cpu, 0.0) / sent * 1000
+        print(
+            f"CPU per message: raw client {raw_cpu:.3f} ms + fake {raw_fake_cpu:.3f} ms; "
+            f"SDK floor {floor_cpu:.3f} ms + fake {floor_fake_cpu:.3f} ms; "
+            f"fan-out: workers {workers_ms:.3f} ms + fake {fake_ms:.3f} ms "
+            f"+ rest of the machine (database, other jobs) {rest_ms:.3f} ms"
+        )
+        raw_cost = raw_cpu + raw_fake_cpu
+        print(
+            "ceiling on these shared cores, (raw client + fake) / (sender + fake + rest) CPU per message: "
+            f"SDK alone {raw_cost / (floor_cpu + floor_fake_cpu):.0%} of the raw capacity, "
+            f"the workers as measured {raw_cost / (workers_ms + fake_ms + rest_ms):.0%}"
         )
     finally:
         for worker in workers:
