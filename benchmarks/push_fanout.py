@@ -20,6 +20,12 @@ the local fake FCM server (tests/fakes/fcm_server.py) in its own process.
    (PostgreSQL, this script) during the fan-out. When every process is bound by CPU on the same cores,
    the share of the raw capacity a sender can reach is (raw client + fake) / (sender + fake + database)
    CPU per message: the ceilings printed, for the SDK alone and for the workers as measured.
+
+    .venv/bin/python benchmarks/push_fanout.py --database-side [--devices 20000]
+
+runs instead, in this process, `process_batch` with a push backend that sends nothing until every
+delivery is settled: the worker's CPU per message on the database side, and its PostgreSQL server
+process's.
 """
 
 import argparse
@@ -245,6 +251,69 @@ def release() -> float:
     return released_at
 
 
+class NoSendPushBackend:
+    """A push backend that sends nothing and answers SENT (`--database-side`): the worker's own work."""
+
+    batch_size = 500
+    chunks_in_flight = 4
+
+    def send_many(self, messages: list[Any]) -> list[Any]:
+        from backend.messaging.backends.base import PushOutcome, PushResult
+
+        return [
+            PushResult(PushOutcome.SENT, provider_id=f"projects/{PROJECT_ID}/messages/{n}")
+            for n in range(len(messages))
+        ]
+
+
+def database_side(devices: int, batch: int) -> None:
+    """`process_batch(limit=batch)` in this process until every delivery is settled, with a push backend
+    that sends nothing: the worker's database side (claim, receipts, settlement, building the PushMessages)
+    and, on PostgreSQL, its server process's CPU per message."""
+    workdir = Path(tempfile.mkdtemp(prefix="vigie-push-bench-"))
+    try:
+        with fresh_database(os.environ.get("DATABASE_URL"), workdir, prefix="vigie_bench") as database_url:
+            os.environ.update(
+                DATABASE_URL=database_url,
+                DJANGO_SETTINGS_MODULE="backend.settings",
+                PUSH_BACKEND=f"{__name__}.NoSendPushBackend",
+            )
+            os.environ.pop("REDIS_URL", None)
+            seed(devices)
+            from django.db import connection
+
+            from backend.messaging.worker import gc_tune, process_batch
+
+            gc_tune()  # as run_worker does
+            release()
+            server_pid = None
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    server_pid = cursor.fetchone()[0]
+            cpu = time.process_time()
+            server_cpu = process_cpu(server_pid) if server_pid else 0.0
+            handled = 0
+            while done := process_batch(limit=batch):
+                handled += done
+            cpu = time.process_time() - cpu
+            server_cpu = process_cpu(server_pid) - server_cpu if server_pid else math.nan
+            if unsettled():
+                raise SystemExit(f"{unsettled()} deliveries not settled")
+            connection.close()  # the database is dropped WITH (FORCE): pooled connections go with it
+        server = (
+            f", its PostgreSQL server process {server_cpu / handled * 1000:.3f} ms"
+            if not math.isnan(server_cpu)
+            else " (SQLite: the database work is in the worker)"
+        )
+        print(
+            f"database side ({handled:,} deliveries, process_batch(limit={batch}), no sending): "
+            f"worker {cpu / handled * 1000:.3f} ms CPU per message{server}"
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def unsettled() -> int:
     from backend.messaging.models import Delivery
 
@@ -263,9 +332,17 @@ def main() -> None:
         "--floor-messages", type=int, default=20_000, help="messages of the SDK floor run (no database)"
     )
     parser.add_argument(
+        "--database-side",
+        action="store_true",
+        help="only the worker's database side: process_batch with a backend that sends nothing, no fake",
+    )
+    parser.add_argument(
         "--sdk-floor", nargs=3, metavar=("URL", "CREDENTIALS", "MESSAGES"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
+    if args.database_side:
+        database_side(args.devices, args.batch)
+        return
     if args.sdk_floor:
         django_setup()
         sdk_floor_process(args.sdk_floor[0], args.sdk_floor[1], int(args.sdk_floor[2]))
