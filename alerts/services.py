@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from alerts.selectors import (
     category_by_slug,
     commune_settings,
     dispatch_for_console,
+    intake_category_rows,
     intake_place,
     observation_for_console,
     routing_agencies,
@@ -410,29 +411,19 @@ def _intake_category(*, author: User, commune_id: int, value: Any) -> tuple[Cate
     """The category (the commune's own row of a slug wins over the default), whether the sender is
     blocked, and whether the emergency cell is on for that category: one query."""
     if isinstance(value, Category):
-        queryset = Category.objects.filter(pk=value.pk)
+        rows = intake_category_rows(author_id=author.pk, commune_id=commune_id, key="id", value=value.pk)
     elif isinstance(value, str) and value:
-        queryset = Category.objects.filter(slug=value)
+        rows = intake_category_rows(author_id=author.pk, commune_id=commune_id, key="slug", value=value)
     else:
         raise ApplicationError(_("Catégorie inconnue."), field="category")
-    rows = list(
-        queryset.filter(Q(commune=None) | Q(commune_id=commune_id)).annotate(
-            sender_blocked=Exists(SenderStanding.objects.filter(user=author, blocked_at__isnull=False)),
-            emergency_on=Exists(
-                CommuneAlertSettings.objects.filter(
-                    commune_id=commune_id, emergency_active=True, emergency_categories=OuterRef("pk")
-                )
-            ),
-        )
-    )
-    own = [row for row in rows if row.commune_id == commune_id]
+    own = [row for row in rows if row.category.commune_id == commune_id]
     chosen = own[0] if own else (rows[0] if rows else None)
-    if chosen is None or not chosen.is_active:
+    if chosen is None or not chosen.category.is_active:
         raise ApplicationError(
             _("Catégorie inconnue : « %(slug)s ».") % {"slug": str(getattr(value, "slug", value))[:40]},
             field="category",
         )
-    return chosen, bool(chosen.sender_blocked), bool(chosen.emergency_on)
+    return chosen.category, chosen.sender_blocked, chosen.emergency_on
 
 
 def observation_submit(
