@@ -25,14 +25,14 @@ def fake(settings: Any, tmp_path: Path) -> Iterator[FakeFcmServer]:
         yield server
 
 
-def _push(user: Any, *, priority: str = "normal") -> Delivery:
+def _push(user: Any, *, priority: str = "normal", title: str = "Titre", body: str = "Texte") -> Delivery:
     return deliveries_enqueue(
         [
             Outgoing(
                 channel=Delivery.Channel.PUSH,
                 kind="test",
-                title="Titre",
-                body="Texte",
+                title=title,
+                body=body,
                 recipient=user,
                 data={"kind": "test"},
                 priority=priority,
@@ -156,18 +156,8 @@ def test_one_call_records_each_devices_outcome_and_each_deliverys_own_payload(fa
         }
     )
     to_alice = _push(alice, priority="high")
-    to_bob = deliveries_enqueue(
-        [
-            Outgoing(
-                channel=Delivery.Channel.PUSH,
-                kind="test",
-                title="Pour Bob",
-                body="Autre texte",
-                recipient=bob,
-                data={"kind": "test"},  # as Alice's: only the title, body and priority differ
-            )
-        ]
-    )[0]
+    # The same data as Alice's: only the title, body and priority differ.
+    to_bob = _push(bob, title="Pour Bob", body="Autre texte")
 
     assert worker.process_batch() == 2
 
