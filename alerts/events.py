@@ -12,7 +12,7 @@ import os
 import weakref
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -110,17 +110,17 @@ def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
     if layer is None:
         return
     item = layer_item(payload)
-    sends = [(group, item) for group in groups]
+    targets = list(groups)
     loop = _server_loop()
     if loop is not None:
         try:
-            loop.call_soon_threadsafe(_enqueue, loop, layer, sends)
+            loop.call_soon_threadsafe(_enqueue, loop, _Pending(layer, targets, item))
             return
         except RuntimeError:  # the loop closed meanwhile: send as below
             pass
-    for group, one in sends:
+    for group in targets:
         try:
-            async_to_sync(layer.group_send)(group, layer_message([one]))
+            async_to_sync(layer.group_send)(group, layer_message([item]))
         except Exception:  # best-effort: the row is the truth, consoles replay what they miss
             logger.exception("could not publish event %s to %s", payload.get("id"), group)
 
@@ -144,33 +144,40 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
 _queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopQueue]" = weakref.WeakKeyDictionary()
 
 
+class _Pending(NamedTuple):
+    layer: Any
+    groups: list[str]
+    item: dict[str, Any]
+
+
 class _LoopQueue:
     def __init__(self) -> None:
-        self.pending: deque[tuple[Any, list[tuple[str, dict[str, Any]]]]] = deque()
+        self.pending: deque[_Pending] = deque()
         self.task: asyncio.Task[None] | None = None
 
 
-def _enqueue(loop: asyncio.AbstractEventLoop, layer: Any, sends: list[tuple[str, dict[str, Any]]]) -> None:
+def _enqueue(loop: asyncio.AbstractEventLoop, pending: _Pending) -> None:
     queue = _queues.get(loop)
     if queue is None:
         queue = _queues[loop] = _LoopQueue()
-    queue.pending.append((layer, sends))
+    queue.pending.append(pending)
     if queue.task is None or queue.task.done():
         queue.task = loop.create_task(_drain(queue))
 
 
-def _batches(
-    pending: deque[tuple[Any, list[tuple[str, dict[str, Any]]]]],
-) -> list[tuple[Any, str, list[Any]]]:
-    """Everything waiting, as one message per (layer, group) holding that group's events in commit order:
-    under load, events pile up while a send is in flight, and the next round sends them together (one
-    Redis PUBLISH and one consumer wake-up per group instead of one per event)."""
-    batches: dict[tuple[int, str], tuple[Any, str, list[Any]]] = {}
+def _batches(pending: deque[_Pending]) -> list[tuple[Any, str, list[dict[str, Any]]]]:
+    """Everything waiting, as (layer, group, events) messages in commit order. Under load, events pile up
+    while a send is in flight; consecutive events for the same groups then travel together (one PUBLISH
+    and one consumer wake-up per group instead of one per event). An event for other groups starts a new
+    batch, so a console in several groups still receives the events in the order they were committed."""
+    runs: list[tuple[Any, list[str], list[dict[str, Any]]]] = []
     while pending:
-        layer, sends = pending.popleft()
-        for group, item in sends:
-            batches.setdefault((id(layer), group), (layer, group, []))[2].append(item)
-    return list(batches.values())
+        event = pending.popleft()
+        if runs and runs[-1][0] is event.layer and runs[-1][1] == event.groups:
+            runs[-1][2].append(event.item)
+        else:
+            runs.append((event.layer, event.groups, [event.item]))
+    return [(layer, group, items) for layer, groups, items in runs for group in groups]
 
 
 async def _drain(queue: _LoopQueue) -> None:

@@ -76,3 +76,38 @@ def test_publish_without_a_server_loop_sends_and_waits(monkeypatch: Any) -> None
     monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
     events.publish(_payload(7), ["agency.2"])
     assert [(group, [i["id"] for i in message["events"]]) for group, message in sent] == [("agency.2", [7])]
+
+
+async def test_a_console_in_several_groups_still_gets_the_events_in_commit_order(monkeypatch: Any) -> None:
+    layer = RecordingLayer()
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    channel = await layer.new_channel()
+    await layer.group_add("moderation.1", channel)
+    await layer.group_add("agency.4", channel)
+
+    def view_thread(*sends: tuple[int, list[str]]) -> None:
+        for event_id, groups in sends:
+            events.publish(_payload(event_id), groups)
+
+    await sync_to_async(view_thread, thread_sensitive=False)((1, ["moderation.1"]))
+    for _ in range(100):
+        if layer.sent:
+            break
+        await asyncio.sleep(0.01)
+    # While the first send is in flight: two events for the agency between two for the moderation.
+    await sync_to_async(view_thread, thread_sensitive=False)(
+        (2, ["moderation.1"]), (3, ["agency.4"]), (4, ["agency.4"]), (5, ["moderation.1"])
+    )
+    layer.release.set()
+    for _ in range(100):
+        if len(layer.sent) >= 4:
+            break
+        await asyncio.sleep(0.01)
+
+    sent = [(group, [item["id"] for item in message["events"]]) for group, message in layer.sent]
+    assert sent == [("moderation.1", [1]), ("moderation.1", [2]), ("agency.4", [3, 4]), ("moderation.1", [5])]
+    received = []
+    for _ in range(4):
+        message = await layer.receive(channel)
+        received += [item["id"] for item in message["events"]]
+    assert received == [1, 2, 3, 4, 5]
