@@ -6,6 +6,8 @@ one layer message per group, still in commit order.
 """
 
 import asyncio
+import json
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -33,36 +35,52 @@ def _payload(event_id: int) -> dict[str, Any]:
     return {"id": event_id, "type": "observation.pending", "at": "2026-11-27T08:00:00+01:00", "data": {}}
 
 
+def _publish(*sends: tuple[int, list[str]]) -> None:
+    for event_id, groups in sends:
+        events.publish(_payload(event_id), groups)
+
+
+async def _publish_from_a_view(*sends: tuple[int, list[str]]) -> None:
+    """As a sync view does it, in a worker thread: publish() returns at once, the loop sends later."""
+    await sync_to_async(_publish, thread_sensitive=False)(*sends)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
+def _sent(layer: RecordingLayer) -> list[tuple[str, list[int]]]:
+    return [(group, [item["id"] for item in message["events"]]) for group, message in layer.sent]
+
+
 async def test_publish_from_a_request_thread_batches_per_group_in_commit_order(monkeypatch: Any) -> None:
     layer = RecordingLayer()
     monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
     channel = await layer.new_channel()
     await layer.group_add("moderation.1", channel)
 
-    def view_thread(*event_ids: int) -> None:  # a sync view: publish() returns at once, the loop sends
-        for event_id in event_ids:
-            events.publish(_payload(event_id), ["moderation.1", "user.9"])
-
-    await sync_to_async(view_thread, thread_sensitive=False)(1)
-    for _ in range(100):  # the drain starts and stops in the first, slow, send
-        if layer.sent:
-            break
-        await asyncio.sleep(0.01)
-    await sync_to_async(view_thread, thread_sensitive=False)(2, 3)  # committed while it is in flight
+    both = ["moderation.1", "user.9"]
+    await _publish_from_a_view((1, both))
+    await _until(lambda: bool(layer.sent))  # the drain starts and stops in the first, slow, send
+    await _publish_from_a_view((2, both), (3, both))  # committed while it is in flight
     layer.release.set()
-    for _ in range(100):
-        if len(layer.sent) >= 4:
-            break
-        await asyncio.sleep(0.01)
+    await _until(lambda: len(layer.sent) >= 4)
 
-    sent = [(group, [item["id"] for item in message["events"]]) for group, message in layer.sent]
     # The first event went alone; the two that arrived while it was in flight went together, per group.
-    assert sent == [("moderation.1", [1]), ("user.9", [1]), ("moderation.1", [2, 3]), ("user.9", [2, 3])]
+    assert _sent(layer) == [
+        ("moderation.1", [1]),
+        ("user.9", [1]),
+        ("moderation.1", [2, 3]),
+        ("user.9", [2, 3]),
+    ]
     first = await layer.receive(channel)
     second = await layer.receive(channel)
     assert first["type"] == second["type"] == events.LAYER_MESSAGE_TYPE
     texts = [item["text"] for item in first["events"] + second["events"]]
-    assert [events.json.loads(text)["id"] for text in texts] == [1, 2, 3]
+    assert [json.loads(text)["id"] for text in texts] == [1, 2, 3]
 
 
 def test_publish_without_a_server_loop_sends_and_waits(monkeypatch: Any) -> None:
@@ -85,27 +103,21 @@ async def test_a_console_in_several_groups_still_gets_the_events_in_commit_order
     await layer.group_add("moderation.1", channel)
     await layer.group_add("agency.4", channel)
 
-    def view_thread(*sends: tuple[int, list[str]]) -> None:
-        for event_id, groups in sends:
-            events.publish(_payload(event_id), groups)
-
-    await sync_to_async(view_thread, thread_sensitive=False)((1, ["moderation.1"]))
-    for _ in range(100):
-        if layer.sent:
-            break
-        await asyncio.sleep(0.01)
+    await _publish_from_a_view((1, ["moderation.1"]))
+    await _until(lambda: bool(layer.sent))
     # While the first send is in flight: two events for the agency between two for the moderation.
-    await sync_to_async(view_thread, thread_sensitive=False)(
+    await _publish_from_a_view(
         (2, ["moderation.1"]), (3, ["agency.4"]), (4, ["agency.4"]), (5, ["moderation.1"])
     )
     layer.release.set()
-    for _ in range(100):
-        if len(layer.sent) >= 4:
-            break
-        await asyncio.sleep(0.01)
+    await _until(lambda: len(layer.sent) >= 4)
 
-    sent = [(group, [item["id"] for item in message["events"]]) for group, message in layer.sent]
-    assert sent == [("moderation.1", [1]), ("moderation.1", [2]), ("agency.4", [3, 4]), ("moderation.1", [5])]
+    assert _sent(layer) == [
+        ("moderation.1", [1]),
+        ("moderation.1", [2]),
+        ("agency.4", [3, 4]),
+        ("moderation.1", [5]),
+    ]
     received = []
     for _ in range(4):
         message = await layer.receive(channel)
