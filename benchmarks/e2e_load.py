@@ -54,8 +54,6 @@ class Result:
     daphnes: int
     duration: float
     rate: float
-    submitted: int = 0
-    approved: int = 0
     stored: int = 0
     seen: int = 0
     errors: list[str] = field(default_factory=list)
@@ -66,8 +64,16 @@ class Result:
     elapsed: float = 0.0
 
     @property
+    def submitted(self) -> int:
+        return len(self.submit_ms)
+
+    @property
+    def approved(self) -> int:
+        return len(self.approve_ms)
+
+    @property
     def throughput(self) -> float:
-        return (len(self.submit_ms) + len(self.approve_ms)) / self.elapsed if self.elapsed else 0.0
+        return (self.submitted + self.approved) / self.elapsed if self.elapsed else 0.0
 
 
 # --- environment ---------------------------------------------------------------------------------
@@ -192,16 +198,29 @@ async def run_load(urls: list[str], town: Town, *, duration: float, rate: float,
                     dispatch_seen.setdefault(int(data["data"]["observation"]["id"]), {})[name] = now
 
     async def post(
-        session: aiohttp.ClientSession, url: str, token: str, body: dict[str, Any]
-    ) -> tuple[int, Any, float]:
+        session: aiohttp.ClientSession,
+        what: str,
+        url: str,
+        token: str,
+        body: dict[str, Any],
+        *,
+        expect: int,
+        latencies: list[float],
+    ) -> str | None:
+        """The answer's text when its status is `expect` (its latency appended to `latencies`); else None,
+        the failure counted in `result.errors` under `what`."""
         started = time.monotonic()
-        async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as response:
-            text = await response.text()
-            try:
-                payload = json.loads(text)
-            except ValueError:  # an error page (DEBUG) or a proxy's: the status says enough
-                payload = None
-            return response.status, payload, (time.monotonic() - started) * 1000
+        try:
+            async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as response:
+                status, text = response.status, await response.text()
+        except Exception as exc:
+            result.errors.append(f"{what}: {type(exc).__name__}")
+            return None
+        if status != expect:
+            result.errors.append(f"{what}: HTTP {status}")
+            return None
+        latencies.append((time.monotonic() - started) * 1000)
+        return text
 
     async def one(session: aiohttp.ClientSession, index: int) -> None:
         base = urls[index % len(urls)]
@@ -213,33 +232,31 @@ async def run_load(urls: list[str], town: Town, *, duration: float, rate: float,
         )
         token = town.referent_tokens[index % len(town.referent_tokens)]
         started = time.monotonic()
-        try:
-            status, payload, elapsed = await post(session, f"{base}/api/v1/observations/", token, body)
-        except Exception as exc:
-            result.errors.append(f"submit: {type(exc).__name__}")
+        text = await post(
+            session,
+            "submit",
+            f"{base}/api/v1/observations/",
+            token,
+            body,
+            expect=201,
+            latencies=result.submit_ms,
+        )
+        if text is None:
             return
-        if status != 201:
-            result.errors.append(f"submit: HTTP {status}")
-            return
-        result.submitted += 1
-        result.submit_ms.append(elapsed)
-        observation = int(payload["id"])
+        observation = int(json.loads(text)["id"])
         submitted_at[observation] = started
         other = urls[(index + 1) % len(urls)]
         moderator = town.moderator_tokens[index % len(town.moderator_tokens)]
         approved_at[observation] = time.monotonic()
-        try:
-            status, _payload, elapsed = await post(
-                session, f"{other}/api/v1/moderation/{observation}/approve/", moderator, {}
-            )
-        except Exception as exc:
-            result.errors.append(f"approve: {type(exc).__name__}")
-            return
-        if status != 200:
-            result.errors.append(f"approve: HTTP {status}")
-            return
-        result.approved += 1
-        result.approve_ms.append(elapsed)
+        await post(
+            session,
+            "approve",
+            f"{other}/api/v1/moderation/{observation}/approve/",
+            moderator,
+            {},
+            expect=200,
+            latencies=result.approve_ms,
+        )
 
     connector = aiohttp.TCPConnector(limit=200)
     async with aiohttp.ClientSession(
