@@ -260,6 +260,9 @@ def observation_detail(*, user: User, observation: Observation) -> dict[str, Any
         dispatches = dispatches.filter(agency_id__in=agency_ids)
     history: list[dict[str, Any]] = []
     for transition in ObservationTransition.objects.filter(observation=observation).select_related("actor"):
+        # The police never learn who reported (observation_for_console's "police" audience): the author
+        # is the actor of the first transition.
+        show_actor = moderator or transition.actor_id != observation.author_id
         label = (
             str(Observation.Status(transition.to_status).label)
             if transition.to_status in Observation.Status.values
@@ -271,7 +274,7 @@ def observation_detail(*, user: User, observation: Observation) -> dict[str, Any
                 "kind": "transition",
                 "status": transition.to_status,
                 "label": label,
-                "actor": _person(transition.actor) if transition.actor else None,
+                "actor": _person(transition.actor) if transition.actor and show_actor else None,
                 "note": transition.note if moderator else "",
             }
         )

@@ -81,7 +81,14 @@ def test_detail_with_history_and_photos_only_where_the_console_may_see(settings:
     detail = api_client_for(place.pn_operator).get(f"/api/v1/console/observations/{observation.pk}/").json()
     assert detail["observation"]["description"] == "Caviardé."
     assert [entry["status"] for entry in detail["history"]] == ["pending", "dispatched"]
+    # The police never see who reported: the author submitted (first transition), the moderator approved.
+    assert [entry["actor"] for entry in detail["history"]] == [
+        None,
+        {"id": place.moderator.pk, "name": str(place.moderator)},
+    ]
     assert len(detail["photos"]) == 1
+    moderation = api_client_for(place.moderator).get(f"/api/v1/console/observations/{observation.pk}/").json()
+    assert moderation["history"][0]["actor"]["id"] == place.referent.pk
 
     response = api_client_for(place.pm_operator).get(f"/api/v1/console/observations/{observation.pk}/")
     assert response.status_code == 404
