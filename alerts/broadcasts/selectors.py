@@ -133,7 +133,8 @@ def _cap_polygon(geometry: dict[str, Any] | None) -> list[str]:
     return polygons
 
 
-def _area_sectors(broadcast: Broadcast) -> list[Sector]:
+def broadcast_area_sectors(broadcast: Broadcast) -> list[Sector]:
+    """The sectors a broadcast covers: its own, widened to their adjacent ones when asked."""
     sectors = list(broadcast.sectors.all())
     return sectors_with_adjacent(sectors) if broadcast.include_adjacent else sectors
 
@@ -186,7 +187,7 @@ def broadcast_cap_xml(*, broadcast: Broadcast) -> bytes:
     sub(info, "description", broadcast.body)
     sub(info, "instruction", _CAP_INSTRUCTION[Broadcast.Kind(broadcast.kind)])
     area = sub(info, "area")
-    sectors = _area_sectors(broadcast)
+    sectors = broadcast_area_sectors(broadcast)
     if sectors:
         sub(area, "areaDesc", f"{broadcast.commune.name} : " + ", ".join(sector.name for sector in sectors))
         geometries = [sector.polygon for sector in sectors]

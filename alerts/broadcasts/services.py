@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastRecipient
+from alerts.broadcasts.selectors import broadcast_area_sectors
 from alerts.events import commune_staff_group, event_emit
 from alerts.models import Notification, Observation
 from alerts.registry import (
@@ -27,13 +28,13 @@ from alerts.registry import (
     broadcast_text_check,
     push_decisions,
 )
+from alerts.services import _clean_text
 from backend.accounts.models import STAFF_ROLES, User
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden
 from backend.messaging.models import Delivery, Device
 from backend.messaging.services import Outgoing, deliveries_cancel, deliveries_enqueue
 from backend.territory.models import Sector
-from backend.territory.selectors import sectors_with_adjacent
 
 CHANNELS = ("push", "sms")
 # Quiet hours hold back these kinds only; alerts always go at once.
@@ -54,18 +55,6 @@ MAX_BODY = 1000
 def _require_staff(actor: User, commune_id: int) -> None:
     if not (actor.is_active and actor.role in STAFF_ROLES and actor.commune_id == commune_id):
         raise Forbidden(_("Seuls les agents et modérateurs de la commune peuvent diffuser des messages."))
-
-
-def _clean_text(value: Any, *, field: str, limit: int) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ApplicationError(_("Ce champ est obligatoire."), field=field)
-    if len(text) > limit:
-        raise ApplicationError(
-            _("%(limit)s caractères au plus.") % {"limit": limit},
-            field=field,
-        )
-    return text
 
 
 def _clean_choices(values: Sequence[str], *, allowed: Sequence[str], field: str, required: bool) -> list[str]:
@@ -289,10 +278,11 @@ Planned = list[tuple[User, str, datetime | None]]
 
 
 def _expand(broadcast: Broadcast, *, now: datetime) -> Planned:
-    sectors = list(broadcast.sectors.all())
-    if broadcast.include_adjacent:
-        sectors = sectors_with_adjacent(sectors)
-    query = AudienceQuery(commune=broadcast.commune, sectors=tuple(sectors), trades=tuple(broadcast.trades))
+    query = AudienceQuery(
+        commune=broadcast.commune,
+        sectors=tuple(broadcast_area_sectors(broadcast)),
+        trades=tuple(broadcast.trades),
+    )
     users: dict[int, User] = {}
     for name in broadcast.audiences:
         provider = audience_provider(name)
@@ -439,11 +429,8 @@ def broadcasts_run_due(*, now: datetime | None = None, limit: int = 20) -> int:
 # --- update and cancel -------------------------------------------------------------------------
 
 
-def _root(broadcast: Broadcast) -> Broadcast:
-    return broadcast.original if broadcast.original_id and broadcast.original else broadcast
-
-
 def _follow_up(root: Broadcast, *, actor: User, msg_type: str, title: str, body: str) -> Broadcast:
+    now = timezone.now()
     follow_up = Broadcast.objects.create(
         commune_id=root.commune_id,
         kind=root.kind,
@@ -460,12 +447,11 @@ def _follow_up(root: Broadcast, *, actor: User, msg_type: str, title: str, body:
         expires_at=root.expires_at,
         created_by=actor,
         approved_by=actor,
-        approved_at=timezone.now(),
+        approved_at=now,
         state=Broadcast.State.DRAFT,
     )
     follow_up.sectors.set(root.sectors.all())
-    _send(follow_up, now=timezone.now())
-    follow_up.refresh_from_db()
+    _send(follow_up, now=now)  # a new draft: _send always claims it and refreshes it
     return follow_up
 
 
@@ -481,7 +467,7 @@ def broadcast_update(
 ) -> Broadcast:
     """Before it goes: edits it. After: sends an update to exactly the people the original reached."""
     _require_staff(actor, broadcast.commune_id)
-    root = Broadcast.objects.select_for_update().get(pk=_root(broadcast).pk)
+    root = Broadcast.objects.select_for_update().get(pk=broadcast.original_id or broadcast.pk)
     now = timezone.now()
     if root.state in (Broadcast.State.DRAFT, Broadcast.State.SCHEDULED):
         root.title = _clean_text(title or root.title, field="title", limit=MAX_TITLE)
@@ -514,7 +500,7 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
     """Before it goes: nobody gets anything. After: what has not left is held back and a cancel reaches
     exactly the people the original reached. Returns the cancel message, or the cancelled draft."""
     _require_staff(actor, broadcast.commune_id)
-    root = Broadcast.objects.select_for_update().get(pk=_root(broadcast).pk)
+    root = Broadcast.objects.select_for_update().get(pk=broadcast.original_id or broadcast.pk)
     now = timezone.now()
     if root.state not in (Broadcast.State.DRAFT, Broadcast.State.SCHEDULED, Broadcast.State.SENT):
         raise Conflict(_("Cette diffusion est déjà annulée ou expirée."))
