@@ -49,8 +49,8 @@ from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
-from backend.territory.geo import geometry_contains
 from backend.territory.models import Commune, Sector
+from backend.territory.selectors import commune_holds, sector_holding
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
@@ -226,22 +226,32 @@ def _tell_author(observation: Observation, *, kind: str, body: str) -> None:
 # --- intake ------------------------------------------------------------------------------------
 
 
+# One statement: the UPDATE takes the row lock until commit and returns the new number (PostgreSQL, and
+# SQLite ≥ 3.35). Table names come from the models' metadata; every value is a parameter.
+_REFERENCE_SQL = (
+    'UPDATE "{counter}" SET "last" = "last" + 1 WHERE "commune_id" = %s AND "year" = %s RETURNING "last"'
+)
+
+
+def _counter_step(commune: Commune, year: int, sql: str, params: list[int | str]) -> Any:
+    """Runs a statement that steps the commune's counter of the year (its first parameters) and returns
+    its value; the year's first observation creates the counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            ReferenceCounter.objects.get_or_create(commune=commune, year=year)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return row[0]
+
+
 def _reference_allocate(commune: Commune) -> str:
     """The next number of the commune's year, under the counter row's lock (caller's transaction)."""
     year = timezone.localdate().year
-    table = ReferenceCounter._meta.db_table
-    # One statement: the UPDATE takes the row lock until commit and returns the new number
-    # (PostgreSQL, and SQLite ≥ 3.35).
-    sql = f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "commune_id" = %s AND "year" = %s RETURNING "last"'  # noqa: S608  (no user input)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [commune.pk, year])
-        row = cursor.fetchone()
-    if row is None:  # the commune's first observation of the year
-        ReferenceCounter.objects.get_or_create(commune=commune, year=year)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [commune.pk, year])
-            row = cursor.fetchone()
-    return f"{commune.reference_prefix}-{year}-{int(row[0]):06d}"
+    sql = _REFERENCE_SQL.format(counter=ReferenceCounter._meta.db_table)
+    last = _counter_step(commune, year, sql, [commune.pk, year])
+    return f"{commune.reference_prefix}-{year}-{int(last):06d}"
 
 
 # PostgreSQL locks the counter row (not the table): the lock is taken as late as possible, in one
@@ -274,14 +284,7 @@ def _reference_assign(observation: Observation, commune: Commune) -> str:
         counter=ReferenceCounter._meta.db_table, observation=Observation._meta.db_table
     )
     params: list[int | str] = [commune.pk, year, f"{commune.reference_prefix}-{year}-", observation.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:  # the commune's first observation of the year
-            ReferenceCounter.objects.get_or_create(commune=commune, year=year)
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-    observation.reference = str(row[0])
+    observation.reference = str(_counter_step(commune, year, sql, params))
     return observation.reference
 
 
@@ -345,20 +348,8 @@ def _clean_place(
         commune, sectors = intake_place(commune_id=commune_id)
         if commune is None:
             raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
-        # As backend.territory.selectors.commune_contains_point / sector_for_point, on the rows at hand.
-        found = next(
-            (
-                row
-                for row in sectors
-                if row.polygon and geometry_contains(row.polygon, latitude=lat, longitude=lon)
-            ),
-            None,
-        )
-        inside = (
-            geometry_contains(commune.boundary, latitude=lat, longitude=lon)
-            if commune.boundary
-            else found is not None
-        )
+        found = sector_holding(sectors, latitude=lat, longitude=lon)
+        inside = commune_holds(commune, sectors, latitude=lat, longitude=lon)
         if not inside:
             raise ApplicationError(_("Ce lieu n'est pas dans la commune."), field="latitude")
         return commune, lat, lon, found
