@@ -174,19 +174,27 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def heartbeat(self) -> bool:
         """Re-checks the credentials, follows group changes, sends the newest id; False once closed."""
-        groups = await database_sync_to_async(self.credentials_recheck)()
-        if groups is None:
+        checked = await database_sync_to_async(self.heartbeat_read)()
+        if checked is None:
             # Logged out, deactivated, no longer staff, or the access token expired: the client signs
             # in again (the page goes to the login, an API client gets a fresh token) and reconnects.
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return False
+        groups, newest = checked
         await self.groups_update(groups)
-        newest = await database_sync_to_async(newest_event_id)(groups=self.groups)
-        await database_sync_to_async(console_connection_touch)(channel_name=self.channel_name)
         await self.send_json(
             {"type": "heartbeat", "newest_event_id": newest, "at": timezone.now().isoformat()}
         )
         return True
+
+    def heartbeat_read(self) -> tuple[list[str], int] | None:
+        """The heartbeat's database work in one thread hop: credentials, groups, newest id, presence row."""
+        groups = self.credentials_recheck()
+        if groups is None:
+            return None
+        newest = newest_event_id(groups=groups)
+        console_connection_touch(channel_name=self.channel_name)
+        return groups, newest
 
     def credentials_recheck(self) -> list[str] | None:
         """The groups the user may see now, or None when the socket's credentials no longer hold."""
