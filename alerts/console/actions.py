@@ -246,7 +246,11 @@ def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]
     name = message.get("action")
     reply: dict[str, Any]
     if name not in ACTIONS:
-        reply = _error({"action": [_("Action inconnue.")]})
+        reply = _error(
+            {"action": [_("Action inconnue.")]},
+            _("Action inconnue : « action » doit valoir l'une de %(names)s.")
+            % {"names": ", ".join(["replay", "ping", *ACTIONS])},
+        )
     else:
         serializer_class, handler = ACTIONS[str(name)]
         serializer = serializer_class(data=message)

@@ -227,7 +227,13 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self.send_json({"type": "error", "detail": _("Message illisible."), "errors": {}})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "detail": _('Message illisible : envoyez un objet JSON, par exemple {"action": "ping"}.'),
+                    "errors": {},
+                }
+            )
             return
         action = content.get("action")
         if action == "replay":

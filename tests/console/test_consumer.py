@@ -350,7 +350,11 @@ async def test_actions_go_through_the_services_and_answer_in_french() -> None:
     await moderator.send_json_to({"action": "acknowledge", "request_id": "y", "dispatch": dispatch_id})
     assert (await until(moderator, "error"))["detail"] == "Transmission introuvable."
     await moderator.send_json_to({"action": "fly", "request_id": "z"})
-    assert (await until(moderator, "error"))["errors"] == {"action": ["Action inconnue."]}
+    error = await until(moderator, "error")
+    assert error["errors"] == {"action": ["Action inconnue."]}
+    assert "claim" in error["detail"]  # the detail lists the actions there are
+    await moderator.send_to(text_data="pas du JSON")
+    assert "objet JSON" in (await until(moderator, "error"))["detail"]
     await moderator.send_json_to({"action": "claim", "request_id": "w"})
     assert "observation" in (await until(moderator, "error"))["errors"]
     await moderator.disconnect()
