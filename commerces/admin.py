@@ -23,12 +23,11 @@ from commerces.services import (
     shop_application_approve,
     shop_application_reject,
     shopkeeper_enrol,
+    shops_csv_read,
     shops_import_csv,
     siret_normalize,
 )
 from commerces.sms import inbound_attach
-
-CSV_MAX_BYTES = 2 * 1024 * 1024
 
 
 class ShopkeeperInline(admin.TabularInline):
@@ -50,13 +49,10 @@ class CsvImportForm(forms.Form):
     )
 
     def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > CSV_MAX_BYTES:
-            raise ValidationError(_("Fichier trop volumineux (2 Mo au plus)."))
         try:
-            return str(upload.read().decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
+            return shops_csv_read(self.cleaned_data["file"])
+        except ApplicationError as exc:
+            raise ValidationError(exc.message) from None
 
 
 class ShopForm(forms.ModelForm):

@@ -25,6 +25,7 @@ from commerces.services import (
     shop_create,
     shopkeeper_enrol,
     shopkeeper_set_sms_opt_in,
+    shops_csv_read,
     shops_import_csv,
 )
 from commerces.sms import inbound_attach
@@ -308,13 +309,7 @@ class ShopImportApi(APIView):
     def post(self, request: Request) -> Response:
         payload = ImportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        upload = payload.validated_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise ApplicationError(_("Fichier trop volumineux (2 Mo au plus)."), field="file")
-        try:
-            content = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ApplicationError(_("Le fichier doit être encodé en UTF-8."), field="file") from None
+        content = shops_csv_read(payload.validated_data["file"])
         report = shops_import_csv(commune=_commune_of(request), actor=request.user, content=content)  # type: ignore[arg-type]
         return Response(
             {

@@ -279,6 +279,19 @@ class ImportReport:
         return not self.errors
 
 
+CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
+def shops_csv_read(upload: Any) -> str:
+    """The text of an uploaded shops CSV (admin form and API): 2 MB at most, UTF-8 with or without BOM."""
+    if upload.size > CSV_MAX_BYTES:
+        raise ApplicationError(_("Fichier trop volumineux (2 Mo au plus)."), field="file")
+    try:
+        return str(upload.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ApplicationError(_("Le fichier doit être encodé en UTF-8."), field="file") from None
+
+
 def shops_import_csv(*, commune: Commune, actor: User | None, content: str) -> ImportReport:
     """Imports a list of shops (and, when a mobile number is given, their shopkeeper).
 

@@ -78,6 +78,23 @@ def test_csv_import_api(coordinator, commune):
     assert Shop.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("nom;type\nCafé;autre\n".encode("latin-1"), "UTF-8"),
+        (b"nom;type\n" + b"x" * (2 * 1024 * 1024), "2 Mo"),
+    ],
+)
+def test_csv_import_api_refuses_an_unreadable_file(coordinator, content, message):
+    response = coordinator.post(
+        "/api/v1/shops/import/", {"file": SimpleUploadedFile("s.csv", content)}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["file"]
+    assert message in response.json()["detail"]
+    assert Shop.objects.count() == 0
+
+
 def test_applications_api(coordinator, commune):
     application = factories.application(commune)
     listing = coordinator.get("/api/v1/shop-applications/?status=pending").json()
