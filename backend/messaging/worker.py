@@ -62,15 +62,13 @@ def _due() -> Q:
     return queued | abandoned
 
 
+def _claim_order() -> tuple[Any, ...]:
+    # High priority first ("high" < "normal" as text: an explicit rank, not the column's order).
+    return (Case(When(priority=Delivery.Priority.HIGH, then=Value(0)), default=Value(1)), "not_before", "id")
+
+
 def claim_due(*, limit: int) -> list[Delivery]:
-    ids = list(
-        Delivery.objects.filter(_due())
-        # High priority first ("high" < "normal" as text: an explicit rank, not the column's order).
-        .order_by(
-            Case(When(priority=Delivery.Priority.HIGH, then=Value(0)), default=Value(1)), "not_before", "id"
-        )
-        .values_list("id", flat=True)[:limit]
-    )
+    ids = list(Delivery.objects.filter(_due()).order_by(*_claim_order()).values_list("id", flat=True)[:limit])
     if not ids:
         return []
     token = uuid.uuid4().hex
@@ -82,9 +80,7 @@ def claim_due(*, limit: int) -> list[Delivery]:
         lease_until=now + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS),
     )
     claimed = list(
-        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).order_by(
-            Case(When(priority=Delivery.Priority.HIGH, then=Value(0)), default=Value(1)), "not_before", "id"
-        )
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).order_by(*_claim_order())
     )
     # SMS reads the recipient's phone; a push needs only recipient_id (no User row per device of a fan-out).
     prefetch_related_objects(
