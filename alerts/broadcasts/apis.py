@@ -1,5 +1,6 @@
 """The broadcasts API (staff) and the inbox API (everyone): thin views over services and selectors."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpResponse
@@ -36,13 +37,13 @@ def _user(request: Request) -> User:
 
 class BroadcastInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Broadcast.Kind.choices)
-    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=services.MAX_TITLE, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
     sectors = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     include_adjacent = serializers.BooleanField(required=False, default=False)
     audiences = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False)
     channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=["push", "sms"]), allow_empty=False
+        child=serializers.ChoiceField(choices=services.CHANNELS), allow_empty=False
     )
     trades = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
     send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -54,14 +55,14 @@ class BroadcastInputSerializer(serializers.Serializer):
 
 
 class BroadcastUpdateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=services.MAX_TITLE, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
     send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class BroadcastCancelInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
 
 
 class ReceiptCountsSerializer(serializers.Serializer):
@@ -204,6 +205,21 @@ def _broadcast(request: Request, broadcast_id: int) -> Broadcast:
     return selectors.broadcast_get(user=_user(request), broadcast_id=broadcast_id)
 
 
+def _follow_up(
+    request: Request,
+    broadcast_id: int,
+    input_serializer: type[serializers.Serializer],
+    service: Callable[..., Broadcast],
+) -> Response:
+    """Update and cancel: the input checked, the service run on the broadcast, its result with receipts."""
+    serializer = input_serializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    result = service(
+        broadcast=_broadcast(request, broadcast_id), actor=_user(request), **serializer.validated_data
+    )
+    return Response(broadcast_data(result, receipts=True))
+
+
 # --- views -------------------------------------------------------------------------------------
 
 
@@ -293,12 +309,7 @@ class BroadcastUpdateApi(APIView):
         ],
     )
     def post(self, request: Request, broadcast_id: int) -> Response:
-        serializer = BroadcastUpdateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = services.broadcast_update(
-            broadcast=_broadcast(request, broadcast_id), actor=_user(request), **serializer.validated_data
-        )
-        return Response(broadcast_data(result, receipts=True))
+        return _follow_up(request, broadcast_id, BroadcastUpdateInputSerializer, services.broadcast_update)
 
 
 class BroadcastCancelApi(APIView):
@@ -318,12 +329,7 @@ class BroadcastCancelApi(APIView):
         ],
     )
     def post(self, request: Request, broadcast_id: int) -> Response:
-        serializer = BroadcastCancelInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = services.broadcast_cancel(
-            broadcast=_broadcast(request, broadcast_id), actor=_user(request), **serializer.validated_data
-        )
-        return Response(broadcast_data(result, receipts=True))
+        return _follow_up(request, broadcast_id, BroadcastCancelInputSerializer, services.broadcast_cancel)
 
 
 class BroadcastCapApi(APIView):
