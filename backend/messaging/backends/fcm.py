@@ -202,7 +202,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, connections: int) -> None:
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
-        self._urls: dict[str, yarl.URL] = {}  # one endpoint: parsed once, not per message
 
     def _client_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -214,18 +213,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         return self._session
 
-    @functools.lru_cache(maxsize=16)  # noqa: B019 (a few transports per process, never freed anyway)
-    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    # One endpoint and one timeout: built once, not per message.
+    @staticmethod
+    @functools.lru_cache(maxsize=16)
+    def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
 
-    def _url(self, url: httpx.URL) -> yarl.URL:
-        text = str(url)
-        parsed = self._urls.get(text)
-        if parsed is None:
-            if len(self._urls) >= 64:
-                self._urls.clear()
-            parsed = self._urls[text] = yarl.URL(text, encoded=True)
-        return parsed
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def _url(text: str) -> yarl.URL:
+        return yarl.URL(text, encoded=True)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
@@ -244,7 +241,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         for attempt in (1, 2):
             try:
                 async with self._client_session().request(
-                    request.method, self._url(request.url), headers=headers, data=body, timeout=timeout
+                    request.method, self._url(str(request.url)), headers=headers, data=body, timeout=timeout
                 ) as response:
                     content = await response.read()
                     kept = [
