@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,11 +143,13 @@ def _person(user: User) -> dict[str, Any]:
     return {"id": user.pk, "name": str(user)}
 
 
+def _online() -> QuerySet[User]:
+    return User.objects.filter(console_connections__seen_at__gte=presence_stale_before(), is_active=True)
+
+
 def online_users(*, agency: Agency | None = None, commune_id: int | None = None) -> list[dict[str, Any]]:
     """Who has a console open: the agency's members, or the commune's moderators."""
-    users = User.objects.filter(
-        console_connections__seen_at__gte=presence_stale_before(), is_active=True
-    ).distinct()
+    users = _online().distinct()
     if agency is not None:
         users = users.filter(agencies=agency)
     elif commune_id is not None:
@@ -157,8 +159,24 @@ def online_users(*, agency: Agency | None = None, commune_id: int | None = None)
     return [_person(user) for user in users.order_by("display_name", "id")]
 
 
-def presence_state(*, user: User) -> list[dict[str, Any]]:
-    """The presence blocks this user's console shows (same shape as `presence` events' data)."""
+def _online_by_agency(agency_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """online_users(agency=…) for several agencies in one query."""
+    by_agency: dict[int, list[dict[str, Any]]] = {agency_id: [] for agency_id in agency_ids}
+    rows = (
+        _online()
+        .filter(agencies__in=agency_ids)
+        .annotate(agency_id=F("agencies"))
+        .distinct()
+        .order_by("display_name", "id")
+    )
+    for row in rows:
+        by_agency[row.agency_id].append(_person(row))
+    return by_agency
+
+
+def presence_state(*, user: User, own: list[Agency] | None = None) -> list[dict[str, Any]]:
+    """The presence blocks this user's console shows (same shape as `presence` events' data). `own`:
+    console_agencies(user=user) when the caller already has them."""
     blocks: list[dict[str, Any]] = []
     if is_moderator(user):
         blocks.append(
@@ -168,16 +186,17 @@ def presence_state(*, user: User) -> list[dict[str, Any]]:
                 "users": online_users(commune_id=user.commune_id),
             }
         )
-    agencies = {agency.pk: agency for agency in console_agencies(user=user)}
+    agencies = {agency.pk: agency for agency in (console_agencies(user=user) if own is None else own)}
     if is_moderator(user):
         for agency in Agency.objects.filter(communes=user.commune_id, is_active=True):
             agencies.setdefault(agency.pk, agency)
+    online = _online_by_agency(list(agencies))
     for agency in sorted(agencies.values(), key=lambda agency: (agency.name, agency.pk)):
         blocks.append(
             {
                 "scope": "agency",
                 "agency": {"id": agency.pk, "name": agency.name, "kind": agency.kind},
-                "users": online_users(agency=agency),
+                "users": online[agency.pk],
             }
         )
     return blocks
@@ -211,9 +230,9 @@ def console_observations(*, user: User) -> QuerySet[Observation]:
     )
 
 
-def console_dispatches(*, user: User) -> QuerySet[Dispatch]:
+def console_dispatches(*, user: User, own: list[Agency] | None = None) -> QuerySet[Dispatch]:
     """An operator's dispatches: those of their agencies, open or changed in the last 24 h."""
-    agency_ids = [agency.pk for agency in console_agencies(user=user)]
+    agency_ids = [agency.pk for agency in (console_agencies(user=user) if own is None else own)]
     recent = timezone.now() - RECENT
     return (
         Dispatch.objects.select_related(
@@ -314,12 +333,13 @@ def observation_detail(*, user: User, observation: Observation) -> dict[str, Any
     }
 
 
-def console_choices(*, user: User) -> dict[str, Any]:
+def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str, Any]:
     """What the action forms offer: categories, agencies serving the commune, reasons, outcomes, the
     agencies' operators (assign) and the emergency switch."""
     commune = user.commune
     agencies = list(agencies_serving(commune=commune)) if commune is not None else []
-    own = console_agencies(user=user)
+    own = console_agencies(user=user) if own is None else own
+    prefetch_related_objects(own, Prefetch("members", queryset=User.objects.filter(is_active=True)))
     emergency = None
     if commune is not None:
         row = commune_settings(commune=commune)
@@ -338,10 +358,7 @@ def console_choices(*, user: User) -> dict[str, Any]:
             {"value": value, "label": str(label)} for value, label in Observation.RejectReason.choices
         ],
         "outcomes": [{"value": value, "label": str(label)} for value, label in Dispatch.Outcome.choices],
-        "operators": {
-            str(agency.pk): [_person(member) for member in agency.members.filter(is_active=True)]
-            for agency in own
-        },
+        "operators": {str(agency.pk): [_person(member) for member in agency.members.all()] for agency in own},
         "emergency": emergency,
         "broadcasts": {
             "kinds": [{"value": value, "label": str(label)} for value, label in Broadcast.Kind.choices],
@@ -368,18 +385,16 @@ def console_state(*, user: User) -> dict[str, Any]:
     # it has an anchor for its grace window (a console that has seen no event yet would otherwise ask
     # from 0). Everything up to it is in the state below.
     newest = int(Event.objects.aggregate(newest=Max("id"))["newest"] or 0)
+    own = console_agencies(user=user)
     return {
         "newest_event_id": newest,
         "user": {"id": user.pk, "name": str(user), "role": user.role, "moderator": is_moderator(user)},
         "commune": {"id": user.commune.pk, "name": user.commune.name, "slug": user.commune.slug}
         if user.commune
         else None,
-        "agencies": [
-            {"id": agency.pk, "name": agency.name, "kind": agency.kind}
-            for agency in console_agencies(user=user)
-        ],
+        "agencies": [{"id": agency.pk, "name": agency.name, "kind": agency.kind} for agency in own],
         "observations": [observation_for_console(row) for row in console_observations(user=user)],
-        "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user)],
-        "presence": presence_state(user=user),
-        "choices": console_choices(user=user),
+        "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user, own=own)],
+        "presence": presence_state(user=user, own=own),
+        "choices": console_choices(user=user, own=own),
     }

@@ -8,6 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alerts import services
+from alerts.console.models import ConsoleConnection
 from alerts.models import Event, ObservationPhoto
 from tests.alerts import factories as f
 from tests.conftest import api_client_for
@@ -57,6 +58,16 @@ def test_state_of_a_moderator_and_of_operators() -> None:
     assert state["dispatches"] == []
     assert state["newest_event_id"] == Event.objects.latest("id").pk
     assert {choice["id"] for choice in state["choices"]["agencies"]} == {place.pm.pk, place.pn.pk}
+
+    ConsoleConnection.objects.create(user=place.pn_operator, channel_name="pn-socket")
+    state = api_client_for(place.moderator).get("/api/v1/console/state/").json()
+    online = {
+        block["agency"]["id"]: block["users"] for block in state["presence"] if block["scope"] == "agency"
+    }
+    assert online == {
+        place.pm.pk: [],
+        place.pn.pk: [{"id": place.pn_operator.pk, "name": str(place.pn_operator)}],
+    }
 
     pn = api_client_for(place.pn_operator).get("/api/v1/console/state/").json()
     assert pn["observations"] == []
