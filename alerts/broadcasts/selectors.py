@@ -1,6 +1,6 @@
 """Reads of broadcasts: lists, receipts, the inbox, and the CAP 1.2 document."""
 
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 from django.db.models import Count, QuerySet
@@ -72,30 +72,34 @@ def inbox_get(*, user: User, notification_id: int) -> Notification:
 
 # --- CAP 1.2 -----------------------------------------------------------------------------------
 
-_CAP_EVENT = {
-    Broadcast.Kind.PREVENTION: "Conseil de prévention",
-    Broadcast.Kind.BURGLARY_ALERT: "Alerte cambriolage",
-    Broadcast.Kind.SHOP_ALERT: "Alerte commerces",
-}
-_CAP_URGENCY = {
-    Broadcast.Kind.PREVENTION: "Future",
-    Broadcast.Kind.BURGLARY_ALERT: "Immediate",
-    Broadcast.Kind.SHOP_ALERT: "Immediate",
-}
-_CAP_SEVERITY = {
-    Broadcast.Kind.PREVENTION: "Minor",
-    Broadcast.Kind.BURGLARY_ALERT: "Moderate",
-    Broadcast.Kind.SHOP_ALERT: "Moderate",
-}
-_CAP_INSTRUCTION = {
-    Broadcast.Kind.PREVENTION: "Suivez ces conseils. En cas d'urgence, appelez le 17 ou le 112.",
-    Broadcast.Kind.BURGLARY_ALERT: (
-        "Fermez portes et fenêtres, signalez tout comportement suspect. "
-        "En cas d'urgence ou de cambriolage en cours, appelez le 17 ou le 112."
+
+class _CapKind(NamedTuple):
+    event: str
+    urgency: str
+    severity: str
+    instruction: str
+
+
+_CAP_KINDS = {
+    Broadcast.Kind.PREVENTION: _CapKind(
+        "Conseil de prévention",
+        "Future",
+        "Minor",
+        "Suivez ces conseils. En cas d'urgence, appelez le 17 ou le 112.",
     ),
-    Broadcast.Kind.SHOP_ALERT: (
+    Broadcast.Kind.BURGLARY_ALERT: _CapKind(
+        "Alerte cambriolage",
+        "Immediate",
+        "Moderate",
+        "Fermez portes et fenêtres, signalez tout comportement suspect. "
+        "En cas d'urgence ou de cambriolage en cours, appelez le 17 ou le 112.",
+    ),
+    Broadcast.Kind.SHOP_ALERT: _CapKind(
+        "Alerte commerces",
+        "Immediate",
+        "Moderate",
         "Soyez vigilants en caisse et signalez tout comportement suspect. "
-        "En cas d'urgence, appelez le 17 ou le 112."
+        "En cas d'urgence, appelez le 17 ou le 112.",
     ),
 }
 
@@ -164,19 +168,15 @@ def broadcast_cap_xml(*, broadcast: Broadcast) -> bytes:
             f"{cap_sender(original)},{cap_identifier(original)},"
             f"{_cap_time(original.sent_at or original.created_at)}",
         )
+    cap_kind = _CAP_KINDS[Broadcast.Kind(broadcast.kind)]
+    cancel = broadcast.msg_type == Broadcast.MsgType.CANCEL
     info = sub(alert, "info")
     sub(info, "language", "fr-FR")
     sub(info, "category", "Security")
-    sub(info, "event", _CAP_EVENT[Broadcast.Kind(broadcast.kind)])
-    sub(info, "responseType", "None" if broadcast.msg_type == Broadcast.MsgType.CANCEL else "Monitor")
-    sub(
-        info,
-        "urgency",
-        "Past"
-        if broadcast.msg_type == Broadcast.MsgType.CANCEL
-        else _CAP_URGENCY[Broadcast.Kind(broadcast.kind)],
-    )
-    sub(info, "severity", _CAP_SEVERITY[Broadcast.Kind(broadcast.kind)])
+    sub(info, "event", cap_kind.event)
+    sub(info, "responseType", "None" if cancel else "Monitor")
+    sub(info, "urgency", "Past" if cancel else cap_kind.urgency)
+    sub(info, "severity", cap_kind.severity)
     sub(info, "certainty", "Observed" if broadcast.observation_id else "Likely")
     if broadcast.send_at:
         sub(info, "effective", _cap_time(broadcast.send_at))
@@ -185,7 +185,7 @@ def broadcast_cap_xml(*, broadcast: Broadcast) -> bytes:
     sub(info, "senderName", broadcast.commune.name)
     sub(info, "headline", broadcast.title)
     sub(info, "description", broadcast.body)
-    sub(info, "instruction", _CAP_INSTRUCTION[Broadcast.Kind(broadcast.kind)])
+    sub(info, "instruction", cap_kind.instruction)
     area = sub(info, "area")
     sectors = broadcast_area_sectors(broadcast)
     if sectors:
