@@ -62,7 +62,8 @@ def _clean_choices(values: Sequence[str], *, allowed: Sequence[str], field: str,
     unknown = [value for value in cleaned if value not in allowed]
     if unknown:
         raise ApplicationError(
-            _("Valeur inconnue : %(values)s.") % {"values": ", ".join(unknown)},
+            _("Valeur inconnue : %(values)s (possibles : %(allowed)s).")
+            % {"values": ", ".join(unknown), "allowed": ", ".join(allowed)},
             field=field,
         )
     if required and not cleaned:
