@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -127,6 +128,20 @@ _SHOP = {
 }
 
 
+def _page(
+    view: APIView, request: Request, queryset: QuerySet[Any], serializer: type[serializers.Serializer]
+) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _page_example(item: dict[str, Any]) -> OpenApiExample:
+    return OpenApiExample(
+        "Page", value={"count": 1, "next": None, "previous": None, "results": [item]}, response_only=True
+    )
+
+
 def _commune_of(request: Request) -> Commune:
     commune = getattr(request.user, "commune", None)
     if commune is None:
@@ -134,9 +149,7 @@ def _commune_of(request: Request) -> Commune:
     return commune
 
 
-def _sector(commune: Commune, slug: str | None) -> Sector | None:
-    if not slug:
-        return None
+def _sector(commune: Commune, slug: str) -> Sector:
     sector = Sector.objects.filter(commune=commune, slug=slug).first()
     if sector is None:
         raise ApplicationError(_("Secteur inconnu dans cette commune."), field="sector")
@@ -177,13 +190,7 @@ class ShopListApi(APIView):
             OpenApiParameter("trade", str, description="Type de commerce.", enum=Trade.values),
         ],
         responses={200: ShopOutputSerializer(many=True), **ERROR_RESPONSES},
-        examples=[
-            OpenApiExample(
-                "Page",
-                value={"count": 1, "next": None, "previous": None, "results": [_SHOP]},
-                response_only=True,
-            )
-        ],
+        examples=[_page_example(_SHOP)],
     )
     def get(self, request: Request) -> Response:
         queryset = shop_list(
@@ -191,9 +198,7 @@ class ShopListApi(APIView):
             sector=request.query_params.get("sector") or None,
             trade=request.query_params.get("trade") or None,
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(ShopOutputSerializer(page, many=True).data)
+        return _page(self, request, queryset, ShopOutputSerializer)
 
     @extend_schema(
         operation_id="shops_create",
@@ -361,21 +366,13 @@ class ApplicationListApi(APIView):
         tags=TAGS,
         parameters=[OpenApiParameter("status", str, enum=ShopApplication.Status.values)],
         responses={200: ApplicationOutputSerializer(many=True), **ERROR_RESPONSES},
-        examples=[
-            OpenApiExample(
-                "Page",
-                value={"count": 1, "next": None, "previous": None, "results": [_APPLICATION]},
-                response_only=True,
-            )
-        ],
+        examples=[_page_example(_APPLICATION)],
     )
     def get(self, request: Request) -> Response:
         queryset = ShopApplication.objects.filter(commune=_commune_of(request)).select_related("sector")
         if request.query_params.get("status"):
             queryset = queryset.filter(status=request.query_params["status"])
-        paginator = Pagination()
-        page = paginator.paginate_queryset(queryset.order_by("-created_at", "-id"), request, view=self)
-        return paginator.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)
+        return _page(self, request, queryset.order_by("-created_at", "-id"), ApplicationOutputSerializer)
 
 
 def _decide(request: Request, application_id: int, *, approve: bool) -> Response:
@@ -464,18 +461,10 @@ class QuarantineListApi(APIView):
         summary="SMS de numéros inconnus en attente d'examen",
         tags=TAGS,
         responses={200: QuarantineOutputSerializer(many=True), **ERROR_RESPONSES},
-        examples=[
-            OpenApiExample(
-                "Page",
-                value={"count": 1, "next": None, "previous": None, "results": [_QUARANTINED]},
-                response_only=True,
-            )
-        ],
+        examples=[_page_example(_QUARANTINED)],
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(quarantine_list(commune=_commune_of(request)), request, view=self)
-        return paginator.get_paginated_response(QuarantineOutputSerializer(page, many=True).data)
+        return _page(self, request, quarantine_list(commune=_commune_of(request)), QuarantineOutputSerializer)
 
 
 def _quarantined(request: Request, message_id: int) -> InboundMessage:
