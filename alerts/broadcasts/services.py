@@ -90,9 +90,8 @@ def _clean_dates(send_at: datetime | None, expires_at: datetime | None, now: dat
         raise ApplicationError(_("La diffusion expirerait avant d'être envoyée."), field="expires_at")
 
 
-def _observation_for(commune_id: int, observation: Observation | int | None) -> Observation | None:
-    if observation is None:
-        return None
+def observation_check(*, commune_id: int, observation: Observation | int) -> Observation:
+    """The observation, if an alert may be made from it (same commune, approved)."""
     found = (
         observation
         if isinstance(observation, Observation)
@@ -105,13 +104,6 @@ def _observation_for(commune_id: int, observation: Observation | int | None) -> 
             _("Seul un signalement validé peut donner lieu à une alerte."),
             field="observation",
         )
-    return found
-
-
-def observation_check(*, commune_id: int, observation: Observation | int) -> Observation:
-    """The observation, if an alert may be made from it (same commune, approved)."""
-    found = _observation_for(commune_id, observation)
-    assert found is not None
     return found
 
 
@@ -166,7 +158,9 @@ def broadcast_create(
     _require_staff(actor, commune_id)
     now = timezone.now()
     kind = _clean_choices([kind], allowed=Broadcast.Kind.values, field="kind", required=True)[0]
-    source = _observation_for(commune_id, observation)
+    source = (
+        None if observation is None else observation_check(commune_id=commune_id, observation=observation)
+    )
     if source is not None:
         prefill = observation_prefill(observation=source)
         title = title or prefill["title"]
