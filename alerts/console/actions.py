@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 
 from alerts import services as alerts_services
 from alerts.broadcasts.services import broadcast_create
-from alerts.console.selectors import console_agencies, is_moderator
+from alerts.console.selectors import is_moderator
 from alerts.models import Dispatch, Observation
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError, NotFound
@@ -95,10 +95,10 @@ def _observation(user: User, observation_id: int) -> Observation:
 
 def _dispatch(user: User, dispatch_id: int) -> Dispatch:
     """A dispatch of one of the operator's agencies."""
-    agency_ids = [agency.pk for agency in console_agencies(user=user)]
+    # console_agencies(), as a subquery: one query.
     dispatch = (
         Dispatch.objects.select_related("agency", "observation")
-        .filter(pk=dispatch_id, agency_id__in=agency_ids)
+        .filter(pk=dispatch_id, agency__in=user.agencies.filter(is_active=True))
         .first()
     )
     if dispatch is None:

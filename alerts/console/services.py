@@ -20,7 +20,7 @@ from backend.accounts.models import User
 PRESENCE_EVENT = "presence"
 
 
-def _online_ids(user: User) -> bool:
+def _is_online(user: User) -> bool:
     return ConsoleConnection.objects.filter(user=user, seen_at__gte=presence_stale_before()).exists()
 
 
@@ -56,7 +56,7 @@ def presence_emit(*, user: User) -> None:
 def console_connection_open(*, user: User, channel_name: str) -> ConsoleConnection:
     """Records an open socket; the user's first one announces them online."""
     with transaction.atomic():
-        was_online = _online_ids(user)
+        was_online = _is_online(user)
         connection, _created = ConsoleConnection.objects.update_or_create(
             channel_name=channel_name, defaults={"user": user, "seen_at": timezone.now()}
         )
@@ -69,7 +69,7 @@ def console_connection_close(*, user: User, channel_name: str) -> None:
     """Forgets a socket; the user's last one announces them offline."""
     with transaction.atomic():
         deleted, _ = ConsoleConnection.objects.filter(channel_name=channel_name).delete()
-        if deleted and not _online_ids(user):
+        if deleted and not _is_online(user):
             presence_emit(user=user)
 
 
@@ -87,7 +87,7 @@ def console_connections_prune(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         count, _ = stale.delete()
         for user in User.objects.filter(pk__in=user_ids):
-            if not _online_ids(user):
+            if not _is_online(user):
                 presence_emit(user=user)
     return count
 
