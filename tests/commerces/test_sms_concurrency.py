@@ -1,14 +1,12 @@
 """The same MessageSid delivered twice at the same moment (Twilio retries on a slow answer): one report."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from alerts.models import Observation
 from alerts.services import categories_seed_defaults
 from commerces.models import InboundMessage
+from tests.alerts.test_concurrency import _race
 from tests.commerces import factories
 from tests.commerces.factories import INBOUND_URL, signed_post, sms_params, twiml_messages
 
@@ -18,26 +16,15 @@ def test_parallel_deliveries_of_one_message_make_one_observation(commune):
     categories_seed_defaults()
     factories.shopkeeper(factories.shop(commune), phone="+33612000031")
     params = sms_params(sender="+33612000031", body="VOL en cours de traitement")
-    barrier = threading.Barrier(4)
-    replies: list[list[str]] = []
-    errors: list[BaseException] = []
 
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            response = signed_post(Client(), INBOUND_URL, params)
-            assert response.status_code == 200
-            replies.append(twiml_messages(response))
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def deliver() -> list[str]:
+        response = signed_post(Client(), INBOUND_URL, params)
+        assert response.status_code == 200
+        return twiml_messages(response)
 
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = _race(*[deliver] * 4)
+    replies = [result for result in results if isinstance(result, list)]
+    errors = [result for result in results if not isinstance(result, list)]
     assert not errors, errors
     assert Observation.objects.count() == 1
     assert InboundMessage.objects.count() == 1
