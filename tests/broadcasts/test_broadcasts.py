@@ -232,3 +232,27 @@ def test_inbox_lists_and_marks_read(commune3: Any, moderator: Any) -> None:
     assert read.json()["read_at"] is not None
     assert api_client_for(other).post(f"/api/v1/inbox/{item['id']}/read/").status_code == 404
     assert client.get("/api/v1/inbox/").json()["results"][0]["read_at"] is not None
+
+
+def test_update_before_sending_edits_it_and_a_follow_up_leads_back_to_its_original(
+    commune3: Any, moderator: Any
+) -> None:
+    referent(commune3, "nord")
+    client = api_client_for(moderator)
+    scheduled = _create(moderator, send_at=(timezone.now() + timedelta(hours=1)).isoformat()).json()
+    edited = client.post(
+        f"/api/v1/broadcasts/{scheduled['id']}/update/", {"title": "Titre corrigé"}, format="json"
+    )
+    assert edited.status_code == 200, edited.json()
+    assert edited.json()["id"] == scheduled["id"]
+    assert edited.json()["title"] == "Titre corrigé"
+    assert edited.json()["state"] == "scheduled"
+    assert Broadcast.objects.count() == 1
+
+    sent = _create(moderator).json()
+    update = client.post(f"/api/v1/broadcasts/{sent['id']}/update/", {"body": "Suite."}, format="json").json()
+    # Cancelling through the update cancels the original it refers to.
+    cancel = client.post(f"/api/v1/broadcasts/{update['id']}/cancel/", {}, format="json")
+    assert cancel.status_code == 200, cancel.json()
+    assert cancel.json()["original"] == sent["id"]
+    assert Broadcast.objects.get(pk=sent["id"]).state == Broadcast.State.CANCELLED
