@@ -22,9 +22,7 @@ class GatewayProvider:
         return "gw-1"
 
     def verify_request(self, *, url: str, params: Mapping[str, object], headers: Mapping[str, str]) -> bool:
-        payload = "&".join(f"{key}={params[key]}" for key in sorted(params))
-        expected = hmac.new(SECRET, payload.encode(), sha256).hexdigest()
-        return hmac.compare_digest(expected, headers.get("X-Gateway-Signature") or "")
+        return hmac.compare_digest(_signed(params), headers.get("X-Gateway-Signature") or "")
 
     def parse_inbound(self, params: Mapping[str, str]) -> InboundSms:
         if not params.get("id") or not params.get("from"):
@@ -51,7 +49,7 @@ def gateway(monkeypatch):
     monkeypatch.setitem(inbound.SMS_PROVIDERS, "gateway", f"{__name__}.GatewayProvider")
 
 
-def _signed(params: dict[str, str]) -> str:
+def _signed(params: Mapping[str, object]) -> str:
     payload = "&".join(f"{key}={params[key]}" for key in sorted(params))
     return hmac.new(SECRET, payload.encode(), sha256).hexdigest()
 
