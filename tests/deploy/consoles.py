@@ -1,9 +1,8 @@
-"""Live consoles for the scale test and the benchmark: websockets to /ws/console/ in a background thread."""
+"""Live consoles for the scale test: websockets to /ws/console/ in a background thread."""
 
 import asyncio
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +15,6 @@ class Console:
     url: str
     groups: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
-    received_at: dict[int, float] = field(default_factory=dict)
-    close_code: int | None = None
     connected: threading.Event = field(default_factory=threading.Event)
 
     def event_ids(self, after: int = 0) -> list[int]:
@@ -73,8 +70,6 @@ class ConsolePool:
                         console.connected.set()
                     elif "id" in data:
                         console.events.append(data)
-                        console.received_at.setdefault(int(data["id"]), time.monotonic())
-                console.close_code = socket.close_code
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # reported by the test through pool.errors

@@ -14,7 +14,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from django.db.models import Max
@@ -34,7 +33,7 @@ TERMINAL = {Delivery.Status.SENT, Delivery.Status.FAILED, Delivery.Status.INVALI
 def call(
     server: Daphne, method: str, path: str, token: str, body: dict[str, Any] | None = None
 ) -> tuple[int, Any]:
-    connection = http.client.HTTPConnection("127.0.0.1", urlparse(server.url).port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
         connection.request(
             method,
