@@ -41,3 +41,19 @@ def test_audit_record_keeps_ids_not_personal_values(commune):
     stored = " ".join(str(value) for value in AuditEvent.objects.values_list().get(pk=event.pk))
     assert "Dupont" not in stored
     assert "12121212" not in stored
+
+
+@pytest.mark.django_db
+def test_audit_events_are_read_only_in_the_admin(commune):
+    from django.contrib import admin
+
+    root = factories.user(commune=None)
+    root.is_superuser = True
+    event = audit_record(actor=root, action="accounts.update", target=root, fields=["phone"])
+    request = RequestFactory().get("/admin/audit/auditevent/")
+    request.user = root
+    model_admin = admin.site._registry[AuditEvent]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert list(model_admin.get_queryset(request)) == [event]  # a superuser still sees every event
