@@ -11,6 +11,7 @@ resulting event asserted on another page. Screenshots go to test-artifacts/.
 import json
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -116,6 +117,24 @@ def tab_to(page: Any, selector: str, limit: int = 60) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def arrow_down_until(page: Any, done: Callable[[], bool], limit: int) -> None:
+    """Presses ArrowDown (in a list or a select) until `done()` holds, `limit` presses at most."""
+    for _ in range(limit):
+        if done():
+            return
+        page.keyboard.press("ArrowDown")
+    if not done():
+        raise AssertionError(f"ArrowDown pressed {limit} times, the wanted choice never came")
+
+
+def selected_reference(page: Any) -> str | None:
+    return page.locator('#liste li[aria-selected="true"]').get_attribute("data-reference")
+
+
+def select_value(page: Any, select_id: str) -> str:
+    return str(page.evaluate(f"document.getElementById({json.dumps(select_id)}).value"))
+
+
 def focused_id(page: Any) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.id"))
 
@@ -124,8 +143,7 @@ def select_first(page: Any, reference: str) -> None:
     """Keyboard: to the list, first item, check it is the expected one, open its detail."""
     page.keyboard.press("l")
     page.keyboard.press("Home")
-    selected = page.locator('#liste li[aria-selected="true"]')
-    assert selected.get_attribute("data-reference") == reference
+    assert selected_reference(page) == reference
     page.keyboard.press("Enter")
 
 
@@ -252,13 +270,7 @@ def test_console_end_to_end(
     item(moderator, refused.reference).wait_for(timeout=15000)
     moderator.keyboard.press("Escape")
     moderator.keyboard.press("l")
-    for _ in range(40):
-        if (
-            moderator.locator('#liste li[aria-selected="true"]').get_attribute("data-reference")
-            == refused.reference
-        ):
-            break
-        moderator.keyboard.press("ArrowDown")
+    arrow_down_until(moderator, lambda: selected_reference(moderator) == refused.reference, 40)
     moderator.keyboard.press("Enter")
     moderator.keyboard.press("x")
     assert focused_id(moderator) == "reject-reason"
@@ -272,17 +284,11 @@ def test_console_end_to_end(
     item(moderator, duplicate.reference).wait_for(timeout=15000)
     moderator.keyboard.press("l")
     moderator.keyboard.press("Home")
-    assert (
-        moderator.locator('#liste li[aria-selected="true"]').get_attribute("data-reference")
-        == duplicate.reference
-    )
+    assert selected_reference(moderator) == duplicate.reference
     moderator.keyboard.press("Enter")
     moderator.keyboard.press("m")
     assert focused_id(moderator) == "merge-into"
-    for _ in range(20):
-        if moderator.evaluate("document.getElementById('merge-into').value") == str(kb.pk):
-            break
-        moderator.keyboard.press("ArrowDown")
+    arrow_down_until(moderator, lambda: select_value(moderator, "merge-into") == str(kb.pk), 20)
     moderator.keyboard.press("Tab")
     moderator.keyboard.press("Enter")
     merged = wait_event(watcher, "observation.merged", f"e.data.id === {duplicate.pk}")
@@ -310,10 +316,7 @@ def test_console_end_to_end(
     wait_event(mate, "dispatch.acknowledged", f"e.data.id === {dispatch.pk}")
     operator.keyboard.press("g")
     assert focused_id(operator) == "assign-to"
-    for _ in range(5):
-        if operator.evaluate("document.getElementById('assign-to').value") == str(colleague.pk):
-            break
-        operator.keyboard.press("ArrowDown")
+    arrow_down_until(operator, lambda: select_value(operator, "assign-to") == str(colleague.pk), 5)
     operator.keyboard.press("Tab")
     operator.keyboard.press("Enter")
     assigned = wait_event(mate, "dispatch.assigned", f"e.data.id === {dispatch.pk}")
@@ -338,13 +341,7 @@ def test_console_end_to_end(
     # Hand over the first observation's dispatch to the police nationale: the moderators see it.
     handed = Dispatch.objects.get(observation=first, agency=place.pm)
     operator.keyboard.press("l")
-    for _ in range(40):
-        if (
-            operator.locator('#liste li[aria-selected="true"]').get_attribute("data-reference")
-            == first.reference
-        ):
-            break
-        operator.keyboard.press("ArrowDown")
+    arrow_down_until(operator, lambda: selected_reference(operator) == first.reference, 40)
     operator.keyboard.press("Enter")
     operator.keyboard.press("t")
     assert focused_id(operator) == "handover-agency"
