@@ -99,39 +99,32 @@ def unique_phone() -> str:
 
 
 def make_town(label: str, *, referents: int, consoles: int) -> Town:
-    from alerts.models import Agency, CommuneAlertSettings, RoutingRule
+    """The tests' factories, with phones, slug and reference prefix unique across runs on one database."""
     from alerts.services import categories_seed_defaults
     from backend.accounts.models import Role
     from backend.messaging.models import Device
-    from neighbours.models import Referent
     from tests import factories
+    from tests.alerts import factories as alerts_factories
     from tests.neighbours import factories as neighbours_factories
 
     categories_seed_defaults()
     prefix = "B" + uuid.uuid4().hex[:5].upper()  # references are unique across communes
     commune = factories.commune(name=f"Bench {label}", slug=f"bench-{label}", prefix=prefix)
     neighbours_factories.ready_commune(commune)
-    north = neighbours_factories.sector(commune)
-    people = []
-    for _ in range(referents):
-        user = factories.user(role=Role.REFERENT, commune=commune, phone=unique_phone())
-        Referent.objects.create(
-            user=user, commune=commune, sector=north, status=Referent.Status.ACTIVE, charter_version=1
-        )
+    people = [neighbours_factories.referent(commune, phone=unique_phone()).user for _ in range(referents)]
+    for user in people:
         Device.objects.create(user=user, token=f"bench-{uuid.uuid4().hex}", platform="android")
-        people.append(user)
     moderators = [
         factories.user(role=Role.MODERATOR, commune=commune, phone=unique_phone()) for _ in range(consoles)
     ]
     operators = [
         factories.user(role=Role.OPERATOR, commune=commune, phone=unique_phone()) for _ in range(consoles)
     ]
-    agency = Agency.objects.create(name=f"Police municipale {label}", kind=Agency.Kind.POLICE_MUNICIPALE)
-    agency.communes.add(commune)
-    agency.members.add(*operators)
-    rule = RoutingRule.objects.create(commune=commune, priority=100)
-    rule.agencies.add(agency)
-    CommuneAlertSettings.objects.update_or_create(commune=commune, defaults={"fallback_agency": agency})
+    agency = alerts_factories.agency(
+        commune=commune, name=f"Police municipale {label}", members=tuple(operators)
+    )
+    alerts_factories.routing(commune, agency)
+    alerts_factories.fallback(commune, agency)
     return Town(
         commune.pk,
         [token_for(user) for user in people],
