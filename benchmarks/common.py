@@ -17,7 +17,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.live import (  # noqa: E402  (after the root is on sys.path)
-    DAPHNE,
     SERVE,
     Daphne,
     Worker,
@@ -30,7 +29,6 @@ from tests.live import (  # noqa: E402  (after the root is on sys.path)
 )
 
 __all__ = [
-    "DAPHNE",
     "ROOT",
     "SERVE",
     "Daphne",
