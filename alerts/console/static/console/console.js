@@ -66,12 +66,15 @@
   }
 
   function getJson(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+    // fetch's own error ("Failed to fetch") is the browser's, in its language: replaced by a French one.
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(function () {
+      throw new Error("serveur injoignable");
+    }).then(function (response) {
       if (response.status === 401 || response.status === 403) {
         window.location.assign(config.loginUrl);
         throw new Error("auth");
       }
-      if (!response.ok) throw new Error("HTTP " + response.status);
+      if (!response.ok) throw new Error("le serveur a répondu " + response.status);
       return response.json();
     });
   }
@@ -963,7 +966,7 @@
       connect();
       return getJson(config.sectorsUrl);
     }).then(drawMap).catch(function (error) {
-      if (error && error.message !== "auth") setConnection("closed", "Impossible de charger la console : " + error.message);
+      if (error && error.message !== "auth") setConnection("closed", "Impossible de charger la console (" + error.message + ") : rechargez la page dans un instant.");
     });
     window.addEventListener("online", function () { if (!state.socket) connect(); });
   }
