@@ -66,7 +66,8 @@ OPEN_DISPATCH = (Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED)
 # --- shared helpers ----------------------------------------------------------------------------
 
 
-def _clean_text(value: Any, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+def text_clean(value: Any, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+    """A user-written text, stripped, within `limit`, without NUL: else an error on `field` (French)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -442,7 +443,7 @@ def observation_submit(
     commune_id = author.commune_id
     if commune_id is None:
         raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
-    text = _clean_text(description, field="description")
+    text = text_clean(description, field="description")
     category_row, blocked, emergency = _intake_category(author=author, commune_id=commune_id, value=category)
     when = _clean_occurred_at(occurred_at)
     commune, lat, lon, sector_row = _clean_place(
@@ -551,7 +552,7 @@ def observation_add_text(
         raise NotFound(_("Signalement introuvable."))
     if channel not in Channel.values:
         raise ApplicationError(_("Canal inconnu."), field="channel")
-    clean = _clean_text(text, field="text")
+    clean = text_clean(text, field="text")
     if channel == Channel.SMS and timezone.now() - observation.created_at > SMS_FOLLOW_UP_WINDOW:
         raise ApplicationError(_("Le délai pour compléter ce signalement par SMS est passé."), field="text")
     with transaction.atomic():
@@ -828,7 +829,7 @@ def observation_approve(
     _require_moderator(actor, observation.commune_id)
     new_category = _clean_category(observation.commune, category) if category not in (None, "") else None
     redacted = (
-        _clean_text(redacted_description, field="redacted_description", required=False)
+        text_clean(redacted_description, field="redacted_description", required=False)
         if redacted_description is not None
         else None
     )
@@ -876,7 +877,7 @@ def observation_reject(*, observation: Observation, actor: User, reason: str, no
     _require_moderator(actor, observation.commune_id)
     if reason not in Observation.RejectReason.values:
         raise ApplicationError(_("Motif inconnu."), field="reason")
-    clean_note = _clean_text(note, field="note", required=False, limit=MAX_NOTE)
+    clean_note = text_clean(note, field="note", required=False, limit=MAX_NOTE)
     with transaction.atomic():
         locked = _lock_for_decision(observation, actor)
         locked.reject_reason = reason
@@ -1085,7 +1086,7 @@ def dispatch_assign(*, dispatch: Dispatch, actor: User, assignee: User | int) ->
 
 def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> DispatchNote:
     _require_member(actor, dispatch.agency)
-    clean = _clean_text(text, field="text")
+    clean = text_clean(text, field="text")
     with transaction.atomic():
         locked = _lock_dispatch(dispatch)
         note = DispatchNote.objects.create(dispatch=locked, author=actor, text=clean)
@@ -1108,7 +1109,7 @@ def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> Dispatch
 def dispatch_handover(*, dispatch: Dispatch, actor: User, agency: Agency | int, note: str) -> Dispatch:
     """Hands the observation over to another agency serving the commune; returns the new dispatch."""
     _require_member(actor, dispatch.agency)
-    clean = _clean_text(note, field="note")
+    clean = text_clean(note, field="note")
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     commune_id = dispatch.observation.commune_id
     target = Agency.objects.filter(pk=agency_id, communes=commune_id, is_active=True).first()
@@ -1278,7 +1279,7 @@ def emergency_mode_set(
 ) -> CommuneAlertSettings:
     """The emergency watch cell's switch: while on, the chosen categories skip moderation."""
     _require_moderator(actor, commune.pk)
-    clean_reason = _clean_text(reason, field="reason", limit=500)
+    clean_reason = text_clean(reason, field="reason", limit=500)
     rows = [_clean_category(commune, item) for item in categories]
     if active and not rows:
         raise ApplicationError(_("Choisissez au moins une catégorie."), field="categories")
@@ -1324,7 +1325,7 @@ def sender_block(*, user: User, actor: User, reason: str) -> SenderStanding:
         raise ApplicationError(
             _("Seuls les référents et les commerçants peuvent être bloqués."), field="user"
         )
-    clean_reason = _clean_text(reason, field="reason", limit=500)
+    clean_reason = text_clean(reason, field="reason", limit=500)
     with transaction.atomic():
         standing, _created = SenderStanding.objects.select_for_update().get_or_create(user=user)
         if standing.blocked_at is not None:

@@ -28,7 +28,7 @@ from alerts.registry import (
     broadcast_text_check,
     push_decisions,
 )
-from alerts.services import _clean_text
+from alerts.services import text_clean
 from backend.accounts.models import STAFF_ROLES, User
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden
@@ -176,8 +176,8 @@ def broadcast_create(
         commune_id=commune_id,
         kind=kind,
         cap_status=status,
-        title=_clean_text(title, field="title", limit=MAX_TITLE),
-        body=_clean_text(body, field="body", limit=MAX_BODY),
+        title=text_clean(title, field="title", limit=MAX_TITLE),
+        body=text_clean(body, field="body", limit=MAX_BODY),
         include_adjacent=include_adjacent,
         audiences=cleaned_audiences,
         trades=[str(trade) for trade in trades],
@@ -465,8 +465,8 @@ def broadcast_update(
     root = Broadcast.objects.select_for_update().get(pk=broadcast.original_id or broadcast.pk)
     now = timezone.now()
     if root.state in (Broadcast.State.DRAFT, Broadcast.State.SCHEDULED):
-        root.title = _clean_text(title or root.title, field="title", limit=MAX_TITLE)
-        root.body = _clean_text(body or root.body, field="body", limit=MAX_BODY)
+        root.title = text_clean(title or root.title, field="title", limit=MAX_TITLE)
+        root.body = text_clean(body or root.body, field="body", limit=MAX_BODY)
         root.send_at = send_at or root.send_at
         root.expires_at = expires_at or root.expires_at
         _clean_dates(root.send_at if root.send_at and root.send_at > now else None, root.expires_at, now)
@@ -480,8 +480,8 @@ def broadcast_update(
         _clean_dates(None, expires_at, now)
         root.expires_at = expires_at
         root.save(update_fields=["expires_at"])
-    new_title = _clean_text(title or root.title, field="title", limit=MAX_TITLE)
-    new_body = _clean_text(body, field="body", limit=MAX_BODY)
+    new_title = text_clean(title or root.title, field="title", limit=MAX_TITLE)
+    new_body = text_clean(body, field="body", limit=MAX_BODY)
     broadcast_text_check(commune=root.commune, kind=root.kind, text=f"{new_title}\n{new_body}")
     follow_up = _follow_up(
         root, actor=actor, msg_type=Broadcast.MsgType.UPDATE, title=new_title, body=new_body
@@ -517,7 +517,7 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
         actor=actor,
         msg_type=Broadcast.MsgType.CANCEL,
         title=(_("Annulation : %(title)s") % {"title": root.title})[:MAX_TITLE],
-        body=_clean_text(
+        body=text_clean(
             body or _("Le message « %(title)s » est annulé.") % {"title": root.title},
             field="body",
             limit=MAX_BODY,
