@@ -88,29 +88,19 @@ def _users(phones: list[str]) -> list[User]:
     return list(User.objects.filter(phone__in=phones))
 
 
+def _agency(commune: Commune, name: str, kind: str, duty_phone: str, operators: list[str]) -> Agency:
+    agency, _created = Agency.objects.get_or_create(
+        name=name,
+        defaults={"kind": kind, "duty_phone": duty_phone, "ack_minutes_in_progress": 10, "ack_minutes": 60},
+    )
+    agency.communes.add(commune)
+    agency.members.add(*_users(operators))
+    return agency
+
+
 def seed(commune: Commune, say: Callable[[str], None]) -> None:
-    pm, _created = Agency.objects.get_or_create(
-        name=PM_NAME,
-        defaults={
-            "kind": Agency.Kind.POLICE_MUNICIPALE,
-            "duty_phone": "+33612000090",
-            "ack_minutes_in_progress": 10,
-            "ack_minutes": 60,
-        },
-    )
-    pn, _created = Agency.objects.get_or_create(
-        name=PN_NAME,
-        defaults={
-            "kind": Agency.Kind.POLICE_NATIONALE,
-            "duty_phone": "+33612000091",
-            "ack_minutes_in_progress": 10,
-            "ack_minutes": 60,
-        },
-    )
-    pm.communes.add(commune)
-    pn.communes.add(commune)
-    pm.members.add(*_users(PM_OPERATORS))
-    pn.members.add(*_users(PN_OPERATORS))
+    pm = _agency(commune, PM_NAME, Agency.Kind.POLICE_MUNICIPALE, "+33612000090", PM_OPERATORS)
+    pn = _agency(commune, PN_NAME, Agency.Kind.POLICE_NATIONALE, "+33612000091", PN_OPERATORS)
     CommuneAlertSettings.objects.update_or_create(commune=commune, defaults={"fallback_agency": pn})
     if not RoutingRule.objects.filter(commune=commune).exists():
         everything = RoutingRule.objects.create(commune=commune, priority=10)
