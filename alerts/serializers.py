@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from alerts.models import Category, Dispatch, Observation, ObservationPhoto
 from alerts.selectors import emergency_reminder, iso, transitions_for_author
+from backend.territory.serializers import SectorBriefSerializer
 
 PHOTO_URL_SALT = "alerts.photo"
 PHOTO_URL_MAX_AGE = 15 * 60
@@ -155,12 +156,6 @@ class CategoryListSerializer(serializers.Serializer):
     emergency_reminder = serializers.CharField()
 
 
-class ObservationSectorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
 class ObservationPhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.URLField(help_text="Adresse signée, valable 15 minutes.")
@@ -188,7 +183,7 @@ class ObservationSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
-    sector = ObservationSectorSerializer(allow_null=True)
+    sector = SectorBriefSerializer(allow_null=True)
     in_progress = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     photos = ObservationPhotoSerializer(many=True)
@@ -242,7 +237,7 @@ class ConsoleObservationSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField()
     channel = serializers.CharField()
-    sector = ObservationSectorSerializer(allow_null=True)
+    sector = SectorBriefSerializer(allow_null=True)
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     occurred_at = serializers.DateTimeField()

@@ -17,6 +17,7 @@ from backend.core.errors import ApplicationError, Forbidden, NotFound
 from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES
 from backend.territory.models import Commune, Sector
+from backend.territory.serializers import SectorBriefSerializer
 from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
 from commerces.selectors import quarantine_list, shop_list, shopkeeper_of
 from commerces.services import (
@@ -45,19 +46,13 @@ _EXAMPLE = {
 }
 
 
-class _SectorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
 class _ShopSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     trade = serializers.CharField()
     trade_label = serializers.CharField(source="get_trade_display")
     address = serializers.CharField()
-    sector = _SectorSerializer(allow_null=True)
+    sector = SectorBriefSerializer(allow_null=True)
 
 
 class ShopkeeperMeOutputSerializer(serializers.Serializer):
@@ -163,7 +158,7 @@ class ShopOutputSerializer(serializers.Serializer):
     trade_label = serializers.CharField(source="get_trade_display")
     siret = serializers.CharField()
     address = serializers.CharField()
-    sector = _SectorSerializer(allow_null=True)
+    sector = SectorBriefSerializer(allow_null=True)
     is_active = serializers.BooleanField()
     shopkeepers = serializers.IntegerField(source="shopkeepers.count")
 
@@ -330,7 +325,7 @@ class ApplicationOutputSerializer(serializers.Serializer):
     trade = serializers.CharField()
     siret = serializers.CharField()
     address = serializers.CharField()
-    sector = _SectorSerializer(allow_null=True)
+    sector = SectorBriefSerializer(allow_null=True)
     contact_name = serializers.CharField()
     phone = serializers.CharField()
     status = serializers.CharField()

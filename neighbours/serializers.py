@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.serializers import CommuneBriefSerializer, TokenPairSerializer
+from backend.territory.serializers import SectorBriefSerializer
 from neighbours.models import Charter, Invitation, Protocol, Referent
 from neighbours.selectors import PUSH_KINDS
 
@@ -87,12 +88,6 @@ class PreferencesInputSerializer(serializers.Serializer):
 
 
 # --- outputs --------------------------------------------------------------------------------------------
-class SectorBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
 class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
     police_force_label = serializers.CharField(source="get_police_force_display")
     in_force = serializers.SerializerMethodField()

@@ -1,5 +1,7 @@
 from typing import Any
 
+from rest_framework import serializers
+
 from backend.territory.models import Sector
 
 
@@ -17,3 +19,11 @@ def sector_as_feature(sector: Sector) -> dict[str, Any]:
             "adjacent": sorted(neighbour.slug for neighbour in sector.adjacent.all()),
         },
     }
+
+
+class SectorBriefSerializer(serializers.Serializer):
+    """A sector as the apps' payloads name it (observations, referents, shops)."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
