@@ -6,8 +6,9 @@ Connect (optionally with `?last_event_id=N`):
 3. with `last_event_id`, the replay: every event after N these groups may see, plus a grace window
    before N (ids are not commit order), in id order — or a `resync` event when N is older than the
    retention window (the client reloads its state);
-4. then live events. Events that arrive from the channel layer while the replay runs wait in a buffer
-   and are sent after it, those already replayed skipped: nothing twice, nothing lost.
+4. then live events. channels hands a socket its messages one at a time, so events that arrive from the
+   channel layer while the replay runs wait in the socket's queue and come after it, those already
+   replayed skipped (`seen`): nothing twice, nothing lost.
 
 Every CONSOLE_HEARTBEAT_SECONDS a `heartbeat` carries the newest event id this console may see: a client
 whose newest id is smaller missed a live event (the layer is best-effort) and sends
@@ -55,8 +56,6 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.groups = []
         self.seen: OrderedDict[int, None] = OrderedDict()
-        self.replaying = False
-        self.buffer: list[dict[str, Any]] = []
         self.heartbeat_task: asyncio.Task[None] | None = None
         self.registered = False
         user = self.scope.get("user")
@@ -102,30 +101,23 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     # --- replay and live events ------------------------------------------------------------------
 
     async def replay(self, last_event_id: int) -> None:
-        self.replaying = True
-        try:
-            replay: Replay = await database_sync_to_async(events_replay)(
-                groups=self.groups, after_id=last_event_id
-            )
-            if replay.resync:
-                await self.send_json(
-                    {
-                        "type": "resync",
-                        "reason": replay.reason,
-                        "at": timezone.now().isoformat(),
-                        "data": {"last_event_id": last_event_id},
-                    }
-                )
-            for event in replay.events:
-                await self.send_event(layer_item(event))
+        replay: Replay = await database_sync_to_async(events_replay)(
+            groups=self.groups, after_id=last_event_id
+        )
+        if replay.resync:
             await self.send_json(
-                {"type": "replayed", "last_event_id": last_event_id, "count": len(replay.events)}
+                {
+                    "type": "resync",
+                    "reason": replay.reason,
+                    "at": timezone.now().isoformat(),
+                    "data": {"last_event_id": last_event_id},
+                }
             )
-        finally:
-            # Live events that came in while the replay was read, in id order, minus those replayed.
-            buffered, self.buffer, self.replaying = self.buffer, [], False
-            for item in sorted(buffered, key=lambda item: int(item["id"])):
-                await self.send_event(item)
+        for event in replay.events:
+            await self.send_event(layer_item(event))
+        await self.send_json(
+            {"type": "replayed", "last_event_id": last_event_id, "count": len(replay.events)}
+        )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Live events touch no database: skip channels' close_old_connections() before each message, a
@@ -139,10 +131,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def vigie_events(self, message: dict[str, Any]) -> None:
         """Live events from the channel layer (alerts.events.publish), in commit order."""
         for item in message["events"]:
-            if self.replaying:
-                self.buffer.append(item)
-            else:
-                await self.send_event(item)
+            await self.send_event(item)
 
     async def send_event(self, item: dict[str, Any]) -> None:
         """Sends an event's JSON text ({"id", "text"}: alerts.events.layer_item) unless already sent."""
