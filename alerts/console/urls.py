@@ -1,6 +1,7 @@
 """Routes of this app: `api_urlpatterns` are mounted under /api/v1/, `urlpatterns` at the site root."""
 
 from django.urls import URLPattern, URLResolver, path
+from django.views.i18n import JavaScriptCatalog
 
 from alerts.console import apis, web
 
@@ -15,4 +16,6 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", web.console_page, name="console"),
     path("console/photos/<int:photo_id>/", web.console_photo_view, name="console-photo"),
+    # gettext/interpolate for console.js; this app's djangojs catalogue only (French is the source text)
+    path("console/jsi18n/", JavaScriptCatalog.as_view(packages=["alerts.console"]), name="console-jsi18n"),
 ]

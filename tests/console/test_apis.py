@@ -46,6 +46,19 @@ def test_page_wants_the_second_factor_and_a_console_role() -> None:
     assert 'aria-live="assertive"' in html
 
 
+def test_page_loads_the_javascript_catalogue_before_console_js() -> None:
+    catalogue = Client().get("/console/jsi18n/")
+    assert catalogue.status_code == 200
+    assert "javascript" in catalogue["Content-Type"]
+    script = catalogue.content.decode()
+    assert "django.gettext = function" in script
+    assert "globals.gettext = django.gettext" in script
+    assert "globals.interpolate = django.interpolate" in script
+    html = signed_in(town().moderator).get("/console/").content.decode()
+    assert '<script src="/console/jsi18n/" defer></script>' in html
+    assert html.index('src="/console/jsi18n/"') < html.index("console/console.js")
+
+
 def test_state_of_a_moderator_and_of_operators() -> None:
     place = town()
     pending = f.observation(place.referent)

@@ -9,6 +9,13 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/console/jsi18n/, loaded before this file) defines gettext and
+  // interpolate; French is the source language. Should it fail to load, the French text is shown as is.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
+  };
+
   var body = document.body;
   var config = {
     stateUrl: body.dataset.stateUrl,
@@ -68,13 +75,13 @@
   function getJson(url) {
     // fetch's own error ("Failed to fetch") is the browser's, in its language: replaced by a French one.
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(function () {
-      throw new Error("serveur injoignable");
+      throw new Error(gettext("serveur injoignable"));
     }).then(function (response) {
       if (response.status === 401 || response.status === 403) {
         window.location.assign(config.loginUrl);
         throw new Error("auth");
       }
-      if (!response.ok) throw new Error("le serveur a répondu " + response.status);
+      if (!response.ok) throw new Error(interpolate(gettext("le serveur a répondu %(status)s"), { status: response.status }, true));
       return response.json();
     });
   }
@@ -124,7 +131,7 @@
     }
     var button = $("son");
     button.setAttribute("aria-pressed", String(state.sound));
-    button.textContent = state.sound ? "Son : activé" : "Son : désactivé";
+    button.textContent = state.sound ? gettext("Son : activé") : gettext("Son : désactivé");
     if (state.sound) beep();
   }
 
@@ -167,12 +174,12 @@
   function ageText(iso) {
     if (!iso) return "";
     var seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-    if (seconds < 60) return seconds + " s";
+    if (seconds < 60) return interpolate(gettext("%(seconds)s s"), { seconds: seconds }, true);
     var minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes + " min";
+    if (minutes < 60) return interpolate(gettext("%(minutes)s min"), { minutes: minutes }, true);
     var hours = Math.floor(minutes / 60);
-    if (hours < 48) return hours + " h " + String(minutes % 60).padStart(2, "0");
-    return Math.floor(hours / 24) + " j";
+    if (hours < 48) return interpolate(gettext("%(hours)s h %(minutes)s"), { hours: hours, minutes: String(minutes % 60).padStart(2, "0") }, true);
+    return interpolate(gettext("%(days)s j"), { days: Math.floor(hours / 24) }, true);
   }
 
   function sortKey(item) {
@@ -205,9 +212,9 @@
   function itemLabel(item) {
     var obs = observationOf(item);
     var parts = [obs.reference, obs.category ? obs.category.label : ""];
-    if (obs.in_progress) parts.push("faits en cours");
-    else if (obs.urgent) parts.push("urgent");
-    if (obs.sector) parts.push("secteur " + obs.sector.name);
+    if (obs.in_progress) parts.push(gettext("faits en cours"));
+    else if (obs.urgent) parts.push(gettext("urgent"));
+    if (obs.sector) parts.push(interpolate(gettext("secteur %(name)s"), { name: obs.sector.name }, true));
     if (item.kind === "d") parts.push(item.dispatch.agency.name);
     parts.push(statusLabel(item));
     return parts.join(", ");
@@ -236,8 +243,8 @@
         el("div", { class: "ligne1" }, [
           el("strong", { text: obs.reference }),
           el("span", {}, [
-            obs.in_progress ? el("span", { class: "badge en-cours", text: "en cours" }) : null,
-            !obs.in_progress && obs.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : null,
+            obs.in_progress ? el("span", { class: "badge en-cours", text: gettext("en cours") }) : null,
+            !obs.in_progress && obs.urgent ? el("span", { class: "badge urgent", text: gettext("urgent") }) : null,
             " ",
             el("span", { class: "badge", text: statusLabel(item) }),
           ]),
@@ -252,7 +259,7 @@
     if (!state.selected && items.length) list.firstChild.setAttribute("tabindex", "0");
     $("liste-vide").hidden = items.length > 0;
     var open = Array.from(state.items.values()).filter(isOpen).length;
-    $("compteur").textContent = "(" + open + " à traiter)";
+    $("compteur").textContent = interpolate(gettext("(%(count)s à traiter)"), { count: open }, true);
     if (focusedKey) {
       var again = list.querySelector('[data-key="' + focusedKey + '"]');
       if (again) again.focus();
@@ -316,32 +323,32 @@
 
   function moderationActions(item) {
     var obs = item.observation;
-    var container = el("div", { class: "actions", role: "group", "aria-label": "Actions de modération" });
+    var container = el("div", { class: "actions", role: "group", "aria-label": gettext("Actions de modération") });
     if (obs.status !== "pending") {
-      container.appendChild(el("p", { class: "vide", text: "Décision prise : " + obs.status_label + "." }));
+      container.appendChild(el("p", { class: "vide", text: interpolate(gettext("Décision prise : %(status)s."), { status: obs.status_label }, true) }));
       return container;
     }
     var heldByMe = obs.claimed_by && state.me && obs.claimed_by.id === state.me.id;
     container.appendChild(el("p", {}, [
-      el("button", { type: "button", id: "action-claim", onclick: function () { send({ action: "claim", observation: obs.id }); }, text: heldByMe ? "Prolonger la prise en charge (c)" : "Prendre en charge (c)" }),
+      el("button", { type: "button", id: "action-claim", onclick: function () { send({ action: "claim", observation: obs.id }); }, text: heldByMe ? gettext("Prolonger la prise en charge (c)") : gettext("Prendre en charge (c)") }),
       " ",
-      el("button", { type: "button", id: "action-release", class: "secondary", disabled: !heldByMe, onclick: function () { send({ action: "release", observation: obs.id }); }, text: "Libérer (r)" }),
+      el("button", { type: "button", id: "action-release", class: "secondary", disabled: !heldByMe, onclick: function () { send({ action: "release", observation: obs.id }); }, text: gettext("Libérer (r)") }),
     ]));
     var categories = el("select", { name: "category" }, (state.choices.categories || []).map(function (category) {
       return option(category.slug, category.label, obs.category && obs.category.slug === category.slug);
     }));
     var redaction = el("textarea", { name: "redacted_description", rows: "3", maxlength: "2000" });
     redaction.value = obs.redacted_description || obs.description || "";
-    var agencies = el("fieldset", {}, [el("legend", { text: "Services (aucun coché : selon les règles d'orientation)" })].concat(
+    var agencies = el("fieldset", {}, [el("legend", { text: gettext("Services (aucun coché : selon les règles d'orientation)") })].concat(
       (state.choices.agencies || []).map(function (agency) {
         return el("label", {}, [el("input", { type: "checkbox", name: "agencies", value: String(agency.id) }), " " + agency.name + " "]);
       })
     ));
-    container.appendChild(actionForm("form-approve", "Valider et transmettre", [
-      field("approve-category", "Catégorie", categories),
-      field("approve-text", "Texte transmis à la police (caviardé)", redaction),
+    container.appendChild(actionForm("form-approve", gettext("Valider et transmettre"), [
+      field("approve-category", gettext("Catégorie"), categories),
+      field("approve-text", gettext("Texte transmis à la police (caviardé)"), redaction),
       agencies,
-    ], "Valider et transmettre (v)", function (form) {
+    ], gettext("Valider et transmettre (v)"), function (form) {
       var chosen = Array.from(form.querySelectorAll("input[name=agencies]:checked")).map(function (input) { return parseInt(input.value, 10); });
       var payload = { action: "approve", observation: obs.id, category: categories.value, redacted_description: redaction.value };
       if (chosen.length) payload.agencies = chosen;
@@ -349,14 +356,14 @@
     }));
     var reasons = el("select", { name: "reason" }, (state.choices.reject_reasons || []).map(function (reason) { return option(reason.value, reason.label); }));
     var note = el("input", { name: "note", maxlength: "1000" });
-    container.appendChild(actionForm("form-reject", "Refuser", [
-      field("reject-reason", "Motif du refus", reasons),
-      field("reject-note", "Précision pour l'auteur (facultatif)", note),
-    ], "Refuser (x)", function () { return { action: "reject", observation: obs.id, reason: reasons.value, note: note.value }; }));
+    container.appendChild(actionForm("form-reject", gettext("Refuser"), [
+      field("reject-reason", gettext("Motif du refus"), reasons),
+      field("reject-note", gettext("Précision pour l'auteur (facultatif)"), note),
+    ], gettext("Refuser (x)"), function () { return { action: "reject", observation: obs.id, reason: reasons.value, note: note.value }; }));
     var others = Array.from(state.items.values()).filter(function (other) { return other.kind === "o" && other.id !== obs.id && other.observation.status !== "merged" && other.observation.status !== "rejected"; });
     var into = el("select", { name: "into" }, others.map(function (other) { return option(String(other.id), other.observation.reference + " — " + (other.observation.category ? other.observation.category.label : "")); }));
-    container.appendChild(actionForm("form-merge", "Fusionner avec un signalement déjà reçu", [field("merge-into", "Doublon de", into)], "Fusionner", function () {
-      if (!into.value) { feedback("Aucun autre signalement à choisir.", true); return null; }
+    container.appendChild(actionForm("form-merge", gettext("Fusionner avec un signalement déjà reçu"), [field("merge-into", gettext("Doublon de"), into)], gettext("Fusionner"), function () {
+      if (!into.value) { feedback(gettext("Aucun autre signalement à choisir."), true); return null; }
       return { action: "merge", observation: obs.id, into: parseInt(into.value, 10) };
     }));
     return container;
@@ -364,31 +371,31 @@
 
   function dispatchActions(item) {
     var dispatch = item.dispatch;
-    var container = el("div", { class: "actions", role: "group", "aria-label": "Actions du service" });
+    var container = el("div", { class: "actions", role: "group", "aria-label": gettext("Actions du service") });
     if (OPEN_DISPATCH.indexOf(dispatch.status) < 0) {
-      container.appendChild(el("p", { class: "vide", text: "Transmission " + dispatch.status_label + "." }));
+      container.appendChild(el("p", { class: "vide", text: interpolate(gettext("Transmission %(status)s."), { status: dispatch.status_label }, true) }));
       return container;
     }
     container.appendChild(el("p", {}, [
-      el("button", { type: "button", id: "action-acknowledge", disabled: dispatch.status !== "sent", onclick: function () { send({ action: "acknowledge", dispatch: dispatch.id }); }, text: "Prendre en compte (a)" }),
+      el("button", { type: "button", id: "action-acknowledge", disabled: dispatch.status !== "sent", onclick: function () { send({ action: "acknowledge", dispatch: dispatch.id }); }, text: gettext("Prendre en compte (a)") }),
     ]));
     var operators = (state.choices.operators || {})[String(dispatch.agency.id)] || [];
     var assignee = el("select", { name: "assignee" }, operators.map(function (person) { return option(String(person.id), person.name, dispatch.assignee && dispatch.assignee.id === person.id); }));
-    container.appendChild(actionForm("form-assign", "Attribuer", [field("assign-to", "Attribuer à", assignee)], "Attribuer", function () {
+    container.appendChild(actionForm("form-assign", gettext("Attribuer"), [field("assign-to", gettext("Attribuer à"), assignee)], gettext("Attribuer"), function () {
       return { action: "assign", dispatch: dispatch.id, assignee: parseInt(assignee.value, 10) };
     }));
     var text = el("textarea", { name: "text", rows: "2", maxlength: "2000" });
-    container.appendChild(actionForm("form-note", "Ajouter une note", [field("note-text", "Note", text)], "Ajouter la note (n)", function () {
+    container.appendChild(actionForm("form-note", gettext("Ajouter une note"), [field("note-text", gettext("Note"), text)], gettext("Ajouter la note (n)"), function () {
       return { action: "note", dispatch: dispatch.id, text: text.value };
     }));
     var targets = (state.choices.agencies || []).filter(function (agency) { return agency.id !== dispatch.agency.id; });
     var agency = el("select", { name: "agency" }, targets.map(function (target) { return option(String(target.id), target.name); }));
     var handoverNote = el("input", { name: "note", maxlength: "2000" });
-    container.appendChild(actionForm("form-handover", "Transférer à un autre service", [
-      field("handover-agency", "Service", agency), field("handover-note", "Motif du transfert", handoverNote),
-    ], "Transférer (t)", function () { return { action: "handover", dispatch: dispatch.id, agency: parseInt(agency.value, 10), note: handoverNote.value }; }));
+    container.appendChild(actionForm("form-handover", gettext("Transférer à un autre service"), [
+      field("handover-agency", gettext("Service"), agency), field("handover-note", gettext("Motif du transfert"), handoverNote),
+    ], gettext("Transférer (t)"), function () { return { action: "handover", dispatch: dispatch.id, agency: parseInt(agency.value, 10), note: handoverNote.value }; }));
     var outcome = el("select", { name: "outcome" }, (state.choices.outcomes || []).map(function (item) { return option(item.value, item.label); }));
-    container.appendChild(actionForm("form-close", "Clôturer", [field("close-outcome", "Issue", outcome)], "Clôturer (f)", function () {
+    container.appendChild(actionForm("form-close", gettext("Clôturer"), [field("close-outcome", gettext("Issue"), outcome)], gettext("Clôturer (f)"), function () {
       return { action: "close", dispatch: dispatch.id, outcome: outcome.value };
     }));
     return container;
@@ -399,27 +406,27 @@
     var item = state.selected ? state.items.get(state.selected) : null;
     pane.textContent = "";
     if (!item) {
-      pane.appendChild(el("h2", { id: "titre-detail", text: "Détail", tabindex: "-1" }));
-      pane.appendChild(el("p", { class: "vide", text: "Choisissez un signalement dans la liste." }));
+      pane.appendChild(el("h2", { id: "titre-detail", text: gettext("Détail"), tabindex: "-1" }));
+      pane.appendChild(el("p", { class: "vide", text: gettext("Choisissez un signalement dans la liste.") }));
       return;
     }
     var obs = observationOf(item);
     pane.appendChild(el("h2", { id: "titre-detail", tabindex: "-1", text: obs.reference + " — " + (obs.category ? obs.category.label : "") }));
     var facts = [
-      ["État", statusLabel(item)],
-      ["Faits", obs.in_progress ? "en cours" : "constatés"],
-      ["Constaté", obs.occurred_at ? new Date(obs.occurred_at).toLocaleString("fr-FR") : ""],
-      ["Reçu", obs.created_at ? new Date(obs.created_at).toLocaleString("fr-FR") + " (il y a " + ageText(obs.created_at) + ")" : ""],
-      ["Secteur", obs.sector ? obs.sector.name : "hors secteur"],
-      ["Canal", obs.channel || ""],
+      [gettext("État"), statusLabel(item)],
+      [gettext("Faits"), obs.in_progress ? gettext("en cours") : gettext("constatés")],
+      [gettext("Constaté"), obs.occurred_at ? new Date(obs.occurred_at).toLocaleString("fr-FR") : ""],
+      [gettext("Reçu"), obs.created_at ? interpolate(gettext("%(date)s (il y a %(age)s)"), { date: new Date(obs.created_at).toLocaleString("fr-FR"), age: ageText(obs.created_at) }, true) : ""],
+      [gettext("Secteur"), obs.sector ? obs.sector.name : gettext("hors secteur")],
+      [gettext("Canal"), obs.channel || ""],
     ];
     if (item.kind === "d") {
-      facts.push(["Service", item.dispatch.agency.name]);
-      facts.push(["Attribué à", item.dispatch.assignee ? item.dispatch.assignee.name : "personne"]);
-      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push(["À prendre en compte avant", new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR")]);
+      facts.push([gettext("Service"), item.dispatch.agency.name]);
+      facts.push([gettext("Attribué à"), item.dispatch.assignee ? item.dispatch.assignee.name : gettext("personne")]);
+      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR")]);
     } else {
-      facts.push(["Pris en charge par", obs.claimed_by ? obs.claimed_by.name : "personne"]);
-      if (obs.author) facts.push(["Auteur", obs.author.name]);
+      facts.push([gettext("Pris en charge par"), obs.claimed_by ? obs.claimed_by.name : gettext("personne")]);
+      if (obs.author) facts.push([gettext("Auteur"), obs.author.name]);
     }
     var list = el("dl", {});
     facts.forEach(function (fact) { list.appendChild(el("dt", { text: fact[0] })); list.appendChild(el("dd", { text: fact[1] })); });
@@ -427,7 +434,7 @@
     pane.appendChild(el("p", { class: "texte", id: "detail-texte", text: obs.description || "" }));
     pane.appendChild(el("div", { id: "detail-photos", class: "photos" }));
     pane.appendChild(item.kind === "d" ? dispatchActions(item) : moderationActions(item));
-    pane.appendChild(el("h3", { text: "Historique" }));
+    pane.appendChild(el("h3", { text: gettext("Historique") }));
     pane.appendChild(el("ol", { id: "detail-historique", class: "historique" }));
     if (item.detail) renderDetailExtras(item);
   }
@@ -438,7 +445,7 @@
     if (!photos || !history || !item.detail) return;
     photos.textContent = "";
     item.detail.photos.forEach(function (photo, index) {
-      photos.appendChild(el("a", { href: photo.url, target: "_blank", rel: "noopener" }, [el("img", { src: photo.url, alt: "Photo " + (index + 1) + " du signalement" })]));
+      photos.appendChild(el("a", { href: photo.url, target: "_blank", rel: "noopener" }, [el("img", { src: photo.url, alt: interpolate(gettext("Photo %(number)s du signalement"), { number: index + 1 }, true) })]));
     });
     history.textContent = "";
     item.detail.history.forEach(function (entry) {
@@ -457,7 +464,7 @@
 
   function connect() {
     window.clearTimeout(state.reconnectTimer);
-    setConnection("connecting", "Connexion…");
+    setConnection("connecting", gettext("Connexion…"));
     var socket = new WebSocket(socketUrl());
     state.socket = socket;
     socket.addEventListener("message", function (message) {
@@ -471,7 +478,7 @@
       window.clearInterval(state.heartbeatTimer);
       failPending();
       if (event.code === 4401) { window.location.assign(config.loginUrl); return; }
-      if (event.code === 4403) { setConnection("closed", "Accès refusé à la console"); return; }
+      if (event.code === 4403) { setConnection("closed", gettext("Accès refusé à la console")); return; }
       scheduleReconnect();
     });
   }
@@ -480,7 +487,7 @@
     state.attempts += 1;
     var delay = Math.min(30, Math.pow(2, state.attempts - 1)) * (0.75 + Math.random() * 0.5);
     var seconds = Math.max(1, Math.round(delay));
-    setConnection("retry", "Déconnecté — nouvelle tentative dans " + seconds + " s");
+    setConnection("retry", interpolate(gettext("Déconnecté — nouvelle tentative dans %(seconds)s s"), { seconds: seconds }, true));
     state.reconnectTimer = window.setTimeout(connect, delay * 1000);
   }
 
@@ -497,7 +504,7 @@
     switch (data.type) {
       case "hello":
         state.attempts = 0;
-        setConnection("open", "Connecté");
+        setConnection("open", gettext("Connecté"));
         watchdog();
         return;
       case "heartbeat":
@@ -510,7 +517,7 @@
         return;
       case "resync":
         state.resyncs += 1;
-        feedback("Mise à jour complète de la console…", false);
+        feedback(gettext("Mise à jour complète de la console…"), false);
         if (state.socket) { var old = state.socket; state.socket = null; old.close(); }
         loadState().then(connect);
         return;
@@ -536,10 +543,10 @@
     var type = event.type;
     var alert = null;
     if (type === "observation.addition") {
-      feedback("Complément reçu pour " + data.reference + ".", false);
-      announce("Complément reçu pour " + data.reference + ".");
+      feedback(interpolate(gettext("Complément reçu pour %(reference)s."), { reference: data.reference }, true), false);
+      announce(interpolate(gettext("Complément reçu pour %(reference)s."), { reference: data.reference }, true));
     } else if (type === "sender.flagged") {
-      feedback("Expéditeur à surveiller : " + (data.name || "#" + data.user_id) + " (" + data.rejections + " signalements non retenus).", false);
+      feedback(interpolate(gettext("Expéditeur à surveiller : %(name)s (%(count)s signalements non retenus)."), { name: data.name || "#" + data.user_id, count: data.rejections }, true), false);
     } else if (type.indexOf("observation.") === 0 && state.moderator && typeof data.id === "number" && data.reference && data.category) {
       var known = state.items.has("o:" + data.id);
       var item = upsertObservation(data, !known);
@@ -549,7 +556,7 @@
         var knownDispatch = state.items.has("d:" + data.id);
         var dispatchItem = upsertDispatch(data, !knownDispatch);
         if (!knownDispatch && data.status === "sent") alert = dispatchItem;
-        if (type === "dispatch.noted" && data.note) feedback("Note ajoutée sur " + data.observation.reference + " par " + data.note.author.name + ".", false);
+        if (type === "dispatch.noted" && data.note) feedback(interpolate(gettext("Note ajoutée sur %(reference)s par %(author)s."), { reference: data.observation.reference, author: data.note.author.name }, true), false);
       }
       if (state.moderator && data.observation && state.items.has("o:" + data.observation.id)) {
         var moderated = state.items.get("o:" + data.observation.id);
@@ -557,15 +564,15 @@
       }
     } else if (type === "emergency_mode.changed") {
       showEmergency(data);
-      announce(data.active ? "Cellule de veille d'urgence activée." : "Cellule de veille d'urgence désactivée.");
+      announce(data.active ? gettext("Cellule de veille d'urgence activée.") : gettext("Cellule de veille d'urgence désactivée."));
     } else if (type === "presence") {
       updatePresence(data);
     } else if (type.indexOf("broadcast.") === 0) {
-      feedback("Diffusion : " + (data.title || data.kind || type) + ".", false);
+      feedback(interpolate(gettext("Diffusion : %(title)s."), { title: data.title || data.kind || type }, true), false);
     }
     if (alert) {
       var obs = observationOf(alert);
-      announce("Nouveau : " + obs.reference + ", " + (obs.category ? obs.category.label : "") + (obs.in_progress ? ", faits en cours" : "") + ".");
+      announce(interpolate(obs.in_progress ? gettext("Nouveau : %(reference)s, %(category)s, faits en cours.") : gettext("Nouveau : %(reference)s, %(category)s."), { reference: obs.reference, category: obs.category ? obs.category.label : "" }, true));
       if (obs.in_progress || obs.urgent) beep();
     }
     renderList();
@@ -598,27 +605,27 @@
 
   function send(payload) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
-      feedback("Connexion perdue : action non envoyée, réessayez dans un instant.", true);
+      feedback(gettext("Connexion perdue : action non envoyée, réessayez dans un instant."), true);
       return;
     }
     state.requestCounter += 1;
     payload.request_id = "r" + state.requestCounter;
     state.requests.set(payload.request_id, payload);
-    feedback("Envoi…", false);
+    feedback(gettext("Envoi…"), false);
     state.socket.send(JSON.stringify(payload));
   }
 
   var DONE = {
-    claim: "Signalement pris en charge.", release: "Signalement libéré.", approve: "Signalement validé et transmis.",
-    reject: "Signalement refusé.", merge: "Signalement fusionné.", acknowledge: "Transmission prise en compte.",
-    assign: "Transmission attribuée.", note: "Note ajoutée.", handover: "Transmission transférée.",
-    close: "Transmission clôturée.", emergency: "Cellule d'urgence mise à jour.", broadcast: "Diffusion lancée.",
+    claim: gettext("Signalement pris en charge."), release: gettext("Signalement libéré."), approve: gettext("Signalement validé et transmis."),
+    reject: gettext("Signalement refusé."), merge: gettext("Signalement fusionné."), acknowledge: gettext("Transmission prise en compte."),
+    assign: gettext("Transmission attribuée."), note: gettext("Note ajoutée."), handover: gettext("Transmission transférée."),
+    close: gettext("Transmission clôturée."), emergency: gettext("Cellule d'urgence mise à jour."), broadcast: gettext("Diffusion lancée."),
   };
 
   function settle(reply) {
     state.requests.delete(reply.request_id);
     if (reply.type === "ack") {
-      feedback(DONE[reply.action] || "Fait.", false);
+      feedback(DONE[reply.action] || gettext("Fait."), false);
       var active = document.activeElement;
       if (active && $("detail").contains(active) && typing(active)) {
         // Done: the form is spent; back to the detail's title, where the shortcuts work again.
@@ -628,12 +635,12 @@
       if (reply.action === "emergency") togglePanel("panneau-urgence", "ouvrir-urgence", false);
       if (reply.action === "broadcast") togglePanel("panneau-diffusion", "ouvrir-diffusion", false);
     } else {
-      feedback(reply.detail || "Action refusée.", true);
+      feedback(reply.detail || gettext("Action refusée."), true);
     }
   }
 
   function failPending() {
-    if (state.requests.size) feedback("Connexion perdue : vérifiez si la dernière action a été prise en compte.", true);
+    if (state.requests.size) feedback(gettext("Connexion perdue : vérifiez si la dernière action a été prise en compte."), true);
     state.requests.clear();
   }
 
@@ -647,16 +654,16 @@
     list.textContent = "";
     Object.keys(state.presence).sort().forEach(function (name) {
       var entry = state.presence[name];
-      var title = entry.scope === "agency" ? entry.agency.name : "Modération";
-      var people = entry.users.length ? entry.users.map(function (u) { return u.name; }).join(", ") : "personne";
-      list.appendChild(el("li", { "data-scope": name, text: title + " : " + people }));
+      var title = entry.scope === "agency" ? entry.agency.name : gettext("Modération");
+      var people = entry.users.length ? entry.users.map(function (u) { return u.name; }).join(", ") : gettext("personne");
+      list.appendChild(el("li", { "data-scope": name, text: interpolate(gettext("%(team)s : %(people)s"), { team: title, people: people }, true) }));
     });
   }
 
   function showEmergency(data) {
     var node = $("urgence");
     node.hidden = !data.active;
-    node.textContent = data.active ? "Cellule d'urgence active" + (data.reason ? " : " + data.reason : "") : "";
+    node.textContent = data.active ? (data.reason ? interpolate(gettext("Cellule d'urgence active : %(reason)s"), { reason: data.reason }, true) : gettext("Cellule d'urgence active")) : "";
     state.choices.emergency = { active: data.active, categories: data.categories || [], reason: data.reason || "" };
   }
 
@@ -692,9 +699,9 @@
     var kind = $("diffusion-nature");
     kind.textContent = "";
     broadcasts.kinds.forEach(function (k) { kind.appendChild(option(k.value, k.label)); });
-    var AUDIENCES = { referents: "référents", shopkeepers: "commerçants" };
+    var AUDIENCES = { referents: gettext("référents"), shopkeepers: gettext("commerçants") };
     checkboxes("diffusion-publics", "audiences", broadcasts.audiences.map(function (a) { return { value: a, label: AUDIENCES[a] || a, checked: true }; }));
-    checkboxes("diffusion-canaux", "channels", broadcasts.channels.map(function (c) { return { value: c, label: c === "sms" ? "SMS" : "notification", checked: c === "push" }; }));
+    checkboxes("diffusion-canaux", "channels", broadcasts.channels.map(function (c) { return { value: c, label: c === "sms" ? gettext("SMS") : gettext("notification"), checked: c === "push" }; }));
     checkboxes("diffusion-secteurs", "sectors", (choices.sectors || []).map(function (s) { return { value: s.slug, label: s.name }; }));
   }
 
@@ -755,13 +762,13 @@
   function clickIf(id) {
     var node = $(id);
     if (node && !node.disabled) node.click();
-    else feedback("Action indisponible pour cet élément.", true);
+    else feedback(gettext("Action indisponible pour cet élément."), true);
   }
 
   function focusIf(id) {
     var node = $(id);
     if (node) node.focus();
-    else feedback("Action indisponible pour cet élément.", true);
+    else feedback(gettext("Action indisponible pour cet élément."), true);
   }
 
   function onKey(event) {
@@ -834,7 +841,7 @@
     state.sectors = features;
     var container = $("carte");
     container.textContent = "";
-    if (!features.length) { container.appendChild(el("p", { class: "vide", text: "Aucun secteur dessiné pour cette commune." })); return; }
+    if (!features.length) { container.appendChild(el("p", { class: "vide", text: gettext("Aucun secteur dessiné pour cette commune.") })); return; }
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     features.forEach(function (f) {
       rings(f.geometry).forEach(function (ring) {
@@ -848,7 +855,7 @@
     minX -= pad; minY -= pad; maxX += pad; maxY += pad;
     map.bbox = [minX, minY, maxX, maxY];
     var width = maxX - minX, height = maxY - minY;
-    var svg = svgNode("svg", { viewBox: [minX, minY, width, height].join(" "), role: "img", "aria-label": "Carte des secteurs et des signalements", preserveAspectRatio: "xMidYMid meet" });
+    var svg = svgNode("svg", { viewBox: [minX, minY, width, height].join(" "), role: "img", "aria-label": gettext("Carte des secteurs et des signalements"), preserveAspectRatio: "xMidYMid meet" });
     if (config.tileUrl) drawTiles(svg, minX, minY, maxX, maxY);
     features.forEach(function (f) {
       var d = rings(f.geometry).map(function (ring) {
@@ -949,7 +956,7 @@
       state.presence = {};
       (data.presence || []).forEach(updatePresence);
       if (state.choices.emergency) showEmergency(state.choices.emergency);
-      var who = data.user.name + (data.agencies.length ? " — " + data.agencies.map(function (a) { return a.name; }).join(", ") : "") + (state.moderator ? " — modération" : "");
+      var who = data.user.name + (data.agencies.length ? " — " + data.agencies.map(function (a) { return a.name; }).join(", ") : "") + (state.moderator ? " — " + gettext("modération") : "");
       $("who").textContent = "· " + who;
       renderList();
       renderDetail();
@@ -966,7 +973,7 @@
       connect();
       return getJson(config.sectorsUrl);
     }).then(drawMap).catch(function (error) {
-      if (error && error.message !== "auth") setConnection("closed", "Impossible de charger la console (" + error.message + ") : rechargez la page dans un instant.");
+      if (error && error.message !== "auth") setConnection("closed", interpolate(gettext("Impossible de charger la console (%(error)s) : rechargez la page dans un instant."), { error: error.message }, true));
     });
     window.addEventListener("online", function () { if (!state.socket) connect(); });
   }
