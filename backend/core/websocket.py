@@ -27,14 +27,16 @@ def allowed_origins() -> list[str]:
 
 
 @database_sync_to_async
-def user_from_access_token(raw: str) -> Any:
+def user_from_access_token(raw: str) -> tuple[Any, dict[str, Any]]:
+    """The token's user (anonymous when the token is bad) and its claims (whether it records the staff's
+    second factor: backend/accounts/second_factor.py)."""
     auth = JWTAuthentication()
     try:
         validated = auth.get_validated_token(raw.encode())
         user = auth.get_user(validated)
     except (InvalidToken, TokenError, Exception):
-        return AnonymousUser()
-    return user if user.is_active else AnonymousUser()
+        return AnonymousUser(), {}
+    return (user, dict(validated.payload)) if user.is_active else (AnonymousUser(), {})
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -56,8 +58,10 @@ class WebsocketGuard(OriginValidator):
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         token = (query.get("token") or [None])[0]
         if token:
-            user = await user_from_access_token(token)
-            return await self.application({**scope, "user": user, "auth_method": "token"}, receive, send)
+            user, claims = await user_from_access_token(token)
+            return await self.application(
+                {**scope, "user": user, "auth_method": "token", "token_claims": claims}, receive, send
+            )
         if origin is None:
             return await self.application(
                 {**scope, "user": AnonymousUser(), "auth_method": None}, receive, send
