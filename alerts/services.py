@@ -25,6 +25,7 @@ from alerts.models import (
     Notification,
     Observation,
     ObservationAddition,
+    ObservationDelivery,
     ObservationPhoto,
     ObservationTransition,
     ReferenceCounter,
@@ -188,7 +189,7 @@ def notification_send(
     )
     payload.setdefault("notification_id", notification.pk)
     channels = {"push": ["push"], "sms": ["sms"], "both": ["push", "sms"]}.get(channel_hint, [])
-    deliveries_enqueue(
+    deliveries = deliveries_enqueue(
         Outgoing(
             channel=channel,
             kind=kind,
@@ -201,7 +202,18 @@ def notification_send(
         )
         for channel in channels
     )
+    if observation is not None:
+        deliveries_link(deliveries, observation=observation)
     return notification
+
+
+def deliveries_link(
+    deliveries: Iterable[Delivery], *, observation: Observation, agency: Agency | None = None
+) -> None:
+    """Ties outbox rows to the observation that caused them (retention deletes them with it)."""
+    ObservationDelivery.objects.bulk_create(
+        [ObservationDelivery(delivery=row, observation=observation, agency=agency) for row in deliveries]
+    )
 
 
 def _tell_author(observation: Observation, *, kind: str, body: str) -> None:
@@ -762,7 +774,7 @@ def _dispatch_create(
     )
     event_emit(type="dispatch.created", data=dispatch_for_console(dispatch), groups=[agency_group(agency.pk)])
     if agency.webhook_url:
-        deliveries_enqueue(
+        webhook = deliveries_enqueue(
             [
                 Outgoing(
                     channel=Delivery.Channel.WEBHOOK,
@@ -775,6 +787,7 @@ def _dispatch_create(
                 )
             ]
         )
+        deliveries_link(webhook, observation=observation, agency=agency)
     return dispatch
 
 
@@ -1228,7 +1241,7 @@ def dispatches_escalate(*, now: datetime | None = None, limit: int = 200) -> int
             observation = dispatch.observation
             audit_record(actor=None, action="dispatch.escalated", target=dispatch)
             if dispatch.agency.duty_phone:
-                deliveries_enqueue(
+                duty_sms = deliveries_enqueue(
                     [
                         Outgoing(
                             channel=Delivery.Channel.SMS,
@@ -1248,6 +1261,7 @@ def dispatches_escalate(*, now: datetime | None = None, limit: int = 200) -> int
                         )
                     ]
                 )
+                deliveries_link(duty_sms, observation=observation, agency=dispatch.agency)
             fallback = None
             settings_row = (
                 CommuneAlertSettings.objects.filter(commune_id=observation.commune_id)
