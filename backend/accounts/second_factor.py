@@ -17,7 +17,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 AMR_CLAIM = "amr"
-PASSWORD = "pwd"
+PASSWORD = "pwd"  # noqa: S105  (the RFC 8176 method name, not a password)
 SECOND_FACTOR = "otp"
 STAFF_AMR = (PASSWORD, SECOND_FACTOR)
 
