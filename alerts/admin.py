@@ -1,103 +1,60 @@
-"""Admin pages of the observations domain, scoped to the staff member's commune."""
+"""Admin pages of the observations domain. Who sees which rows and may change them is the access policy's
+answer (alerts/access.py, asked through CommuneScopedAdmin)."""
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from alerts import access
 from alerts.models import (
     Agency,
     Category,
     CommuneAlertSettings,
     Dispatch,
     Observation,
+    ObservationRead,
     ObservationTransition,
     RoutingRule,
     SenderStanding,
 )
-from backend.accounts.models import Role, User
+from alerts.read_log import observation_reads_export, observation_reads_record
+from backend.audit.services import client_ip
 from backend.territory.admin import CommuneScopedAdmin
-from backend.territory.models import Commune
-
-
-def _commune_id(request: HttpRequest) -> int | None:
-    return getattr(request.user, "commune_id", None)
-
-
-def _superuser(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_superuser", False))
-
-
-class AgencyChoicesMixin:
-    """Agencies, categories and operators offered in forms: those of the staff member's commune."""
-
-    def _scoped(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
-        if _superuser(request):
-            return
-        commune_id = _commune_id(request)
-        related = db_field.related_model
-        if related is Agency:
-            kwargs["queryset"] = Agency.objects.filter(communes=commune_id)
-        elif related is Category:
-            kwargs["queryset"] = Category.objects.filter(Q(commune=None) | Q(commune_id=commune_id))
-        elif related is Commune:
-            kwargs["queryset"] = Commune.objects.filter(pk=commune_id or 0)
-        elif related is User:
-            kwargs["queryset"] = User.objects.filter(commune_id=commune_id or 0, role=Role.OPERATOR)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        self._scoped(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        self._scoped(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 @admin.register(Category)
 class CategoryAdmin(CommuneScopedAdmin):
+    """The platform's defaults are listed (read-only for a commune) beside the commune's own."""
+
     list_display = ["label", "slug", "commune", "urgent", "routine", "position", "is_active"]
     list_filter = ["urgent", "routine", "is_active"]
     search_fields = ["label", "slug"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if getattr(request.user, "is_superuser", False):
-            return queryset
-        # The platform's defaults are shown (read-only below) beside the commune's own categories.
-        return queryset.filter(Q(commune=None) | Q(commune_id=getattr(request.user, "commune_id", None)))
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.commune_id is None and not getattr(request.user, "is_superuser", False):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
-
 
 @admin.register(Agency)
-class AgencyAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
+class AgencyAdmin(CommuneScopedAdmin):
+    """An agency serving several communes is edited by platform superusers only (the policy), and no form
+    drops a commune or a member its user cannot see (CommuneScopedAdmin.save_related)."""
+
     commune_path = "communes"
     list_display = ["name", "kind", "duty_phone", "ack_minutes_in_progress", "ack_minutes", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     filter_horizontal = ["communes", "members"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).distinct()
-
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
+class RoutingRuleAdmin(CommuneScopedAdmin):
     list_display = ["commune", "category", "sector", "starts_at", "ends_at", "priority", "is_active"]
     list_filter = ["is_active"]
     filter_horizontal = ["agencies"]
 
 
 @admin.register(CommuneAlertSettings)
-class CommuneAlertSettingsAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
+class CommuneAlertSettingsAdmin(CommuneScopedAdmin):
     list_display = ["commune", "fallback_agency", "retention_days", "emergency_active"]
     readonly_fields = ["emergency_active", "emergency_reason", "emergency_changed_by", "emergency_changed_at"]
     exclude = ["emergency_categories"]
@@ -115,7 +72,9 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Observation)
 class ObservationAdmin(CommuneScopedAdmin):
-    """Read-only: observations change through the moderation and dispatch services only."""
+    """The moderation view, read-only (observations change through the moderation and dispatch services
+    only): the policy opens it to the commune's moderators and admins, never to the police. Every
+    observation listed or opened here is written to the officers' read log."""
 
     list_display = ["reference", "category", "status", "in_progress", "channel", "created_at"]
     list_filter = ["status", "channel", "in_progress"]
@@ -129,8 +88,30 @@ class ObservationAdmin(CommuneScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(getattr(request.user, "is_active", False) and getattr(request.user, "is_staff", False))
+    def _served(self, request: HttpRequest, observations: list[Observation]) -> None:
+        observation_reads_record(
+            actor=request.user,
+            observations=observations,
+            door=ObservationRead.Door.ADMIN,
+            view=access.View.MODERATION,
+            ip=client_ip(request),
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            self._served(request, list(changelist.result_list))
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        observation = self.get_object(request, object_id)
+        if observation is not None and response.status_code == 200:
+            self._served(request, [observation])
+        return response
 
 
 @admin.register(Dispatch)
@@ -156,3 +137,36 @@ class SenderStandingAdmin(CommuneScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ObservationRead)
+class ObservationReadAdmin(CommuneScopedAdmin):
+    """The officers' read log: filter by reference, officer or author id, then export it (CSV)."""
+
+    list_display = ["at", "reference", "actor", "door", "view", "ip"]
+    list_filter = ["door", "view"]
+    search_fields = ["reference", "=observation_id", "=actor__id", "=author_id"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Exporter les lectures choisies (CSV)"))
+    def export_csv(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+        content = observation_reads_export(
+            user=request.user,  # type: ignore[arg-type]
+            rows=queryset.select_related("actor").order_by("at", "id"),
+            filters={"admin_selection": queryset.count()},
+        )
+        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="lectures-{stamp}.csv"'
+        return response

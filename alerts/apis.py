@@ -2,13 +2,15 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,19 +27,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alerts import selectors, services
+from alerts import access, selectors, services
 from alerts.models import (
     Dispatch,
     IdempotencyRecord,
     Observation,
     ObservationAddition,
     ObservationPhoto,
+    ObservationRead,
     SenderStanding,
 )
+from alerts.read_log import observation_reads_export, observation_reads_for, observation_reads_record
 from alerts.serializers import (
     PHOTO_URL_MAX_AGE,
     PHOTO_URL_SALT,
     AdditionInputSerializer,
+    AdditionReviewInputSerializer,
     AgencyBriefSerializer,
     ApproveInputSerializer,
     AssignInputSerializer,
@@ -49,12 +54,15 @@ from alerts.serializers import (
     EmergencyModeSerializer,
     HandoverInputSerializer,
     MergeInputSerializer,
+    ModerationAdditionSerializer,
     ModerationItemSerializer,
     NoteInputSerializer,
     ObservationAdditionSerializer,
     ObservationInputSerializer,
     ObservationMultipartInputSerializer,
+    ObservationReadSerializer,
     ObservationSerializer,
+    ReadLogFilterSerializer,
     RejectInputSerializer,
     SenderBlockInputSerializer,
     SenderStandingSerializer,
@@ -62,11 +70,13 @@ from alerts.serializers import (
     photos_data,
 )
 from backend.accounts.models import User
-from backend.accounts.permissions import IsModerator, IsOperator, IsReporter, IsStaff
+from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
+from backend.core.access import door
 from backend.core.errors import ApplicationError, NotFound, Unprocessable
 from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES
+from backend.territory.models import Commune
 
 IDEMPOTENCY_SCOPE = "observation_submit"
 CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Conflit : déjà pris ou traité.")}
@@ -96,10 +106,20 @@ def paginated(item: type[serializers.Serializer], name: str) -> type[serializers
     return _paginated[name]
 
 
-def _paginate(view: APIView, request: Request, queryset: QuerySet[Any], render: Any) -> Response:
+def _paginate(
+    view: APIView,
+    request: Request,
+    queryset: QuerySet[Any],
+    render: Any,
+    *,
+    served: Callable[[list[Any]], None] | None = None,
+) -> Response:
+    """One page; `served` is told what the page holds (the officers' read log)."""
     paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response([render(item) for item in page or []])
+    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
+    if served is not None:
+        served(page)
+    return paginator.get_paginated_response([render(item) for item in page])
 
 
 def _user(request: Request) -> User:
@@ -162,7 +182,7 @@ OBSERVATION_EXAMPLE = {
 
 
 class ObservationListCreateApi(APIView):
-    permission_classes = [IsReporter]
+    permission_classes = [door("reporter")]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -271,15 +291,23 @@ class ObservationDetailApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        own = selectors.observation_list_for_author(author=user).filter(pk=pk).first()
-        if own is not None:
+        observation = Observation.objects.filter(pk=pk).first()
+        view = (
+            access.observation_view(user, observation, second_factor=request_has_second_factor(request))
+            if observation is not None
+            else None
+        )
+        if view == access.View.AUTHOR:
+            own = selectors.observation_list_for_author(author=user).get(pk=pk)
             return Response(observation_for_author(request, own))
-        moderated = selectors.observation_for_moderator(user=user, observation_id=pk)
-        if moderated is not None:
-            return Response(moderation_item(request, moderated, detail=True))
-        policed = selectors.observation_for_operator(user=user, observation_id=pk)
-        if policed is not None:
-            services.observation_read_log(observation=policed, actor=user, ip=client_ip(request))
+        if view == access.View.MODERATION:
+            moderated = selectors.observation_for_moderator(user=user, observation_id=pk)
+            assert moderated is not None
+            return _moderation_served(request, [moderated], detail=True)[0]
+        if view == access.View.POLICE:
+            policed = selectors.observation_for_operator(user=user, observation_id=pk)
+            assert policed is not None
+            _served(request, [policed], view)
             data = selectors.observation_for_console(policed, audience="police")
             data["photos"] = photos_data(request, policed)
             return Response(data)
@@ -287,7 +315,7 @@ class ObservationDetailApi(APIView):
 
 
 class ObservationAdditionApi(APIView):
-    permission_classes = [IsReporter]
+    permission_classes = [door("reporter")]
 
     @extend_schema(
         operation_id="observations_additions_create",
@@ -308,25 +336,36 @@ class ObservationAdditionApi(APIView):
         return Response(_addition(addition), status=status.HTTP_201_CREATED)
 
 
-def _addition(addition: ObservationAddition) -> dict[str, Any]:
-    return {
+def _addition(addition: ObservationAddition, *, view: str = access.View.MODERATION) -> dict[str, Any]:
+    """A follow-up as a view shows it: the police read the approved text (redacted when it was)."""
+    data: dict[str, Any] = {
         "id": addition.pk,
-        "text": addition.text,
+        "text": addition.police_text if view == access.View.POLICE else addition.text,
         "status": addition.status,
         "channel": addition.channel,
         "created_at": addition.created_at,
     }
+    if view == access.View.MODERATION:
+        data["redacted_text"] = addition.redacted_text
+    return data
 
 
-def _may_see_photo(user: Any, photo: ObservationPhoto) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    observation_id = photo.observation_id
-    if Observation.objects.filter(pk=observation_id, author=user).exists():
-        return True
-    if selectors.observation_for_moderator(user=user, observation_id=observation_id) is not None:
-        return True
-    return selectors.observation_for_operator(user=user, observation_id=observation_id) is not None
+def _served(request: Request, observations: list[Observation], view: str) -> None:
+    """Logs what a staff member was served (the officers' read log)."""
+    observation_reads_record(
+        actor=request.user,
+        observations=observations,
+        door=ObservationRead.Door.API,
+        view=view,
+        ip=client_ip(request),
+    )
+
+
+def _moderation_served(
+    request: Request, observations: list[Observation], *, detail: bool = False
+) -> list[Any]:
+    _served(request, observations, access.View.MODERATION)
+    return [Response(moderation_item(request, observation, detail=detail)) for observation in observations]
 
 
 class ObservationPhotoApi(APIView):
@@ -341,7 +380,11 @@ class ObservationPhotoApi(APIView):
         responses={(200, "image/*"): OpenApiTypes.BINARY, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def get(self, request: Request, pk: int, photo_id: int) -> HttpResponseBase:
-        photo = ObservationPhoto.objects.filter(pk=photo_id, observation_id=pk).first()
+        photo = (
+            ObservationPhoto.objects.select_related("observation")
+            .filter(pk=photo_id, observation_id=pk)
+            .first()
+        )
         if photo is None:
             raise NotFound(_("Photo introuvable."))
         allowed = False
@@ -354,10 +397,20 @@ class ObservationPhotoApi(APIView):
                 allowed = value == str(photo.pk)
             except signing.BadSignature:
                 allowed = False
-        if not allowed:
-            allowed = _may_see_photo(request.user, photo)
-        if not allowed:
+        observation = photo.observation
+        view = access.observation_view(
+            request.user, observation, second_factor=request_has_second_factor(request)
+        )
+        if not allowed and view is None:
             raise NotFound(_("Photo introuvable."))
+        if view not in (None, access.View.AUTHOR):
+            observation_reads_record(
+                actor=request.user,
+                observations=[observation],
+                door=ObservationRead.Door.PHOTO,
+                view=view,
+                ip=client_ip(request),
+            )
         response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
         response["Cache-Control"] = "private, max-age=300"
         response["X-Content-Type-Options"] = "nosniff"
@@ -403,6 +456,7 @@ class CategoryListApi(APIView):
 
 
 def moderation_item(request: Request, observation: Observation, *, detail: bool = False) -> dict[str, Any]:
+    """The moderation view of an observation (its author, the original text, every follow-up)."""
     data = selectors.observation_for_console(observation, audience="moderation")
     data["photos"] = photos_data(request, observation)
     data["additions"] = [_addition(addition) for addition in observation.additions.all()]
@@ -431,11 +485,11 @@ def _moderated(request: Request, pk: int) -> Observation:
 
 
 def _moderation_response(request: Request, pk: int) -> Response:
-    return Response(moderation_item(request, _moderated(request, pk), detail=True))
+    return _moderation_served(request, [_moderated(request, pk)], detail=True)[0]
 
 
 class ModerationQueueApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_queue",
@@ -447,12 +501,18 @@ class ModerationQueueApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        queryset = selectors.moderation_queue(commune_id=_user(request).commune_id)
-        return _paginate(self, request, queryset, lambda item: moderation_item(request, item))
+        queryset = selectors.moderation_queue(user=_user(request))
+        return _paginate(
+            self,
+            request,
+            queryset,
+            lambda item: moderation_item(request, item),
+            served=lambda page: _served(request, page, access.View.MODERATION),
+        )
 
 
 class ModerationItemApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_retrieve",
@@ -465,7 +525,7 @@ class ModerationItemApi(APIView):
 
 
 class ModerationClaimApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_claim",
@@ -479,7 +539,7 @@ class ModerationClaimApi(APIView):
 
 
 class ModerationReleaseApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_release",
@@ -493,7 +553,7 @@ class ModerationReleaseApi(APIView):
 
 
 class ModerationApproveApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_approve",
@@ -522,7 +582,7 @@ class ModerationApproveApi(APIView):
 
 
 class ModerationRejectApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_reject",
@@ -542,7 +602,7 @@ class ModerationRejectApi(APIView):
 
 
 class ModerationMergeApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="moderation_merge",
@@ -560,26 +620,79 @@ class ModerationMergeApi(APIView):
         return _moderation_response(request, pk)
 
 
+def _moderated_additions(request: Request) -> QuerySet[ObservationAddition]:
+    observations = access.observations_moderated(_user(request)).filter(quarantined=False)
+    return ObservationAddition.objects.select_related("observation").filter(observation__in=observations)
+
+
+class ModerationAdditionListApi(APIView):
+    permission_classes = [door("moderation")]
+
+    @extend_schema(
+        operation_id="moderation_additions_list",
+        summary="Compléments en attente de modération",
+        description=(
+            "Les compléments envoyés par les auteurs attendent un modérateur avant d'atteindre la police, "
+            "que le signalement soit encore dans la file ou déjà transmis. Les plus anciens d'abord."
+        ),
+        responses={
+            200: paginated(ModerationAdditionSerializer, "PaginatedModerationAdditionList"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        pending = _moderated_additions(request).filter(status=ObservationAddition.Status.PENDING)
+        return _paginate(
+            self,
+            request,
+            pending.order_by("created_at", "id"),
+            _pending_addition,
+            served=lambda page: _served(request, [row.observation for row in page], access.View.MODERATION),
+        )
+
+
+def _pending_addition(addition: ObservationAddition) -> dict[str, Any]:
+    observation = addition.observation
+    return {
+        **_addition(addition),
+        "observation": {
+            "id": observation.pk,
+            "reference": observation.reference,
+            "status": observation.status,
+        },
+    }
+
+
 class ModerationAdditionReviewApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
     approve = True
 
     @extend_schema(
         operation_id="moderation_addition_review",
-        summary="Laisser passer (ou non) un complément vers la police",
-        request=None,
+        summary="Laisser passer un complément vers la police (tel quel ou caviardé)",
+        request=AdditionReviewInputSerializer,
         responses={200: ObservationAdditionSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Caviardé",
+                value={"redacted_text": "Ils sont partis en scooter vers la gare."},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        addition = (
-            ObservationAddition.objects.select_related("observation")
-            .filter(pk=pk, observation__commune_id=user.commune_id or 0)
-            .first()
-        )
+        addition = _moderated_additions(request).filter(pk=pk).first()
         if addition is None:
             raise NotFound(_("Complément introuvable."))
-        addition = services.observation_addition_review(addition=addition, actor=user, approve=self.approve)
+        serializer = AdditionReviewInputSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        addition = services.observation_addition_review(
+            addition=addition,
+            actor=user,
+            approve=self.approve,
+            redacted_text=serializer.validated_data.get("redacted_text") if self.approve else None,
+        )
         return Response(_addition(addition))
 
 
@@ -588,7 +701,7 @@ class ModerationAdditionRejectApi(ModerationAdditionReviewApi):
 
     @extend_schema(
         operation_id="moderation_addition_reject",
-        summary="Écarter un complément",
+        summary="Écarter un complément (la police ne le lira pas)",
         request=None,
         responses={200: ObservationAdditionSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
     )
@@ -612,7 +725,8 @@ def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
         for note in dispatch.notes.all()
     ]
     data["additions"] = [
-        _addition(addition) for addition in getattr(dispatch.observation, "visible_additions", [])
+        _addition(addition, view=access.View.POLICE)
+        for addition in getattr(dispatch.observation, "visible_additions", [])
     ]
     return data
 
@@ -625,11 +739,13 @@ def _dispatch(request: Request, pk: int) -> Dispatch:
 
 
 def _dispatch_response(request: Request, pk: int) -> Response:
-    return Response(dispatch_item(request, _dispatch(request, pk)))
+    dispatch = _dispatch(request, pk)
+    _served(request, [dispatch.observation], access.View.POLICE)
+    return Response(dispatch_item(request, dispatch))
 
 
 class DispatchListApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_list",
@@ -642,11 +758,17 @@ class DispatchListApi(APIView):
         if status_filter and status_filter not in Dispatch.Status.values:
             raise ApplicationError(_("État inconnu."), field="status")
         queryset = selectors.dispatch_list_for_operator(user=_user(request), status=status_filter)
-        return _paginate(self, request, queryset, lambda item: dispatch_item(request, item))
+        return _paginate(
+            self,
+            request,
+            queryset,
+            lambda item: dispatch_item(request, item),
+            served=lambda page: _served(request, [row.observation for row in page], access.View.POLICE),
+        )
 
 
 class DispatchDetailApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_retrieve",
@@ -654,15 +776,11 @@ class DispatchDetailApi(APIView):
         responses={200: DispatchSerializer, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        dispatch = _dispatch(request, pk)
-        services.observation_read_log(
-            observation=dispatch.observation, actor=_user(request), ip=client_ip(request)
-        )
-        return Response(dispatch_item(request, dispatch))
+        return _dispatch_response(request, pk)
 
 
 class DispatchAcknowledgeApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_acknowledge",
@@ -676,7 +794,7 @@ class DispatchAcknowledgeApi(APIView):
 
 
 class DispatchAssignApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_assign",
@@ -695,7 +813,7 @@ class DispatchAssignApi(APIView):
 
 
 class DispatchNotesApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_notes_create",
@@ -723,7 +841,7 @@ class DispatchNotesApi(APIView):
 
 
 class DispatchHandoverApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_handover",
@@ -744,7 +862,7 @@ class DispatchHandoverApi(APIView):
 
 
 class DispatchCloseApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes = [door("police")]
 
     @extend_schema(
         operation_id="dispatches_close",
@@ -764,7 +882,7 @@ class DispatchCloseApi(APIView):
 
 
 class AgencyListApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="agencies_list",
@@ -772,19 +890,23 @@ class AgencyListApi(APIView):
         responses={200: AgencyBriefSerializer(many=True), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        commune = _user(request).commune
-        rows = selectors.agencies_serving(commune=commune) if commune else []
+        rows = access.agencies_listed(_user(request))
         return Response([{"id": row.pk, "name": row.name, "kind": row.kind} for row in rows])
 
 
 # --- emergency cell and senders ----------------------------------------------------------------
 
 
-def _emergency(request: Request) -> dict[str, Any]:
-    commune = _user(request).commune
+def _commune(request: Request) -> Commune:
+    commune_id = access.staff_commune(_user(request))
+    commune = Commune.objects.filter(pk=commune_id).first() if commune_id is not None else None
     if commune is None:
         raise NotFound(_("Aucune commune."))
-    row = selectors.commune_settings(commune=commune)
+    return commune
+
+
+def _emergency(request: Request) -> dict[str, Any]:
+    row = selectors.commune_settings(commune=_commune(request))
     changed_by = row.emergency_changed_by
     return {
         "active": row.emergency_active,
@@ -797,7 +919,7 @@ def _emergency(request: Request) -> dict[str, Any]:
 
 class EmergencyModeApi(APIView):
     def get_permissions(self) -> list[Any]:
-        return [IsStaff()] if self.request.method == "GET" else [IsModerator()]
+        return [door("staff")()] if self.request.method == "GET" else [door("moderation")()]
 
     @extend_schema(
         operation_id="emergency_mode_retrieve",
@@ -826,12 +948,10 @@ class EmergencyModeApi(APIView):
         ],
     )
     def put(self, request: Request) -> Response:
-        user = _user(request)
-        if user.commune is None:
-            raise NotFound(_("Aucune commune."))
+        commune = _commune(request)
         serializer = EmergencyModeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.emergency_mode_set(commune=user.commune, actor=user, **serializer.validated_data)
+        services.emergency_mode_set(commune=commune, actor=_user(request), **serializer.validated_data)
         return Response(_emergency(request))
 
 
@@ -846,7 +966,7 @@ def _standing(row: SenderStanding) -> dict[str, Any]:
 
 
 class FlaggedSenderListApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="senders_flagged_list",
@@ -857,20 +977,19 @@ class FlaggedSenderListApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
+        commune_id = access.moderated_commune(_user(request))
         queryset = SenderStanding.objects.filter(
-            user__commune_id=_user(request).commune_id or 0, flagged_at__isnull=False
-        ) | SenderStanding.objects.filter(
-            user__commune_id=_user(request).commune_id or 0, blocked_at__isnull=False
-        )
+            user__commune_id=commune_id if commune_id is not None else 0
+        ).filter(Q(flagged_at__isnull=False) | Q(blocked_at__isnull=False))
         return _paginate(self, request, queryset.order_by("-flagged_at", "id"), _standing)
 
 
 def _sender(request: Request, user_id: int) -> User:
-    return get_object_or_404(User, pk=user_id, commune_id=_user(request).commune_id or 0)
+    return get_object_or_404(User, pk=user_id, commune_id=access.moderated_commune(_user(request)))
 
 
 class SenderBlockApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="senders_block",
@@ -889,7 +1008,7 @@ class SenderBlockApi(APIView):
 
 
 class SenderUnblockApi(APIView):
-    permission_classes = [IsModerator]
+    permission_classes = [door("moderation")]
 
     @extend_schema(
         operation_id="senders_unblock",
@@ -908,3 +1027,82 @@ class BenchPingApi(APIView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         return Response({"ok": True, "echo": len(request.data)}, status=status.HTTP_201_CREATED)
+
+
+# --- the officers' read log (for the data-protection officer) ------------------------------------
+
+READ_LOG_FILTERS = [
+    OpenApiParameter("observation", int, description="Id d'un signalement : qui l'a lu."),
+    OpenApiParameter("officer", int, description="Id d'un agent : ce qu'il a lu."),
+    OpenApiParameter("author", int, description="Id d'un auteur : qui a lu ses signalements."),
+]
+
+
+def _read_log(request: Request) -> tuple[QuerySet[ObservationRead], dict[str, int | None]]:
+    serializer = ReadLogFilterSerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    filters: dict[str, int | None] = {
+        name: serializer.validated_data.get(name) for name in ("observation", "officer", "author")
+    }
+    if all(value is None for value in filters.values()):
+        raise ApplicationError(
+            _("Précisez un signalement (observation), un agent (officer) ou un auteur (author)."),
+            field="observation",
+        )
+    return observation_reads_for(user=_user(request), **filters), filters
+
+
+def _read_row(row: ObservationRead) -> dict[str, Any]:
+    actor = row.actor
+    return {
+        "at": row.at,
+        "observation_id": row.observation_id,
+        "reference": row.reference,
+        "officer": {"id": actor.pk, "name": actor.display_name, "role": actor.role} if actor else None,
+        "door": row.door,
+        "view": row.view,
+        "ip": row.ip,
+    }
+
+
+class ObservationReadListApi(APIView):
+    permission_classes = [door("commune_admin")]
+
+    @extend_schema(
+        operation_id="observation_reads_list",
+        summary="Journal des lectures de signalements",
+        description=(
+            "Chaque signalement servi à un agent (API, console, photos, administration) y figure. Pour "
+            "répondre à une demande : un signalement, un agent ou un auteur. Les signalements de la commune."
+        ),
+        parameters=READ_LOG_FILTERS,
+        responses={
+            200: paginated(ObservationReadSerializer, "PaginatedObservationReadList"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        rows, _filters = _read_log(request)
+        return _paginate(self, request, rows, _read_row)
+
+
+class ObservationReadExportApi(APIView):
+    permission_classes = [door("commune_admin")]
+
+    @extend_schema(
+        operation_id="observation_reads_export_csv",
+        summary="Exporter le journal des lectures (CSV)",
+        description="CSV UTF-8, séparateur « ; » ; chaque export est journalisé.",
+        parameters=READ_LOG_FILTERS,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Le fichier CSV."),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        rows, filters = _read_log(request)
+        content = observation_reads_export(user=_user(request), rows=rows, filters=filters)
+        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="lectures-{stamp}.csv"'
+        return response

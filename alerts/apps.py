@@ -7,6 +7,11 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Signalements et police")
 
     def ready(self) -> None:
+        from alerts.access import Policy
+        from backend.core.access import register_access_policy
+
+        register_access_policy(Policy())
+
         from alerts.services import dispatches_escalate
         from backend.core.periodic import register_periodic
 

@@ -46,6 +46,11 @@ def commune_staff_group(commune_id: int) -> str:
     return f"commune.{commune_id}"
 
 
+def commune_dispatches_group(commune_id: int) -> str:
+    """The dispatches of a commune's observations, whatever the agency (its commune admins' consoles)."""
+    return f"dispatches.{commune_id}"
+
+
 def event_payload(event: Event) -> dict[str, Any]:
     """The JSON that clients receive: {"id", "type", "at", "data"}."""
     return {"id": event.pk, "type": event.type, "at": event.at.isoformat(), "data": event.data}

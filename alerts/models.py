@@ -322,8 +322,8 @@ class Observation(models.Model):
 
 
 class ObservationAddition(models.Model):
-    """A follow-up text by the author. Once the observation is dispatched it waits for moderation
-    before the police see it."""
+    """A follow-up text by the author. It waits for a moderator, who lets it reach the police (as written or
+    redacted) or keeps it back: the police never read a follow-up that no moderator read first."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("en attente de modération")
@@ -336,8 +336,18 @@ class ObservationAddition(models.Model):
     )
     channel = models.CharField(max_length=5, choices=Channel.choices)
     text = models.TextField(max_length=2000)
+    redacted_text = models.TextField(
+        _("texte transmis à la police"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Vide : le texte d'origine."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("complément")
@@ -346,6 +356,10 @@ class ObservationAddition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation_id} + {self.pk}"
+
+    @property
+    def police_text(self) -> str:
+        return self.redacted_text or self.text
 
 
 def _photo_path(instance: "ObservationPhoto", filename: str) -> str:
@@ -554,3 +568,46 @@ class ObservationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation_id} → {self.delivery_id}"
+
+
+class ObservationRead(models.Model):
+    """One observation served to a staff member, by whichever door (the API, the console's page and
+    socket, the photos, the admin): the log a data-protection officer exports for one observation or one
+    person. It names the observation by id and reference, not by a foreign key, so that it outlives the
+    observation's purge until its own retention period ends."""
+
+    class Door(models.TextChoices):
+        API = "api", _("API")
+        CONSOLE = "console", _("console (page)")
+        SOCKET = "socket", _("console (temps réel)")
+        PHOTO = "photo", _("photo")
+        ADMIN = "admin", _("administration")
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
+    )
+    observation_id = models.BigIntegerField(_("signalement (id)"), db_index=True)
+    reference = models.CharField(_("référence"), max_length=24)
+    # The reporter, by id only: "who read what I reported" is answered without keeping their name here.
+    author_id = models.BigIntegerField(_("auteur (id)"), null=True, blank=True, db_index=True)
+    door = models.CharField(_("accès"), max_length=10, choices=Door.choices)
+    view = models.CharField(_("vue"), max_length=12)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lecture d'un signalement")
+        verbose_name_plural = _("lectures des signalements")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "at"], name="observation_read_actor")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.reference} ← {self.actor_id}"

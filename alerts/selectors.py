@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.models import (
     Agency,
     Category,
@@ -20,13 +21,10 @@ from alerts.models import (
     RoutingRule,
     SenderStanding,
 )
-from backend.accounts.models import Role, User
+from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
 
 EMERGENCY_REMINDER = "En cas d'urgence, appelez le 17 (ou le 112)."
-
-MODERATOR_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
-OPERATOR_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
 
 
 def emergency_reminder() -> str:
@@ -220,11 +218,12 @@ def observation_list_for_author(*, author: User, status: str | None = None) -> Q
     return queryset.filter(status=status) if status else queryset
 
 
-def moderation_queue(*, commune_id: int | None) -> QuerySet[Observation]:
-    """Pending items of the commune: in progress first, then urgent, then oldest first."""
+def moderation_queue(*, user: User) -> QuerySet[Observation]:
+    """Pending items of the commune this user moderates: in progress first, then urgent, then oldest."""
     return (
         observation_base_queryset()
-        .filter(commune_id=commune_id or 0, status=Observation.Status.PENDING, quarantined=False)
+        .filter(pk__in=access.observations_moderated(user).values("pk"))
+        .filter(status=Observation.Status.PENDING, quarantined=False)
         .prefetch_related("photos", "additions")
         .annotate(
             _progress=Case(
@@ -236,28 +235,17 @@ def moderation_queue(*, commune_id: int | None) -> QuerySet[Observation]:
 
 
 def observation_for_moderator(*, user: User, observation_id: int) -> Observation | None:
-    if user.role not in MODERATOR_ROLES:
-        return None
     return (
         observation_base_queryset()
-        .filter(pk=observation_id, commune_id=user.commune_id or 0)
+        .filter(pk=observation_id, pk__in=access.observations_moderated(user).values("pk"))
         .prefetch_related("photos", "additions", "transitions__actor", "dispatches__agency")
         .first()
     )
 
 
-def operator_agency_ids(*, user: User) -> list[int]:
-    if user.role not in OPERATOR_ROLES:
-        return []
-    ids = list(user.agencies.filter(is_active=True).values_list("id", flat=True))
-    if user.role == Role.ADMIN and user.commune_id:
-        ids += list(Agency.objects.filter(communes=user.commune_id).values_list("id", flat=True))
-    return sorted(set(ids))
-
-
 def dispatch_list_for_operator(*, user: User, status: str | None = None) -> QuerySet[Dispatch]:
     queryset = (
-        Dispatch.objects.filter(agency_id__in=operator_agency_ids(user=user))
+        Dispatch.objects.filter(pk__in=access.dispatches_policed(user).values("pk"))
         .select_related(
             "agency",
             "assignee",
@@ -296,14 +284,10 @@ def dispatch_for_operator(*, user: User, dispatch_id: int) -> Dispatch | None:
 
 
 def observation_for_operator(*, user: User, observation_id: int) -> Observation | None:
-    """An observation that reached one of the operator's agencies (never a pending or quarantined one)."""
-    agency_ids = operator_agency_ids(user=user)
-    if not agency_ids:
-        return None
+    """An observation that reached this user's police work (never a pending or quarantined one)."""
     return (
         observation_base_queryset()
-        .filter(pk=observation_id, dispatches__agency_id__in=agency_ids, quarantined=False)
-        .distinct()
+        .filter(pk=observation_id, pk__in=access.observations_policed(user).values("pk"))
         .first()
     )
 
@@ -378,6 +362,8 @@ def observation_for_console(observation: Observation, *, audience: str = "modera
     if audience == "police":
         data["description"] = observation.police_text
     else:
+        if hasattr(observation, "pending_additions"):
+            data["pending_additions"] = observation.pending_additions
         data["description"] = observation.description
         data["redacted_description"] = observation.redacted_description
         data["author"] = _person(observation.author)

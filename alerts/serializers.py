@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from alerts.models import Category, Dispatch, Observation, ObservationPhoto
+from alerts.models import (
+    Category,
+    Dispatch,
+    Observation,
+    ObservationPhoto,
+    ObservationRead,
+)
 from alerts.selectors import emergency_reminder, iso, transitions_for_author
 from backend.territory.serializers import SectorBriefSerializer
 
@@ -258,10 +264,32 @@ class ModerationHistorySerializer(serializers.Serializer):
 
 class ObservationAdditionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    text = serializers.CharField()
-    status = serializers.CharField()
+    text = serializers.CharField(help_text="Pour la police : le texte validé (caviardé s'il l'a été).")
+    redacted_text = serializers.CharField(
+        required=False, help_text="Modération seulement : le texte caviardé transmis à la police."
+    )
+    status = serializers.CharField(help_text="pending (en attente de modération), visible, rejected")
     channel = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class AdditionObservationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ModerationAdditionSerializer(ObservationAdditionSerializer):
+    observation = AdditionObservationSerializer()
+
+
+class AdditionReviewInputSerializer(serializers.Serializer):
+    redacted_text = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Texte transmis à la police à la place de l'original (vide : l'original).",
+    )
 
 
 class AgencyBriefSerializer(serializers.Serializer):
@@ -320,3 +348,23 @@ class SenderStandingSerializer(serializers.Serializer):
     flagged_at = serializers.DateTimeField(allow_null=True)
     blocked_at = serializers.DateTimeField(allow_null=True)
     block_reason = serializers.CharField()
+
+
+class ReadLogFilterSerializer(serializers.Serializer):
+    observation = serializers.IntegerField(required=False, min_value=1)
+    officer = serializers.IntegerField(required=False, min_value=1)
+    author = serializers.IntegerField(required=False, min_value=1)
+
+
+class ReadOfficerSerializer(AlertsPersonSerializer):
+    role = serializers.CharField()
+
+
+class ObservationReadSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    observation_id = serializers.IntegerField()
+    reference = serializers.CharField()
+    officer = ReadOfficerSerializer(allow_null=True)
+    door = serializers.ChoiceField(choices=ObservationRead.Door.choices)
+    view = serializers.CharField()
+    ip = serializers.IPAddressField(allow_null=True)

@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.events import agency_group, commune_staff_group, event_emit, moderation_group
+from alerts import access
+from alerts.events import agency_group, event_emit
 from alerts.models import (
     Agency,
     Category,
@@ -34,8 +35,6 @@ from alerts.models import (
 from alerts.photos import CleanPhoto, photo_clean, photos_check_count
 from alerts.registry import SubmitterVerdict, submitter_rule
 from alerts.selectors import (
-    MODERATOR_ROLES,
-    OPERATOR_ROLES,
     agency_kinds_label,
     category_by_slug,
     commune_settings,
@@ -60,7 +59,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 CLAIM_LEASE = timedelta(minutes=10)
 SMS_FOLLOW_UP_WINDOW = timedelta(minutes=30)
 REJECTIONS_BEFORE_FLAG = 3
-REPORTER_ROLES = frozenset({Role.REFERENT, Role.SHOPKEEPER})
 OPEN_DISPATCH = (Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED)
 
 
@@ -119,21 +117,19 @@ def _set_status(
 
 
 def _moderation_groups(observation: Observation) -> list[str]:
-    return [moderation_group(observation.commune_id)]
+    return access.moderation_event_groups(observation.commune_id)
 
 
 def _require_moderator(actor: User, commune_id: int) -> None:
-    if not (actor.is_active and actor.role in MODERATOR_ROLES and actor.commune_id == commune_id):
+    if not access.may_moderate(actor, commune_id):
         raise Forbidden(_("Seuls les modérateurs de la commune peuvent faire cela."))
 
 
-def _require_member(actor: User, agency: Agency) -> None:
-    if not actor.is_active or actor.role not in OPERATOR_ROLES:
-        raise Forbidden(_("Seuls les opérateurs du service peuvent faire cela."))
-    if actor.role == Role.ADMIN and agency.communes.filter(pk=actor.commune_id or 0).exists():
-        return
-    if not agency.members.filter(pk=actor.pk).exists():
-        raise Forbidden(_("Vous n'êtes pas membre de ce service."))
+def _require_police(actor: User, dispatch: Dispatch) -> None:
+    if not access.dispatch_actionable(actor, dispatch):
+        raise Forbidden(
+            _("Seuls les opérateurs du service (ou l'administrateur de la commune) peuvent faire cela.")
+        )
 
 
 # --- taxonomy ----------------------------------------------------------------------------------
@@ -322,7 +318,7 @@ def _verdict_for(author: User) -> SubmitterVerdict:
     rule = submitter_rule(author.role)
     if rule is not None:
         return rule(author)
-    if author.role in REPORTER_ROLES:
+    if author.role in Role.REPORTING:
         return SubmitterVerdict(allowed=True, trusted=False)
     return SubmitterVerdict(allowed=False, reason=_("Votre rôle ne permet pas d'envoyer un signalement."))
 
@@ -558,8 +554,8 @@ def observation_submit(
 def observation_add_text(
     *, observation: Observation, author: User, text: str, channel: str
 ) -> ObservationAddition:
-    """A follow-up by the author. Before dispatch moderators see it with the item; after, it waits for
-    moderation before the police see it."""
+    """A follow-up by the author. It waits for a moderator (observation_addition_review), whether the
+    observation is still in the queue or already with the police: a follow-up may name its sender."""
     if observation.author_id != author.pk:
         raise NotFound(_("Signalement introuvable."))
     if channel not in Channel.values:
@@ -575,19 +571,14 @@ def observation_add_text(
             Observation.Status.MERGED,
         ):
             raise Conflict(_("Ce signalement est terminé : il ne peut plus être complété."))
-        status = (
-            ObservationAddition.Status.VISIBLE
-            if locked.status == Observation.Status.PENDING
-            else ObservationAddition.Status.PENDING
-        )
         addition = ObservationAddition.objects.create(
-            observation=locked, author=author, channel=channel, text=clean, status=status
+            observation=locked, author=author, channel=channel, text=clean
         )
         audit_record(
             actor=author,
             action="observation.text_added",
             target=locked,
-            extra={"addition": addition.pk, "status": status},
+            extra={"addition": addition.pk, "status": addition.status},
         )
         if not locked.quarantined:
             event_emit(
@@ -597,7 +588,7 @@ def observation_add_text(
                     "reference": locked.reference,
                     "addition_id": addition.pk,
                     "text": clean,
-                    "status": status,
+                    "status": addition.status,
                     "created_at": addition.created_at.isoformat(),
                 },
                 groups=_moderation_groups(locked),
@@ -606,16 +597,26 @@ def observation_add_text(
 
 
 def observation_addition_review(
-    *, addition: ObservationAddition, actor: User, approve: bool
+    *, addition: ObservationAddition, actor: User, approve: bool, redacted_text: str | None = None
 ) -> ObservationAddition:
-    """A moderator lets a follow-up reach the police (or not)."""
+    """A moderator lets a follow-up reach the police, as written or redacted (`redacted_text`), or keeps
+    it back. The police read only approved follow-ups, in their redacted form when there is one."""
     observation = addition.observation
     _require_moderator(actor, observation.commune_id)
+    redacted = (
+        text_clean(redacted_text, field="redacted_text", required=False)
+        if approve and redacted_text is not None
+        else ""
+    )
+    now = timezone.now()
     with transaction.atomic():
         updated = ObservationAddition.objects.filter(
             pk=addition.pk, status=ObservationAddition.Status.PENDING
         ).update(
-            status=ObservationAddition.Status.VISIBLE if approve else ObservationAddition.Status.REJECTED
+            status=ObservationAddition.Status.VISIBLE if approve else ObservationAddition.Status.REJECTED,
+            redacted_text=redacted,
+            reviewed_by=actor,
+            reviewed_at=now,
         )
         if not updated:
             raise Conflict(_("Ce complément a déjà été traité."))
@@ -624,10 +625,24 @@ def observation_addition_review(
             actor=actor,
             action="observation.addition_reviewed",
             target=observation,
+            fields=["redacted_text"] if redacted else (),
             extra={"addition": addition.pk, "status": addition.status},
         )
+        event_emit(
+            type="observation.addition_reviewed",
+            data={
+                "observation_id": observation.pk,
+                "reference": observation.reference,
+                "addition_id": addition.pk,
+                "status": addition.status,
+                "redacted_text": addition.redacted_text,
+            },
+            groups=_moderation_groups(observation),
+        )
         if approve:
-            for dispatch in observation.dispatches.filter(status__in=OPEN_DISPATCH).select_related("agency"):
+            for dispatch in observation.dispatches.filter(status__in=OPEN_DISPATCH).select_related(
+                "agency", "observation"
+            ):
                 event_emit(
                     type="dispatch.noted",
                     data={
@@ -635,10 +650,10 @@ def observation_addition_review(
                         "observation_id": observation.pk,
                         "reference": observation.reference,
                         "kind": "addition",
-                        "text": addition.text,
+                        "text": addition.police_text,
                         "created_at": addition.created_at.isoformat(),
                     },
-                    groups=[agency_group(dispatch.agency_id)],
+                    groups=access.dispatch_event_groups(dispatch),
                 )
     return addition
 
@@ -772,7 +787,11 @@ def _dispatch_create(
         target=dispatch,
         extra={"observation": observation.pk, "agency": agency.pk},
     )
-    event_emit(type="dispatch.created", data=dispatch_for_console(dispatch), groups=[agency_group(agency.pk)])
+    event_emit(
+        type="dispatch.created",
+        data=dispatch_for_console(dispatch),
+        groups=access.dispatch_event_groups(dispatch),
+    )
     if agency.webhook_url:
         webhook = deliveries_enqueue(
             [
@@ -943,7 +962,8 @@ def _count_rejection(observation: Observation, actor: User) -> None:
                 "rejections": standing.rejections,
                 "name": observation.author.display_name if observation.author else "",
             },
-            groups=[moderation_group(observation.commune_id), commune_staff_group(observation.commune_id)],
+            # It names the sender: moderators only, never the commune's police consoles.
+            groups=_moderation_groups(observation),
         )
 
 
@@ -1015,7 +1035,7 @@ def _dispatch_event(
     event_emit(
         type=type,
         data={**dispatch_for_console(dispatch), **(extra or {})},
-        groups=[agency_group(dispatch.agency_id), *groups],
+        groups=[*access.dispatch_event_groups(dispatch), *groups],
     )
 
 
@@ -1065,7 +1085,7 @@ def _acknowledge_locked(dispatch: Dispatch, actor: User) -> None:
 
 
 def dispatch_acknowledge(*, dispatch: Dispatch, actor: User) -> Dispatch:
-    _require_member(actor, dispatch.agency)
+    _require_police(actor, dispatch)
     with transaction.atomic():
         locked = _lock_dispatch(dispatch)
         if locked.status != Dispatch.Status.SENT:
@@ -1077,7 +1097,7 @@ def dispatch_acknowledge(*, dispatch: Dispatch, actor: User) -> Dispatch:
 
 
 def dispatch_assign(*, dispatch: Dispatch, actor: User, assignee: User | int) -> Dispatch:
-    _require_member(actor, dispatch.agency)
+    _require_police(actor, dispatch)
     assignee_id = assignee.pk if isinstance(assignee, User) else assignee
     person = dispatch.agency.members.filter(pk=assignee_id, is_active=True).first()
     if person is None:
@@ -1098,7 +1118,7 @@ def dispatch_assign(*, dispatch: Dispatch, actor: User, assignee: User | int) ->
 
 
 def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> DispatchNote:
-    _require_member(actor, dispatch.agency)
+    _require_police(actor, dispatch)
     clean = text_clean(text, field="text")
     with transaction.atomic():
         locked = _lock_dispatch(dispatch)
@@ -1121,7 +1141,7 @@ def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> Dispatch
 
 def dispatch_handover(*, dispatch: Dispatch, actor: User, agency: Agency | int, note: str) -> Dispatch:
     """Hands the observation over to another agency serving the commune; returns the new dispatch."""
-    _require_member(actor, dispatch.agency)
+    _require_police(actor, dispatch)
     clean = text_clean(note, field="note")
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     commune_id = dispatch.observation.commune_id
@@ -1178,7 +1198,7 @@ def dispatch_handover(*, dispatch: Dispatch, actor: User, agency: Agency | int, 
 
 
 def dispatch_close(*, dispatch: Dispatch, actor: User, outcome: str) -> Dispatch:
-    _require_member(actor, dispatch.agency)
+    _require_police(actor, dispatch)
     if outcome not in Dispatch.Outcome.values:
         raise ApplicationError(_("Issue inconnue."), field="outcome")
     with transaction.atomic():
@@ -1292,7 +1312,8 @@ def emergency_mode_set(
     *, commune: Commune, actor: User, active: bool, categories: Sequence[str | Category] = (), reason: str
 ) -> CommuneAlertSettings:
     """The emergency watch cell's switch: while on, the chosen categories skip moderation."""
-    _require_moderator(actor, commune.pk)
+    if not access.may_set_emergency(actor, commune.pk):
+        raise Forbidden(_("Seuls les modérateurs de la commune peuvent faire cela."))
     clean_reason = text_clean(reason, field="reason", limit=500)
     rows = [_clean_category(commune, item) for item in categories]
     if active and not rows:
@@ -1325,7 +1346,7 @@ def emergency_mode_set(
                 if settings_row.emergency_changed_at
                 else None,
             },
-            groups=[commune_staff_group(commune.pk), moderation_group(commune.pk)],
+            groups=access.commune_staff_event_groups(commune.pk),
         )
     return settings_row
 
@@ -1335,7 +1356,7 @@ def sender_block(*, user: User, actor: User, reason: str) -> SenderStanding:
     if user.commune_id is None:
         raise NotFound(_("Expéditeur introuvable."))
     _require_moderator(actor, user.commune_id)
-    if user.role not in REPORTER_ROLES:
+    if user.role not in Role.REPORTING:
         raise ApplicationError(
             _("Seuls les référents et les commerçants peuvent être bloqués."), field="user"
         )
@@ -1357,7 +1378,7 @@ def sender_block(*, user: User, actor: User, reason: str) -> SenderStanding:
         event_emit(
             type="sender.blocked",
             data={"user_id": user.pk, "held": held},
-            groups=[moderation_group(user.commune_id)],
+            groups=access.moderation_event_groups(user.commune_id),
         )
     return standing
 
@@ -1380,8 +1401,3 @@ def sender_unblock(*, user: User, actor: User) -> SenderStanding:
         standing.save()
         audit_record(actor=actor, action="sender.unblocked", target=standing, extra={"user": user.pk})
     return standing
-
-
-def observation_read_log(*, observation: Observation, actor: User, ip: str | None = None) -> None:
-    """Logs an officer's read of an observation's detail (issue 4, audit)."""
-    audit_record(actor=actor, action="observation.read", target=observation, ip=ip)

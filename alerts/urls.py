@@ -19,6 +19,9 @@ moderation = [
     path("moderation/<int:pk>/reject/", apis.ModerationRejectApi.as_view(), name="alerts-moderation-reject"),
     path("moderation/<int:pk>/merge/", apis.ModerationMergeApi.as_view(), name="alerts-moderation-merge"),
     path(
+        "moderation/additions/", apis.ModerationAdditionListApi.as_view(), name="alerts-moderation-additions"
+    ),
+    path(
         "moderation/additions/<int:pk>/approve/",
         apis.ModerationAdditionReviewApi.as_view(),
         name="alerts-moderation-addition-approve",
@@ -63,6 +66,12 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("agencies/", apis.AgencyListApi.as_view(), name="alerts-agencies"),
     path("emergency-mode/", apis.EmergencyModeApi.as_view(), name="alerts-emergency-mode"),
     path("senders/flagged/", apis.FlaggedSenderListApi.as_view(), name="alerts-senders-flagged"),
+    path("observation-reads/", apis.ObservationReadListApi.as_view(), name="alerts-observation-reads"),
+    path(
+        "observation-reads/export.csv",
+        apis.ObservationReadExportApi.as_view(),
+        name="alerts-observation-reads-export",
+    ),
     path("senders/<int:user_id>/block/", apis.SenderBlockApi.as_view(), name="alerts-sender-block"),
     path("senders/<int:user_id>/unblock/", apis.SenderUnblockApi.as_view(), name="alerts-sender-unblock"),
     *moderation,

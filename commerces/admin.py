@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
+from backend.core.access import access_policy
 from backend.core.errors import ApplicationError
 from backend.territory.admin import CommuneScopedAdmin
 from backend.territory.models import Commune
@@ -97,10 +98,7 @@ class ShopAdmin(CommuneScopedAdmin):
         if not self.has_add_permission(request):
             return HttpResponse(status=403)
         form = CsvImportForm(request.POST or None, request.FILES or None)
-        user = request.user
-        communes = Commune.objects.all()
-        if not getattr(user, "is_superuser", False):
-            communes = communes.filter(pk=getattr(user, "commune_id", 0) or 0)
+        communes = access_policy().admin_choices(request, self, None, Commune.objects.all())
         form.fields["commune"].queryset = communes  # type: ignore[attr-defined]
         report = None
         if request.method == "POST" and form.is_valid():
@@ -152,11 +150,6 @@ class ShopkeeperAdmin(CommuneScopedAdmin):
     search_fields = ["user__display_name", "user__phone", "shop__name"]
     readonly_fields = ["user", "sms_opt_in_changed_at", "created_at"]
     list_select_related = ["user", "shop"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "shop" and not getattr(request.user, "is_superuser", False):
-            kwargs["queryset"] = Shop.objects.filter(commune_id=getattr(request.user, "commune_id", 0) or 0)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
@@ -281,9 +274,7 @@ class InboundMessageAdmin(CommuneScopedAdmin):
             )
             return None
         message = quarantined[0]
-        shops = Shop.objects.filter(is_active=True)
-        if not getattr(request.user, "is_superuser", False):
-            shops = shops.filter(commune_id=getattr(request.user, "commune_id", 0) or 0)
+        shops = access_policy().admin_choices(request, self, None, Shop.objects.filter(is_active=True))
         form = AttachForm(request.POST if "apply" in request.POST else None)
         form.fields["shop"].queryset = shops  # type: ignore[attr-defined]
         if form.is_bound and form.is_valid():

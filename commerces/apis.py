@@ -12,7 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.permissions import IsCoordinator, IsShopkeeper
+from alerts import access
+from backend.core.access import door
 from backend.core.errors import ApplicationError, Forbidden, NotFound
 from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES
@@ -72,7 +73,7 @@ def _mine(request: Request) -> Shopkeeper:
 
 
 class ShopkeeperMeApi(APIView):
-    permission_classes = [IsShopkeeper]
+    permission_classes = [door("shopkeeper")]
 
     @extend_schema(
         operation_id="shopkeeper_me_retrieve",
@@ -138,7 +139,9 @@ def _page_example(item: dict[str, Any]) -> OpenApiExample:
 
 
 def _commune_of(request: Request) -> Commune:
-    commune = getattr(request.user, "commune", None)
+    """The commune whose shops this coordinator manages (the access policy's answer)."""
+    commune_id = access.coordinated_commune(request.user)
+    commune = Commune.objects.filter(pk=commune_id).first() if commune_id is not None else None
     if commune is None:
         raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
     return commune
@@ -174,7 +177,7 @@ class ShopInputSerializer(serializers.Serializer):
 
 
 class ShopListApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="shops_list",
@@ -242,7 +245,7 @@ class EnrolOutputSerializer(serializers.Serializer):
 
 
 class ShopkeeperEnrolApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="shops_shopkeepers_create",
@@ -289,7 +292,7 @@ class ImportOutputSerializer(serializers.Serializer):
 
 
 class ShopImportApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -353,7 +356,7 @@ _APPLICATION = {
 
 
 class ApplicationListApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="shop_applications_list",
@@ -396,7 +399,7 @@ _DECISION: dict[str, Any] = {
 
 
 class ApplicationApproveApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="shop_applications_approve",
@@ -411,7 +414,7 @@ class ApplicationApproveApi(APIView):
 
 
 class ApplicationRejectApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="shop_applications_reject",
@@ -449,7 +452,7 @@ _QUARANTINED = {
 
 
 class QuarantineListApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="sms_quarantine_list",
@@ -470,7 +473,7 @@ def _quarantined(request: Request, message_id: int) -> InboundMessage:
 
 
 class QuarantineAttachApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="sms_quarantine_attach",
@@ -505,7 +508,7 @@ class QuarantineAttachApi(APIView):
 
 
 class QuarantineDiscardApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="sms_quarantine_discard",

@@ -16,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from alerts import access
 from backend.accounts.models import User
-from backend.accounts.permissions import IsCoordinator, IsReferent, IsReporter
 from backend.audit.services import audit_record, client_ip
+from backend.core.access import door
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
+from backend.core.spreadsheet import csv_safe
 from backend.territory.models import Commune
 from neighbours import selectors, services
 from neighbours.models import Referent
@@ -280,7 +282,7 @@ def _my_referent(request: Request) -> Referent:
 
 
 class ReferentMeApi(APIView):
-    permission_classes = [IsReferent]
+    permission_classes = [door("referent")]
 
     @extend_schema(
         operation_id="referents_me",
@@ -299,7 +301,7 @@ class ReferentMeApi(APIView):
 
 
 class CharterAcceptApi(APIView):
-    permission_classes = [IsReferent]
+    permission_classes = [door("referent")]
 
     @extend_schema(
         operation_id="referents_me_charter_accept",
@@ -327,7 +329,7 @@ class CharterAcceptApi(APIView):
 
 # --- coordinators ------------------------------------------------------------------------------------------
 def _coordinator_referent(request: Request, pk: int) -> Referent:
-    referent = selectors.referent_get(commune_id=_user(request).commune_id, referent_id=pk)
+    referent = selectors.referent_get(commune_id=access.coordinated_commune(_user(request)), referent_id=pk)
     if referent is None:
         raise NotFound(_("Référent introuvable."))
     return referent
@@ -338,10 +340,11 @@ def _filtered(request: Request) -> QuerySet[Referent]:
     filters.is_valid(raise_exception=True)
     user = _user(request)
     sector = None
-    if filters.validated_data.get("sector") and user.commune is not None:
-        sector = selectors.sector_resolve(commune=user.commune, value=filters.validated_data["sector"])
+    commune_id = access.coordinated_commune(user)
+    if filters.validated_data.get("sector") and commune_id is not None:
+        sector = selectors.sector_resolve(commune=commune_id, value=filters.validated_data["sector"])
     return selectors.referent_list(
-        commune_id=user.commune_id, sector=sector, status=filters.validated_data.get("status")
+        commune_id=commune_id, sector=sector, status=filters.validated_data.get("status")
     )
 
 
@@ -352,7 +355,7 @@ _FILTERS = [
 
 
 class ReferentListApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="referents_list",
@@ -375,7 +378,7 @@ class ReferentListApi(APIView):
 
 
 class ReferentExportApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
     COLUMNS = [
         "id",
         "nom",
@@ -427,15 +430,10 @@ class ReferentExportApi(APIView):
         audit_record(
             actor=request.user,
             action="referents.exported",
-            extra={"count": len(referents), "commune": _user(request).commune_id},
+            extra={"count": len(referents), "commune": access.coordinated_commune(_user(request))},
             ip=client_ip(request),
         )
         return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @: free text is defused with a leading quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _local(value: Any) -> str:
@@ -446,9 +444,9 @@ def _csv_row(referent: Referent) -> list[Any]:
     user = referent.user
     return [
         referent.pk,
-        _csv_safe(user.display_name),
+        csv_safe(user.display_name),
         user.phone.as_e164 if user.phone else "",
-        _csv_safe(referent.sector.name),
+        csv_safe(referent.sector.name),
         referent.get_status_display(),
         _("oui") if referent.trusted else _("non"),
         referent.get_source_display(),
@@ -460,7 +458,7 @@ def _csv_row(referent: Referent) -> list[Any]:
 
 
 class ReferentDetailApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="referents_retrieve",
@@ -501,7 +499,7 @@ def _decision_api(name: str, verb: str, summary: str, action: Any, *, reason_req
     input_serializer = ReasonInputSerializer if reason_required else OptionalReasonInputSerializer
 
     class DecisionApi(APIView):
-        permission_classes = [IsCoordinator]
+        permission_classes = [door("coordination")]
 
         @extend_schema(
             operation_id=f"referents_{verb}",
@@ -559,7 +557,7 @@ ReferentEndApi = _decision_api(
 
 
 class InvitationApi(APIView):
-    permission_classes = [IsCoordinator]
+    permission_classes = [door("coordination")]
 
     @extend_schema(
         operation_id="referents_invitations_list",
@@ -577,7 +575,9 @@ class InvitationApi(APIView):
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            selectors.invitation_list(commune_id=_user(request).commune_id), request, view=self
+            selectors.invitation_list(commune_id=access.coordinated_commune(_user(request))),
+            request,
+            view=self,
         )
         return paginator.get_paginated_response(InvitationOutputSerializer(page, many=True).data)
 
@@ -609,7 +609,7 @@ class InvitationApi(APIView):
 
 # --- preferences -------------------------------------------------------------------------------------------
 class PreferencesApi(APIView):
-    permission_classes = [IsReporter]
+    permission_classes = [door("reporter")]
 
     @extend_schema(
         operation_id="me_preferences_retrieve",

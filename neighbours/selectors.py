@@ -222,7 +222,7 @@ def referents_exportable(*, commune_id: int | None) -> QuerySet[Referent]:
     return referent_list(commune_id=commune_id).prefetch_related("status_changes")
 
 
-def sector_resolve(*, commune: Commune, value: str | int, field: str = "sector") -> Sector:
+def sector_resolve(*, commune: Commune | int, value: str | int, field: str = "sector") -> Sector:
     """A sector of this commune by id or slug; a clear error when unknown or of another commune."""
     raw = str(value).strip()
     lookup = Q(pk=int(raw)) if raw.isdigit() else Q(slug=raw)

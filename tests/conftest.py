@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.services import categories_seed_defaults
+from backend.accounts.second_factor import AMR_CLAIM, STAFF_AMR
 from backend.messaging.backends import locmem
 from tests import factories
 
@@ -93,10 +94,20 @@ def other_commune(db: None) -> Any:
     )
 
 
-def api_client_for(user: Any | None = None) -> APIClient:
+def access_token_for(user: Any, *, second_factor: bool | None = None) -> str:
+    """A JWT as Vigie issues it: a staff member's records the second factor (POST /auth/staff/token/),
+    anyone else's does not (an SMS code). `second_factor=False` makes a staff token without it."""
+    refresh = RefreshToken.for_user(user)
+    if user.is_staff if second_factor is None else second_factor:
+        refresh[AMR_CLAIM] = list(STAFF_AMR)
+    return str(refresh.access_token)
+
+
+def api_client_for(user: Any | None = None, *, second_factor: bool | None = None) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        token = access_token_for(user, second_factor=second_factor)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

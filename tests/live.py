@@ -75,10 +75,11 @@ def until(
 
 
 def token_for(user: Any) -> str:
-    """An access token (JWT) for the Authorization header or a socket's `?token=`."""
-    from rest_framework_simplejwt.tokens import RefreshToken
+    """An access token (JWT) for the Authorization header or a socket's `?token=`: a staff member's
+    records the second factor, as the staff token endpoint's do (tests/conftest.py)."""
+    from tests.conftest import access_token_for
 
-    return str(RefreshToken.for_user(user).access_token)
+    return access_token_for(user)
 
 
 def test_database_url() -> str:

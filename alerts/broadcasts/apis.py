@@ -13,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alerts import access
 from alerts.broadcasts import selectors, services
 from alerts.broadcasts.models import Broadcast
 from alerts.models import Notification, Observation
 from backend.accounts.models import User
-from backend.accounts.permissions import IsStaff
+from backend.core.access import door
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.pagination import Pagination
 from backend.core.schema import ERROR_RESPONSES
@@ -224,7 +225,7 @@ def _follow_up(
 
 
 class BroadcastListCreateApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_list",
@@ -259,7 +260,7 @@ class BroadcastListCreateApi(APIView):
 
 
 class BroadcastDetailApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_retrieve",
@@ -273,7 +274,7 @@ class BroadcastDetailApi(APIView):
 
 
 class BroadcastApproveApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_approve",
@@ -289,7 +290,7 @@ class BroadcastApproveApi(APIView):
 
 
 class BroadcastUpdateApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_update",
@@ -313,7 +314,7 @@ class BroadcastUpdateApi(APIView):
 
 
 class BroadcastCancelApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_cancel",
@@ -333,7 +334,7 @@ class BroadcastCancelApi(APIView):
 
 
 class BroadcastCapApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_cap",
@@ -352,7 +353,7 @@ class BroadcastCapApi(APIView):
 
 
 class BroadcastPrefillApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="broadcasts_prefill",
@@ -366,7 +367,12 @@ class BroadcastPrefillApi(APIView):
             observation_id = int(request.query_params.get("observation", ""))
         except ValueError:
             raise ApplicationError(_("Identifiant de signalement attendu."), field="observation") from None
-        observation = Observation.objects.filter(pk=observation_id, commune_id=user.commune_id or 0).first()
+        commune_id = access.staff_commune(user)
+        observation = (
+            Observation.objects.filter(pk=observation_id, commune_id=commune_id).first()
+            if commune_id is not None
+            else None
+        )
         if observation is None:
             raise NotFound(_("Signalement introuvable."))
         services.observation_check(commune_id=observation.commune_id, observation=observation)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from alerts.broadcasts import services
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy
 from alerts.registry import audience_names
-from backend.accounts.models import STAFF_ROLES, User
+from backend.accounts.models import Role, User
 from backend.territory.models import Commune
 
 ADVICE_TITLE = "Conseil : partir en vacances l'esprit tranquille"
@@ -20,7 +20,7 @@ def seed(commune: Commune, say: Callable[[str], None]) -> None:
     BroadcastPolicy.objects.get_or_create(commune=commune, defaults={"two_person_rule": False})
     if Broadcast.objects.filter(commune=commune, title=ADVICE_TITLE).exists():
         return
-    author = User.objects.filter(commune=commune, role__in=STAFF_ROLES, is_active=True).order_by("id").first()
+    author = User.objects.filter(commune=commune, role__in=Role.STAFF, is_active=True).order_by("id").first()
     audiences = [name for name in ("referents", "shopkeepers") if name in audience_names()]
     if author is None or not audiences:
         return

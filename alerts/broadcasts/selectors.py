@@ -7,9 +7,10 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.models import Notification
-from backend.accounts.models import STAFF_ROLES, User
+from backend.accounts.models import User
 from backend.core.errors import NotFound
 from backend.messaging.models import Delivery
 from backend.territory.models import Sector
@@ -20,10 +21,11 @@ CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 
 
 def broadcast_list(*, user: User) -> QuerySet[Broadcast]:
-    if user.role not in STAFF_ROLES or user.commune_id is None:
+    commune_id = access.staff_commune(user)
+    if commune_id is None:
         return Broadcast.objects.none()
     return (
-        Broadcast.objects.filter(commune_id=user.commune_id)
+        Broadcast.objects.filter(commune_id=commune_id)
         .select_related("commune")
         .prefetch_related("sectors")
         .order_by("-created_at", "-id")

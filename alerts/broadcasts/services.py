@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastRecipient
 from alerts.broadcasts.selectors import broadcast_area_sectors
 from alerts.events import commune_staff_group, event_emit
@@ -29,7 +30,7 @@ from alerts.registry import (
     push_decisions,
 )
 from alerts.services import text_clean
-from backend.accounts.models import STAFF_ROLES, User
+from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden
 from backend.messaging.models import Delivery, Device
@@ -53,7 +54,7 @@ MAX_BODY = 1000
 
 
 def _require_staff(actor: User, commune_id: int) -> None:
-    if not (actor.is_active and actor.role in STAFF_ROLES and actor.commune_id == commune_id):
+    if not access.may_broadcast(actor, commune_id):
         raise Forbidden(_("Seuls les agents et modérateurs de la commune peuvent diffuser des messages."))
 
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from alerts import access
 from alerts import services as alerts_services
 from alerts.broadcasts.services import broadcast_create
-from alerts.console.selectors import is_moderator
-from alerts.models import Dispatch, Observation
+from alerts.models import Dispatch, Observation, ObservationAddition
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError, NotFound
 
@@ -43,6 +43,14 @@ class _RejectInput(_ObservationInput):
 
 class _MergeInput(_ObservationInput):
     into = serializers.IntegerField(min_value=1)
+
+
+class _AdditionInput(serializers.Serializer):
+    addition = serializers.IntegerField(min_value=1)
+
+
+class _AdditionApproveInput(_AdditionInput):
+    redacted_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class _DispatchInput(serializers.Serializer):
@@ -84,26 +92,32 @@ class _BroadcastInput(serializers.Serializer):
 
 
 def _observation(user: User, observation_id: int) -> Observation:
-    """The moderator's commune's observation (moderation actions only)."""
-    observation = None
-    if is_moderator(user) and user.commune_id is not None:
-        observation = Observation.objects.filter(pk=observation_id, commune_id=user.commune_id).first()
+    """An observation this user moderates (moderation actions only)."""
+    observation = access.observations_moderated(user).filter(pk=observation_id).first()
     if observation is None:
         raise NotFound(_("Signalement introuvable."), field="observation")
     return observation
 
 
-def _dispatch(user: User, dispatch_id: int) -> Dispatch:
-    """A dispatch of one of the operator's agencies."""
-    # console_agencies(), as a subquery: one query.
-    dispatch = (
-        Dispatch.objects.select_related("agency", "observation")
-        .filter(pk=dispatch_id, agency__in=user.agencies.filter(is_active=True))
+def _addition(user: User, addition_id: int) -> ObservationAddition:
+    """A follow-up of an observation this user moderates."""
+    addition = (
+        ObservationAddition.objects.select_related("observation")
+        .filter(pk=addition_id, observation__in=access.observations_moderated(user))
         .first()
     )
-    if dispatch is None:
+    if addition is None:
+        raise NotFound(_("Complément introuvable."), field="addition")
+    return addition
+
+
+def _dispatch(user: User, dispatch_id: int) -> Dispatch:
+    """A dispatch this user works (one query: the policy's scope as a subquery)."""
+    dispatch = access.dispatches_policed(user).select_related("agency", "observation").filter(pk=dispatch_id)
+    found = dispatch.first()
+    if found is None:
         raise NotFound(_("Transmission introuvable."), field="dispatch")
-    return dispatch
+    return found
 
 
 def _claim(user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +160,23 @@ def _merge(user: User, data: dict[str, Any]) -> dict[str, Any]:
         observation=_observation(user, data["observation"]), actor=user, into=data["into"]
     )
     return {"observation": observation.pk, "status": observation.status}
+
+
+def _addition_approve(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    addition = alerts_services.observation_addition_review(
+        addition=_addition(user, data["addition"]),
+        actor=user,
+        approve=True,
+        redacted_text=data.get("redacted_text"),
+    )
+    return {"addition": addition.pk, "status": addition.status}
+
+
+def _addition_reject(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    addition = alerts_services.observation_addition_review(
+        addition=_addition(user, data["addition"]), actor=user, approve=False
+    )
+    return {"addition": addition.pk, "status": addition.status}
 
 
 def _acknowledge(user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +239,8 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Handler]] = {
     "approve": (_ApproveInput, _approve),
     "reject": (_RejectInput, _reject),
     "merge": (_MergeInput, _merge),
+    "addition_approve": (_AdditionApproveInput, _addition_approve),
+    "addition_reject": (_AdditionInput, _addition_reject),
     "acknowledge": (_DispatchInput, _acknowledge),
     "assign": (_AssignInput, _assign),
     "note": (_NoteInput, _note),

@@ -8,9 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alerts import access
 from alerts.console.selectors import console_observation, console_state, observation_detail
+from alerts.models import ObservationRead
+from alerts.read_log import observation_reads_record, observation_reads_record_ids
 from backend.accounts.models import User
-from backend.accounts.permissions import IsStaff
+from backend.audit.services import client_ip
+from backend.core.access import door
 from backend.core.errors import NotFound
 from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
 
@@ -58,7 +62,7 @@ _STATE_EXAMPLE = {
 class ConsoleStateApi(APIView):
     """What a console draws before its socket opens; the socket then replays from `newest_event_id`."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="console_state",
@@ -74,13 +78,22 @@ class ConsoleStateApi(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         assert isinstance(user, User)
-        return Response(console_state(user=user))
+        state = console_state(user=user)
+        # What the page now shows is served: the officers' read log.
+        for view, ids in (
+            (access.View.MODERATION, [item["id"] for item in state["observations"]]),
+            (access.View.POLICE, [item["observation"]["id"] for item in state["dispatches"]]),
+        ):
+            observation_reads_record_ids(
+                actor=user, observation_ids=ids, door=ObservationRead.Door.CONSOLE, view=view
+            )
+        return Response(state)
 
 
 class ConsoleObservationApi(APIView):
     """The detail pane: photos, dispatches and history of one observation this console may see."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [door("staff")]
 
     @extend_schema(
         operation_id="console_observation",
@@ -111,7 +124,15 @@ class ConsoleObservationApi(APIView):
     def get(self, request: Request, observation_id: int) -> Response:
         user = request.user
         assert isinstance(user, User)
-        observation = console_observation(user=user, observation_id=observation_id)
-        if observation is None:
+        found = console_observation(user=user, observation_id=observation_id)
+        if found is None:
             raise NotFound(_("Signalement introuvable."))
-        return Response(observation_detail(user=user, observation=observation))
+        observation, view = found
+        observation_reads_record(
+            actor=user,
+            observations=[observation],
+            door=ObservationRead.Door.CONSOLE,
+            view=view,
+            ip=client_ip(request),
+        )
+        return Response(observation_detail(user=user, observation=observation, view=view))

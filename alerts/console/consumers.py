@@ -33,14 +33,17 @@ from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from alerts import access
 from alerts.console.actions import console_action_run
-from alerts.console.selectors import Replay, console_allowed, console_groups, events_replay, newest_event_id
+from alerts.console.selectors import Replay, events_replay, newest_event_id
 from alerts.console.services import (
     console_connection_close,
     console_connection_open,
     console_connection_touch,
 )
 from alerts.events import LAYER_MESSAGE_TYPE, layer_item
+from alerts.models import ObservationRead
+from alerts.read_log import observation_reads_record_ids
 from backend.accounts.models import User
 from backend.core.websocket import CLOSE_UNAUTHENTICATED
 
@@ -56,6 +59,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.groups = []
         self.seen: OrderedDict[int, None] = OrderedDict()
+        # Observations sent since the last flush to the officers' read log (each heartbeat, and at close).
+        self.served: set[int] = set()
         self.heartbeat_task: asyncio.Task[None] | None = None
         self.registered = False
         user = self.scope.get("user")
@@ -64,12 +69,13 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not console_allowed(user):
+        if not await database_sync_to_async(access.console_allowed)(user, self.scope):
+            # Staff without the second factor sign in again (password + TOTP); anyone else may not.
             await self.accept()
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close(code=CLOSE_UNAUTHENTICATED if access.is_staff(user) else CLOSE_FORBIDDEN)
             return
         self.user = user
-        groups = await database_sync_to_async(console_groups)(user=user)
+        groups = await database_sync_to_async(access.console_groups)(user)
         # Joined before the replay is read: whatever commits meanwhile is either in the replay or
         # arrives live (or both: deduplicated).
         for group in groups:
@@ -92,6 +98,9 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.heartbeat_task
         # channels' websocket_disconnect has already left self.groups.
+        if self.served:
+            served, self.served = self.served, set()
+            await database_sync_to_async(self.served_flush)(served)
         if self.registered:
             self.registered = False
             await database_sync_to_async(console_connection_close)(
@@ -139,6 +148,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if event_id in self.seen:
             return
         self.seen[event_id] = None
+        if item.get("observation"):
+            self.served.add(int(item["observation"]))
         while len(self.seen) > SEEN_MEMORY:
             self.seen.popitem(last=False)
         await self.send(text_data=item["text"])
@@ -163,7 +174,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def heartbeat(self) -> bool:
         """Re-checks the credentials, follows group changes, sends the newest id; False once closed."""
-        checked = await database_sync_to_async(self.heartbeat_read)()
+        served, self.served = self.served, set()
+        checked = await database_sync_to_async(self.heartbeat_read)(served)
         if checked is None:
             # Logged out, deactivated, no longer staff, or the access token expired: the client signs
             # in again (the page goes to the login, an API client gets a fresh token) and reconnects.
@@ -176,8 +188,10 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         )
         return True
 
-    def heartbeat_read(self) -> tuple[list[str], int] | None:
-        """The heartbeat's database work in one thread hop: credentials, groups, newest id, presence row."""
+    def heartbeat_read(self, served: set[int]) -> tuple[list[str], int] | None:
+        """The heartbeat's database work in one thread hop: credentials, groups, newest id, presence row,
+        and the read log of what was sent since the last one."""
+        self.served_flush(served)
         groups = self.credentials_recheck()
         if groups is None:
             return None
@@ -185,10 +199,17 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         console_connection_touch(channel_name=self.channel_name)
         return groups, newest
 
+    def served_flush(self, served: set[int]) -> None:
+        """Writes the observations this socket sent (since the last flush) to the officers' read log."""
+        view = access.View.MODERATION if access.moderated_commune(self.user) else access.View.POLICE
+        observation_reads_record_ids(
+            actor=self.user, observation_ids=served, door=ObservationRead.Door.SOCKET, view=view
+        )
+
     def credentials_recheck(self) -> list[str] | None:
         """The groups the user may see now, or None when the socket's credentials no longer hold."""
         user = User.objects.filter(pk=self.user.pk).first()
-        if user is None or not console_allowed(user):
+        if user is None or not access.console_allowed(user, {**self.scope, "user": user}):
             return None
         if self.scope.get("auth_method") == "session":
             session = self.scope.get("session")
@@ -202,7 +223,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             except TokenError:
                 return None
         self.user = user
-        return console_groups(user=user)
+        return access.console_groups(user)
 
     async def groups_update(self, groups: list[str]) -> None:
         """Membership changed (an operator moved to another agency): follow it at once."""

@@ -5,20 +5,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.broadcasts.models import Broadcast
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
-from alerts.events import (
-    agency_group,
-    commune_staff_group,
-    event_payload,
-    moderation_group,
-    user_group,
-)
+from alerts.events import event_payload
 from alerts.models import (
     Agency,
     Dispatch,
@@ -32,7 +27,6 @@ from alerts.models import (
 )
 from alerts.registry import audience_names
 from alerts.selectors import (
-    agencies_serving,
     category_list,
     commune_settings,
     dispatch_for_console,
@@ -41,39 +35,14 @@ from alerts.selectors import (
 from backend.accounts.models import Role, User
 from backend.territory.models import Sector
 
-MODERATION_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
-CONSOLE_ROLES = frozenset({Role.MODERATOR, Role.OPERATOR, Role.ADMIN})
-
-
-def console_allowed(user: Any) -> bool:
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "role", None) in CONSOLE_ROLES
-    )
-
 
 def is_moderator(user: User) -> bool:
-    return user.role in MODERATION_ROLES and user.commune_id is not None
+    return access.moderated_commune(user) is not None
 
 
 def console_agencies(*, user: User) -> list[Agency]:
-    """The agencies whose console this user works: the ones they are a member of."""
-    return list(user.agencies.filter(is_active=True).order_by("name", "id"))
-
-
-def console_groups(*, user: User) -> list[str]:
-    """Exactly the channel-layer groups this user's console may join, and nothing else."""
-    if not console_allowed(user):
-        return []
-    groups = {user_group(user.pk)}
-    if user.commune_id is not None:
-        groups.add(commune_staff_group(user.commune_id))
-        if is_moderator(user):
-            groups.add(moderation_group(user.commune_id))
-    groups.update(agency_group(agency.pk) for agency in console_agencies(user=user))
-    return sorted(groups)
+    """The agencies whose dispatches this user's console works (the access policy's answer)."""
+    return list(access.police_agencies(user).order_by("name", "id"))
 
 
 def newest_event_id(*, groups: list[str]) -> int:
@@ -153,7 +122,7 @@ def online_users(*, agency: Agency | None = None, commune_id: int | None = None)
     if agency is not None:
         users = users.filter(agencies=agency)
     elif commune_id is not None:
-        users = users.filter(commune_id=commune_id, role__in=MODERATION_ROLES)
+        users = users.filter(commune_id=commune_id, role__in=Role.MODERATING)
     else:
         return []
     return [_person(user) for user in users.order_by("display_name", "id")]
@@ -188,7 +157,7 @@ def presence_state(*, user: User, own: list[Agency] | None = None) -> list[dict[
         )
     agencies = {agency.pk: agency for agency in (console_agencies(user=user) if own is None else own)}
     if is_moderator(user):
-        for agency in Agency.objects.filter(communes=user.commune_id, is_active=True):
+        for agency in access.agencies_listed(user):
             agencies.setdefault(agency.pk, agency)
     online = _online_by_agency(list(agencies))
     for agency in sorted(agencies.values(), key=lambda agency: (agency.name, agency.pk)):
@@ -217,66 +186,70 @@ RECENT = timedelta(hours=24)
 
 def console_observations(*, user: User) -> QuerySet[Observation]:
     """A moderator's observations: their commune's active ones and those that changed in the last 24 h
-    (never a blocked sender's)."""
-    if not is_moderator(user) or user.commune_id is None:
-        return Observation.objects.none()
+    (never a blocked sender's), with their follow-ups waiting for review counted."""
     recent = timezone.now() - RECENT
     return (
-        Observation.objects.select_related("category", "sector", "claimed_by", "author")
+        access.observations_moderated(user)
+        .select_related("category", "sector", "claimed_by", "author")
         .prefetch_related("photos")
-        .filter(commune_id=user.commune_id, quarantined=False)
+        .annotate(
+            pending_additions=Count(
+                "additions", filter=Q(additions__status=ObservationAddition.Status.PENDING)
+            )
+        )
+        .filter(quarantined=False)
         .filter(Q(status__in=ACTIVE_OBSERVATION) | Q(updated_at__gte=recent))
         .order_by("-in_progress", "-urgent", "-created_at", "-id")
     )
 
 
-def console_dispatches(*, user: User, own: list[Agency] | None = None) -> QuerySet[Dispatch]:
-    """An operator's dispatches: those of their agencies, open or changed in the last 24 h."""
-    agency_ids = [agency.pk for agency in (console_agencies(user=user) if own is None else own)]
+def console_dispatches(*, user: User) -> QuerySet[Dispatch]:
+    """The dispatches this console works (an operator's agencies', a commune admin's commune's), open or
+    changed in the last 24 h."""
     recent = timezone.now() - RECENT
     return (
-        Dispatch.objects.select_related(
-            "agency", "assignee", "observation", "observation__category", "observation__sector"
-        )
+        access.dispatches_policed(user)
+        .select_related("agency", "assignee", "observation", "observation__category", "observation__sector")
         .prefetch_related("observation__photos")
-        .filter(agency_id__in=agency_ids, observation__quarantined=False)
         .filter(Q(status__in=OPEN_DISPATCH) | Q(created_at__gte=recent) | Q(closed_at__gte=recent))
         .order_by("-observation__in_progress", "-observation__urgent", "-created_at", "-id")
     )
 
 
-def console_observation(*, user: User, observation_id: int) -> Observation | None:
-    """An observation this console may open: the moderator's commune's, or one dispatched to one of the
-    operator's agencies."""
-    queryset = Observation.objects.select_related("category", "sector", "claimed_by", "author").filter(
-        pk=observation_id, quarantined=False
+def console_observation(*, user: User, observation_id: int) -> tuple[Observation, access.View] | None:
+    """An observation this (second-factor) console may open, and the view it gets: the moderation view
+    for its commune's moderators, the police view for those it was dispatched to."""
+    observation = (
+        Observation.objects.select_related("category", "sector", "claimed_by", "author")
+        .filter(pk=observation_id, quarantined=False)
+        .prefetch_related("photos")
+        .first()
     )
-    visible = Q(pk__in=[])
-    if is_moderator(user):
-        visible |= Q(commune_id=user.commune_id)
-    agency_ids = [agency.pk for agency in console_agencies(user=user)]
-    if agency_ids:
-        visible |= Q(pk__in=Dispatch.objects.filter(agency_id__in=agency_ids).values("observation_id"))
-    return queryset.filter(visible).prefetch_related("photos").first()
-
-
-def console_photo(*, user: User, photo_id: int) -> ObservationPhoto | None:
-    photo = ObservationPhoto.objects.filter(pk=photo_id).first()
-    if photo is None or console_observation(user=user, observation_id=photo.observation_id) is None:
+    if observation is None:
         return None
-    return photo
+    view = access.observation_view(user, observation, second_factor=True)
+    if view not in (access.View.MODERATION, access.View.POLICE):
+        return None
+    return observation, view
 
 
-def observation_detail(*, user: User, observation: Observation) -> dict[str, Any]:
-    """The detail pane: the observation (police text only for operators), the dispatches this console
-    may see, the photos and the history (transitions, notes)."""
-    moderator = is_moderator(user) and observation.commune_id == user.commune_id
-    agency_ids = {agency.pk for agency in console_agencies(user=user)}
+def console_photo(*, user: User, photo_id: int) -> tuple[ObservationPhoto, access.View] | None:
+    photo = ObservationPhoto.objects.filter(pk=photo_id).first()
+    found = console_observation(user=user, observation_id=photo.observation_id) if photo else None
+    if photo is None or found is None:
+        return None
+    return photo, found[1]
+
+
+def observation_detail(*, user: User, observation: Observation, view: access.View) -> dict[str, Any]:
+    """The detail pane: the observation in its view (police text only for the police), the dispatches
+    this console may see, the photos and the history (transitions, notes, follow-ups)."""
+    moderator = view == access.View.MODERATION
     dispatches = Dispatch.objects.filter(observation=observation).select_related(
         "agency", "assignee", "observation", "observation__category", "observation__sector"
     )
     if not moderator:
-        dispatches = dispatches.filter(agency_id__in=agency_ids)
+        dispatches = dispatches.filter(pk__in=access.dispatches_policed(user).values("pk"))
     history: list[dict[str, Any]] = []
     for transition in ObservationTransition.objects.filter(observation=observation).select_related("actor"):
         # The police never learn who reported (observation_for_console's "police" audience): the author
@@ -308,19 +281,22 @@ def observation_detail(*, user: User, observation: Observation) -> dict[str, Any
                 "note": note.text,
             }
         )
-    additions = ObservationAddition.objects.filter(observation=observation).select_related("author")
-    if not moderator:
-        additions = additions.filter(status=ObservationAddition.Status.VISIBLE)
-    for addition in additions:
-        history.append(
-            {
-                "at": addition.created_at,
-                "kind": "addition",
-                "label": str(_("complément")),
-                "actor": None,
-                "note": addition.text,
+    for addition in access.additions_for(view, observation):
+        entry = {
+            "at": addition.created_at,
+            "kind": "addition",
+            "label": str(_("complément")),
+            "actor": None,
+            "note": addition.police_text if not moderator else addition.text,
+        }
+        if moderator:
+            entry |= {
+                "addition_id": addition.pk,
+                "status": addition.status,
+                "status_label": str(ObservationAddition.Status(addition.status).label),
+                "redacted_text": addition.redacted_text,
             }
-        )
+        history.append(entry)
     history.sort(key=lambda entry: entry["at"])
     return {
         "observation": observation_for_console(observation, audience="moderation" if moderator else "police"),
@@ -337,9 +313,12 @@ def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str,
     """What the action forms offer: categories, agencies serving the commune, reasons, outcomes, the
     agencies' operators (assign) and the emergency switch."""
     commune = user.commune
-    agencies = list(agencies_serving(commune=commune)) if commune is not None else []
+    agencies = list(access.agencies_listed(user))
     own = console_agencies(user=user) if own is None else own
-    prefetch_related_objects(own, Prefetch("members", queryset=User.objects.filter(is_active=True)))
+    # Whose operators the assign form offers: the console's own agencies (a commune admin, who works
+    # the commune's dispatches without being a member, gets those of the agencies serving it).
+    crews = own or agencies
+    prefetch_related_objects(crews, Prefetch("members", queryset=User.objects.filter(is_active=True)))
     emergency = None
     if commune is not None:
         row = commune_settings(commune=commune)
@@ -358,7 +337,9 @@ def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str,
             {"value": value, "label": str(label)} for value, label in Observation.RejectReason.choices
         ],
         "outcomes": [{"value": value, "label": str(label)} for value, label in Dispatch.Outcome.choices],
-        "operators": {str(agency.pk): [_person(member) for member in agency.members.all()] for agency in own},
+        "operators": {
+            str(agency.pk): [_person(member) for member in agency.members.all()] for agency in crews
+        },
         "emergency": emergency,
         "broadcasts": {
             "kinds": [{"value": value, "label": str(label)} for value, label in Broadcast.Kind.choices],
@@ -394,7 +375,7 @@ def console_state(*, user: User) -> dict[str, Any]:
         else None,
         "agencies": [{"id": agency.pk, "name": agency.name, "kind": agency.kind} for agency in own],
         "observations": [observation_for_console(row) for row in console_observations(user=user)],
-        "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user, own=own)],
+        "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user)],
         "presence": presence_state(user=user, own=own),
         "choices": console_choices(user=user, own=own),
     }

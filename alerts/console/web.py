@@ -13,21 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from alerts.console.selectors import console_allowed, console_photo
+from alerts import access
+from alerts.console.selectors import console_photo
+from alerts.models import ObservationRead
+from alerts.read_log import observation_reads_record
+from backend.accounts.second_factor import request_has_second_factor
+from backend.audit.services import client_ip
 
 View = Callable[..., HttpResponseBase]
 
 
 def staff_verified(view: View) -> View:
-    """Signed in with the second factor (django-otp), with a console role; else the staff login page."""
+    """Signed in with the second factor (password + TOTP), with a console role (the access policy);
+    else the staff login page."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        verified = getattr(user, "is_verified", lambda: False)()
-        if not user.is_authenticated or not verified:
+        if not request.user.is_authenticated or not request_has_second_factor(request):
             return redirect_to_login(request.get_full_path())
-        if not console_allowed(user):
+        if not access.console_allowed(request.user):
             return HttpResponseForbidden(_("Votre rôle ne donne pas accès à la console."))
         return view(request, *args, **kwargs)
 
@@ -54,10 +58,17 @@ def console_page(request: HttpRequest) -> HttpResponse:
 @staff_verified
 def console_photo_view(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     """Streams a photo (stored outside any public folder) after checking this console may see it."""
-    user = request.user
-    photo = console_photo(user=user, photo_id=photo_id)  # type: ignore[arg-type]
-    if photo is None:
+    found = console_photo(user=request.user, photo_id=photo_id)  # type: ignore[arg-type]
+    if found is None:
         raise Http404(_("Photo introuvable."))
+    photo, view = found
+    observation_reads_record(
+        actor=request.user,
+        observations=[photo.observation],
+        door=ObservationRead.Door.PHOTO,
+        view=view,
+        ip=client_ip(request),
+    )
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type or "image/jpeg")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -40,22 +40,11 @@ class UserAdmin(CommuneScopedAdmin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "display_name", "role", "commune")}),)
     readonly_fields = ["last_login", "date_joined", "erased_at"]
 
-    def get_queryset(self, request: Any) -> Any:
-        queryset = super().get_queryset(request)
-        if not request.user.is_superuser:
-            # A commune's admin must not reset a platform superuser's password or phone.
-            queryset = queryset.filter(is_superuser=False)
-        return queryset
-
-    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "groups", "user_permissions"]
-        return fields
-
 
 @admin.register(PhoneCode)
-class PhoneCodeAdmin(admin.ModelAdmin[PhoneCode]):
+class PhoneCodeAdmin(CommuneScopedAdmin):
+    """Phone numbers of every commune: the policy shows them to platform superusers only."""
+
     list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "used_at", "sent"]
     list_filter = ["purpose"]
     readonly_fields = [field.name for field in PhoneCode._meta.fields]
@@ -63,15 +52,5 @@ class PhoneCodeAdmin(admin.ModelAdmin[PhoneCode]):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
-    # Phone numbers of every commune: platform superusers only (has_perm grants commune admins the app).
-    def has_module_permission(self, request: Any) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
-
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)

@@ -1,3 +1,4 @@
+import enum
 from typing import Any, ClassVar
 
 from django.apps import apps as django_apps
@@ -15,8 +16,12 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Opérateur de police")
     ADMIN = "admin", _("Administrateur")
 
-
-STAFF_ROLES = frozenset({Role.MODERATOR, Role.OPERATOR, Role.ADMIN})
+    # The sets of roles, named once (not choices). Who may do what with them is the access policy's
+    # business (alerts/access.py).
+    REPORTING = enum.nonmember(frozenset({"referent", "shopkeeper"}))
+    STAFF = enum.nonmember(frozenset({"moderator", "operator", "admin"}))
+    MODERATING = enum.nonmember(frozenset({"moderator", "admin"}))
+    POLICING = enum.nonmember(frozenset({"operator", "admin"}))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -71,11 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff(self) -> bool:
         """Staff roles may open the web pages; what they see there is scoped to their commune."""
-        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+        return self.is_active and (self.role in Role.STAFF or self.is_superuser)
 
     @property
     def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.role in Role.STAFF
 
     # A commune's administrator holds every permission on Vigie's own apps, whose admin pages scope rows
     # to their commune. Third-party apps (TOTP devices, lockouts, JWT tokens, tasks, groups) are not

@@ -3,12 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from backend.accounts.selectors import commune_user_ids
 from backend.audit.models import AuditEvent
+from backend.territory.admin import CommuneScopedAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(CommuneScopedAdmin):
+    """A commune's staff see the events of their commune's people only (the access policy's scope)."""
+
     list_display = ["at", "action", "actor_id", "actor_role", "object_type", "object_id", "ip"]
     list_filter = ["action", "actor_role", "object_type"]
     search_fields = ["action", "object_id"]
@@ -22,11 +24,3 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        queryset = super().get_queryset(request)
-        user = request.user
-        if getattr(user, "is_superuser", False):
-            return queryset
-        # A commune's staff see events by their commune's people only.
-        return queryset.filter(actor_id__in=commune_user_ids(commune_id=getattr(user, "commune_id", None)))

@@ -5,18 +5,18 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.access import access_policy
+
 
 class VigieAdminSite(admin.AdminSite):
-    """The admin asks for the staff login (password + TOTP) and an OTP-verified session."""
+    """The admin asks for the staff login (password + TOTP); who gets in is the access policy's answer."""
 
     site_header = _("Vigie — administration")
     site_title = _("Vigie")
     index_title = _("Administration de la commune")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        verified = getattr(user, "is_verified", lambda: False)()
-        return bool(user.is_active and user.is_staff and verified)
+        return access_policy().admin_site_allows(request)
 
     def login(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
         target = request.GET.get("next") or reverse("admin:index")

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
-from backend.accounts.permissions import IsReporter
+from backend.core.access import door
 from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
 from backend.messaging.serializers import DeviceInputSerializer, DeviceOutputSerializer
 from backend.messaging.services import device_register, device_unregister
@@ -25,7 +25,7 @@ _DEVICE = {
 
 
 class DeviceRegisterApi(APIView):
-    permission_classes = [IsReporter]
+    permission_classes = [door("reporter")]
 
     @extend_schema(
         operation_id="devices_register",
@@ -62,7 +62,7 @@ class DeviceRegisterApi(APIView):
 
 
 class DeviceUnregisterApi(APIView):
-    permission_classes = [IsReporter]
+    permission_classes = [door("reporter")]
 
     @extend_schema(
         operation_id="devices_unregister",

@@ -173,15 +173,15 @@ def test_repeated_rejections_flag_then_block_keeps_reports_away_from_the_police(
     assert kept.quarantined
     assert kept.status == Observation.Status.PENDING
     assert not Dispatch.objects.filter(observation=kept).exists()
-    assert not services_queue_ids(author.commune_id).count(kept.pk)
+    assert not services_queue_ids(moderator).count(kept.pk)
     with pytest.raises(ApplicationError):
         services.observation_approve(observation=kept, actor=moderator)
 
 
-def services_queue_ids(commune_id: int) -> list[int]:
+def services_queue_ids(moderator: Any) -> list[int]:
     from alerts.selectors import moderation_queue
 
-    return list(moderation_queue(commune_id=commune_id).values_list("id", flat=True))
+    return list(moderation_queue(user=moderator).values_list("id", flat=True))
 
 
 def test_follow_up_after_dispatch_waits_for_moderation(setup: dict[str, Any]) -> None:
@@ -189,7 +189,8 @@ def test_follow_up_after_dispatch_waits_for_moderation(setup: dict[str, Any]) ->
     before = services.observation_add_text(
         observation=observation, author=setup["author"], text="Ils partent vers le nord.", channel="sms"
     )
-    assert before.status == ObservationAddition.Status.VISIBLE
+    # Even before the observation is decided, a follow-up waits for its own review.
+    assert before.status == ObservationAddition.Status.PENDING
     services.observation_approve(observation=observation, actor=setup["moderator"])
     after = services.observation_add_text(
         observation=observation, author=setup["author"], text="Voiture grise.", channel="sms"

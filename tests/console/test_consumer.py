@@ -23,6 +23,7 @@ from alerts.events import (
     moderation_group,
 )
 from alerts.models import Event, Observation
+from backend.accounts.second_factor import AMR_CLAIM, STAFF_AMR
 from backend.asgi import application
 from tests import factories
 from tests.alerts import factories as f
@@ -471,6 +472,7 @@ async def test_an_expired_access_token_closes_the_socket_at_the_heartbeat(settin
 
     def short_token() -> str:
         token = AccessToken.for_user(place.moderator)
+        token[AMR_CLAIM] = list(STAFF_AMR)
         token.set_exp(lifetime=timedelta(seconds=3))
         return str(token)
 

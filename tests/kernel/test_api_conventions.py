@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.apis import OtpIpThrottle
 from backend.accounts.models import PhoneCode, Role, User
-from backend.accounts.permissions import IsStaff
+from backend.core.access import door
 from backend.core.errors import ApplicationError, Conflict, Forbidden, NotFound, Unprocessable
 from tests import factories
 from tests.conftest import api_client_for
@@ -63,7 +63,7 @@ def test_401_with_a_broken_token(api_client):
 
 def test_403_for_a_role_that_may_not(commune):
     class StaffOnly(APIView):
-        permission_classes = [IsStaff]
+        permission_classes = [door("staff")]
 
         def get(self, request):
             raise AssertionError("never reached")

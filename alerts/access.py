@@ -1,0 +1,422 @@
+"""Who may see or do what in Vigie: the one access policy.
+
+Every door asks here, and nowhere else is a decision taken by role, commune or agency: the REST views
+(named doors, `backend.core.access.door(...)`, and the scopes below), the console page, socket and actions,
+the photo routes, the admin (through `backend.core.access`, registered from AlertsConfig.ready()), the
+exports, and the services and jobs that send data out (the groups of realtime events; agency webhooks
+carry the police view). neighbours and commerces ask it for their doors too. docs/security.md holds the
+matrix that tests/security/test_permission_matrix.py checks.
+
+The rules, in words:
+- Staff (moderators, operators, commune admins, platform superusers) pass a staff door only with the
+  second factor: a TOTP-verified session, or a token from `POST /api/v1/auth/staff/token/`
+  (backend/accounts/second_factor.py). An SMS code never opens one.
+- A commune's data is for that commune's staff. Moderators (and commune admins, who moderate too) see
+  and decide the observations of their commune; a commune admin acts on the dispatches of their commune's
+  observations whatever agency serves it, never on another commune's through a shared agency.
+- Operators work the dispatches of the agencies they are members of (an agency may serve several
+  communes: its members see its dispatches, all of them). Moderators are not police: membership of an
+  agency gives them nothing.
+- Two views of an observation: the moderation view (author, original text, follow-ups pending review) and
+  the police view (redacted text, approved follow-ups, never the author nor their contact). The author
+  sees their own. Events and webhooks carry the police view unless they go to moderation groups only.
+- Referents, shops, applications and quarantined SMS are coordinated by the moderators and admins of
+  their commune.
+"""
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+
+from alerts.events import (
+    agency_group,
+    commune_dispatches_group,
+    commune_staff_group,
+    moderation_group,
+    user_group,
+)
+from alerts.models import (
+    Agency,
+    Category,
+    Dispatch,
+    Observation,
+    ObservationAddition,
+    ObservationPhoto,
+)
+from backend.accounts.models import Role, User
+from backend.accounts.second_factor import request_has_second_factor, scope_has_second_factor
+from backend.territory.models import Commune
+
+# --- who someone is --------------------------------------------------------------------------------
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_staff(user: Any) -> bool:
+    """A staff account (moderator, operator, commune admin or platform superuser), active."""
+    return _active(user) and (user.role in Role.STAFF or bool(user.is_superuser))
+
+
+def cleared(request: Any) -> bool:
+    """The request's user is staff and passed the second factor."""
+    return is_staff(request.user) and request_has_second_factor(request)
+
+
+def moderated_commune(user: Any) -> int | None:
+    """The commune whose observations this user moderates (moderators and commune admins)."""
+    if _active(user) and user.role in Role.MODERATING and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def coordinated_commune(user: Any) -> int | None:
+    """The commune whose referents, shops and SMS quarantine this user coordinates: the moderators'."""
+    return moderated_commune(user)
+
+
+def staff_commune(user: Any) -> int | None:
+    """The commune of a staff member (its broadcasts, emergency cell, agencies)."""
+    if is_staff(user) and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def administered_commune(user: Any) -> int | None:
+    """The commune a commune admin administers."""
+    if _active(user) and user.role == Role.ADMIN and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+# --- named doors (the DRF permission classes of the API) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Door:
+    roles: frozenset[str]
+    second_factor: bool = False
+
+
+DOORS: dict[str, Door] = {
+    # People who report, through the app or the web form (an SMS code's token).
+    "reporter": Door(Role.REPORTING),
+    "referent": Door(frozenset({Role.REFERENT})),
+    "shopkeeper": Door(frozenset({Role.SHOPKEEPER})),
+    # Staff, always with the second factor.
+    "staff": Door(Role.STAFF, second_factor=True),
+    "moderation": Door(Role.MODERATING, second_factor=True),
+    "coordination": Door(Role.MODERATING, second_factor=True),
+    "police": Door(Role.POLICING, second_factor=True),
+    "commune_admin": Door(frozenset({Role.ADMIN}), second_factor=True),
+}
+
+
+def door_allows(request: Any, name: str) -> bool:
+    user = request.user
+    door = DOORS[name]
+    if not _active(user) or user.role not in door.roles:
+        return False
+    return not door.second_factor or request_has_second_factor(request)
+
+
+# --- observations --------------------------------------------------------------------------------
+
+
+class View(enum.StrEnum):
+    """Which view of an observation someone gets (module docstring)."""
+
+    AUTHOR = "author"
+    MODERATION = "moderation"
+    POLICE = "police"
+
+
+def observations_authored(user: Any) -> QuerySet[Observation]:
+    if not _active(user):
+        return Observation.objects.none()
+    return Observation.objects.filter(author=user)
+
+
+def observations_moderated(user: Any) -> QuerySet[Observation]:
+    commune_id = moderated_commune(user)
+    if commune_id is None:
+        return Observation.objects.none()
+    return Observation.objects.filter(commune_id=commune_id)
+
+
+def police_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies whose dispatches an operator works: those they are an active member of."""
+    if not _active(user) or user.role != Role.OPERATOR:
+        return Agency.objects.none()
+    return Agency.objects.filter(members=user, is_active=True)
+
+
+def _dispatch_scope(user: Any) -> Q | None:
+    if not _active(user) or user.role not in Role.POLICING:
+        return None
+    if user.role == Role.ADMIN:
+        commune_id = administered_commune(user)
+        return Q(observation__commune_id=commune_id) if commune_id is not None else None
+    return Q(agency__in=police_agencies(user))
+
+
+def dispatches_policed(user: Any) -> QuerySet[Dispatch]:
+    """The dispatches this user may see and act on (never a blocked sender's)."""
+    scope = _dispatch_scope(user)
+    if scope is None:
+        return Dispatch.objects.none()
+    return Dispatch.objects.filter(scope, observation__quarantined=False)
+
+
+def dispatch_actionable(user: Any, dispatch: Dispatch) -> bool:
+    return dispatches_policed(user).filter(pk=dispatch.pk).exists()
+
+
+def observations_policed(user: Any) -> QuerySet[Observation]:
+    """Observations that reached this user's police work (never a pending or blocked one)."""
+    return Observation.objects.filter(
+        pk__in=dispatches_policed(user).values("observation_id"), quarantined=False
+    )
+
+
+def observation_view(user: Any, observation: Observation, *, second_factor: bool) -> View | None:
+    """The view of this observation that this user gets, if any. Staff views need the second factor."""
+    if not _active(user):
+        return None
+    if observation.author_id == user.pk:
+        return View.AUTHOR
+    if not (second_factor and is_staff(user)):
+        return None
+    if moderated_commune(user) == observation.commune_id:
+        return View.MODERATION
+    if dispatches_policed(user).filter(observation_id=observation.pk).exists():
+        return View.POLICE
+    return None
+
+
+def observation_views(user: Any, *, second_factor: bool) -> QuerySet[Observation]:
+    """Every observation this user gets some view of."""
+    own = observations_authored(user)
+    if not (second_factor and is_staff(user)):
+        return own
+    return Observation.objects.filter(
+        Q(pk__in=own.values("pk"))
+        | Q(pk__in=observations_moderated(user).values("pk"))
+        | Q(pk__in=observations_policed(user).values("pk"))
+    )
+
+
+def additions_for(view: View, observation: Observation) -> QuerySet[ObservationAddition]:
+    """The follow-ups a view shows: all of them to the author and the moderators, the approved ones to
+    the police (who read their redacted text)."""
+    additions = ObservationAddition.objects.filter(observation=observation)
+    if view == View.POLICE:
+        return additions.filter(status=ObservationAddition.Status.VISIBLE)
+    return additions
+
+
+def photo_visible(user: Any, photo: ObservationPhoto, *, second_factor: bool) -> bool:
+    observation = Observation.objects.filter(pk=photo.observation_id).first()
+    return observation is not None and (
+        observation_view(user, observation, second_factor=second_factor) is not None
+    )
+
+
+def may_moderate(user: Any, commune_id: int) -> bool:
+    return moderated_commune(user) == commune_id
+
+
+# --- commune business ------------------------------------------------------------------------------
+
+
+def may_broadcast(user: Any, commune_id: int) -> bool:
+    """Compose, approve, update or cancel the commune's broadcasts: its staff."""
+    return staff_commune(user) == commune_id
+
+
+def may_set_emergency(user: Any, commune_id: int) -> bool:
+    return moderated_commune(user) == commune_id
+
+
+def agencies_listed(user: Any) -> QuerySet[Agency]:
+    """The agencies a staff member may address (routing, hand-over): those serving their commune."""
+    commune_id = staff_commune(user)
+    if commune_id is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(communes=commune_id, is_active=True)
+
+
+def agency_editable(user: Any, agency: Agency) -> bool:
+    """An agency serving several communes is edited by platform superusers only; a commune admin edits
+    the agencies that serve their commune alone."""
+    if _active(user) and user.is_superuser:
+        return True
+    commune_id = administered_commune(user)
+    if commune_id is None or agency.pk is None:
+        return commune_id is not None
+    return set(agency.communes.values_list("pk", flat=True)) == {commune_id}
+
+
+def read_log_commune(user: Any) -> int | None:
+    """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
+    return administered_commune(user)
+
+
+# --- realtime: socket groups and the groups an event goes to ---------------------------------------
+
+
+def console_allowed(user: Any, scope: dict[str, Any] | None = None) -> bool:
+    """May open the live console (page or socket): staff with the second factor."""
+    if not is_staff(user):
+        return False
+    return scope is None or scope_has_second_factor(scope)
+
+
+def console_groups(user: Any) -> list[str]:
+    """Exactly the channel-layer groups this user's console may join, and nothing else."""
+    if not is_staff(user):
+        return []
+    groups = {user_group(user.pk)}
+    if user.commune_id is not None:
+        groups.add(commune_staff_group(user.commune_id))
+    moderated = moderated_commune(user)
+    if moderated is not None:
+        groups.add(moderation_group(moderated))
+    administered = administered_commune(user)
+    if administered is not None:
+        groups.add(commune_dispatches_group(administered))
+    groups.update(agency_group(agency_id) for agency_id in police_agencies(user).values_list("pk", flat=True))
+    return sorted(groups)
+
+
+def moderation_event_groups(commune_id: int) -> list[str]:
+    """Events that carry the moderation view (the author, the original text, a sender's name or
+    standing): the commune's moderators only."""
+    return [moderation_group(commune_id)]
+
+
+def dispatch_event_groups(dispatch: Dispatch) -> list[str]:
+    """Events that carry a dispatch (police view): its agency, and its commune's admins."""
+    return [agency_group(dispatch.agency_id), commune_dispatches_group(dispatch.observation.commune_id)]
+
+
+def commune_staff_event_groups(commune_id: int) -> list[str]:
+    """Events for every staff console of a commune: never one that names a reporter."""
+    return [commune_staff_group(commune_id), moderation_group(commune_id)]
+
+
+# --- the admin (asked through backend.core.access) -------------------------------------------------
+
+# Models whose rows name reporters or carry their words: moderators' and admins' business, never the
+# police's, and never a page where an operator could read them.
+MODERATION_MODELS = frozenset(
+    {
+        "alerts.observation",
+        "alerts.observationaddition",
+        "alerts.senderstanding",
+    }
+)
+# Rows of every commune (phone numbers and addresses of anyone who asked a code).
+PLATFORM_MODELS = frozenset({"accounts.phonecode"})
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+class Policy:
+    """The answers the kernel's doors ask for (backend.core.access): named API doors, and the admin's.
+
+    The admin: operators have the console and no admin; moderators get what a platform
+    superuser granted them (Django permissions) within their commune, and see their commune's
+    observations; commune admins manage their commune's rows; platform superusers everything."""
+
+    def door_allows(self, request: Any, door: str) -> bool:
+        return door_allows(request, door)
+
+    def admin_site_allows(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (is_staff(user) and request_has_second_factor(request)):
+            return False
+        return bool(user.is_superuser) or user.role in Role.MODERATING  # type: ignore[union-attr]
+
+    def _commune(self, request: HttpRequest) -> int | None:
+        return staff_commune(request.user)
+
+    def admin_queryset(self, request: HttpRequest, admin: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        user = request.user
+        if not self.admin_site_allows(request):
+            return queryset.none()
+        if user.is_superuser:
+            return queryset
+        label = _label(queryset.model)
+        commune_id = self._commune(request)
+        if label in PLATFORM_MODELS or commune_id is None:
+            return queryset.none()
+        if label in MODERATION_MODELS and moderated_commune(user) is None:
+            return queryset.none()
+        if label == "accounts.user":
+            return queryset.filter(commune_id=commune_id, is_superuser=False)
+        if label == "audit.auditevent":
+            return queryset.filter(actor_id__in=User.objects.filter(commune_id=commune_id).values("pk"))
+        if label == "alerts.category":
+            return queryset.filter(Q(commune=None) | Q(commune_id=commune_id))
+        if label == "alerts.agency":
+            return queryset.filter(communes=commune_id).distinct()
+        return queryset.filter(**{admin.commune_path: commune_id})
+
+    def admin_allows(self, request: HttpRequest, action: str, admin: Any, obj: Any = None) -> bool:
+        if not self.admin_site_allows(request):
+            return False
+        user = request.user
+        if user.is_superuser:
+            return True
+        label = _label(admin.model)
+        if label in PLATFORM_MODELS:
+            return False
+        if label in MODERATION_MODELS and action in ("module", "view"):
+            return moderated_commune(user) is not None
+        if obj is not None and action in ("change", "delete"):
+            if label == "alerts.category" and obj.commune_id is None:
+                return False  # the platform's defaults
+            if label == "alerts.agency" and not agency_editable(user, obj):
+                return False
+        if action == "module":
+            return bool(user.has_module_perms(admin.model._meta.app_label))
+        return bool(user.has_perm(f"{admin.model._meta.app_label}.{action}_{admin.model._meta.model_name}"))
+
+    def admin_choices(
+        self, request: HttpRequest, admin: Any, db_field: Any, queryset: QuerySet[Any]
+    ) -> QuerySet[Any]:
+        user = request.user
+        if getattr(user, "is_superuser", False):
+            return queryset
+        commune_id = self._commune(request)
+        related = queryset.model
+        if commune_id is None:
+            return queryset.none()
+        if related is Commune:
+            return queryset.filter(pk=commune_id)
+        if related is Agency:
+            return queryset.filter(communes=commune_id).distinct()
+        if related is Category:
+            return queryset.filter(Q(commune=None) | Q(commune_id=commune_id))
+        if related is User:
+            users = queryset.filter(commune_id=commune_id, is_superuser=False)
+            # An agency's members are police: operators of the commune.
+            return users.filter(role=Role.OPERATOR) if _label(admin.model) == "alerts.agency" else users
+        if any(field.name == "commune" for field in related._meta.get_fields()):
+            return queryset.filter(commune_id=commune_id)
+        return queryset
+
+    def admin_readonly_fields(self, request: HttpRequest, admin: Any, obj: Any = None) -> list[str]:
+        """Fields only a platform superuser may set."""
+        if getattr(request.user, "is_superuser", False):
+            return []
+        if _label(admin.model) == "accounts.user":
+            return ["is_superuser", "groups", "user_permissions"]
+        return []
