@@ -6,6 +6,8 @@
 - Audiences: who a broadcast reaches. `neighbours` registers "referents", `commerces` "shopkeepers".
 - Push preferences: whether a user wants a push of a broadcast kind now (opt-outs, quiet hours);
   broadcasts ask `push_decisions(...)`. `neighbours` registers the referents' preferences.
+- Broadcast text checks: whether a broadcast, an update or a cancel may say this to these audiences.
+  `commerces` registers the one that keeps the victim shop out of every message to shopkeepers.
 
 Apps call the register_* functions from their AppConfig.ready().
 """

@@ -77,9 +77,9 @@ def shop_alert_check(*, commune: Commune, text: str, title: str = "") -> None:
     index = TextIndex(whole)
     if not index.tokens:
         return
-    places = {words(name) for name in Sector.objects.filter(commune=commune).values_list("name", flat=True)}
     commune_words = words(commune.name)
-    places = frozenset({*places, commune_words} - {()})
+    sectors = Sector.objects.filter(commune=commune).values_list("name", flat=True)
+    places = frozenset({commune_words, *(words(name) for name in sectors)} - {()})
     place_words = frozenset(word for place in places for word in place)
     shops = Shop.objects.filter(commune=commune).values_list("name", "trade", "address")
     for name, trade, address in shops:
