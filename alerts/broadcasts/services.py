@@ -518,13 +518,28 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
             field="body",
             limit=MAX_BODY,
         )
-        broadcast_text_check(
-            commune=root.commune,
-            kind=root.kind,
-            audiences=root.audiences,
-            title=cancel_title,
-            body=cancel_body,
-        )
+        try:
+            broadcast_text_check(
+                commune=root.commune,
+                kind=root.kind,
+                audiences=root.audiences,
+                title=cancel_title,
+                body=cancel_body,
+            )
+        except ApplicationError as refusal:
+            if refusal.field != "title":
+                raise
+            # The original's title, which nobody can change now, no longer passes (sent before the check
+            # knew of it): the cancel goes without it rather than never.
+            sent_at = timezone.localtime(root.sent_at or now).strftime("%d/%m %Hh%M")
+            cancel_title = _("Annulation du message du %(date)s") % {"date": sent_at}
+            broadcast_text_check(
+                commune=root.commune,
+                kind=root.kind,
+                audiences=root.audiences,
+                title=cancel_title,
+                body=cancel_body,
+            )
     root.state = Broadcast.State.CANCELLED
     root.cancelled_by = actor
     root.cancelled_at = now

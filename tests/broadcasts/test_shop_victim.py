@@ -184,3 +184,26 @@ def test_the_console_broadcast_form_gets_the_same_refusal(victim: Shop, moderato
     assert reply["errors"] == {"body": [REFUSAL]}
     assert (reply["action"], reply["request_id"]) == ("broadcast", "r1")
     assert not Broadcast.objects.exists()
+
+
+def test_a_sent_broadcast_whose_title_names_the_shop_can_still_be_cancelled_without_its_title(
+    victim: Shop, moderator: Any, sms_outbox: Any
+) -> None:
+    # Sent before the check knew of it (before this check, or before the shop joined).
+    original = _sent(moderator, "shop_alert", ["shopkeepers"])
+    Broadcast.objects.filter(pk=original["id"]).update(title="Vol à la Boulangerie de la Gavotte")
+    client = api_client_for(moderator)
+
+    default_body = client.post(f"/api/v1/broadcasts/{original['id']}/cancel/", {}, format="json")
+    assert default_body.status_code == 400  # « Le message « <its title> » est annulé. »
+    assert list(default_body.json()["errors"]) == ["body"]
+
+    sms_outbox.clear()
+    cancelled = client.post(f"/api/v1/broadcasts/{original['id']}/cancel/", {"body": "Fausse alerte."})
+
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["title"].startswith("Annulation du message du ")
+    assert "Gavotte" not in cancelled.json()["title"]
+    worker.drain()
+    assert len(sms_outbox) == 2  # the cancel, to the two shopkeepers the original reached
+    assert not [sms.body for sms in sms_outbox if "Gavotte" in sms.body]
