@@ -6,6 +6,8 @@
 - Audiences: who a broadcast reaches. `neighbours` registers "referents", `commerces` "shopkeepers".
 - Push preferences: whether a user wants a push of a broadcast kind now (opt-outs, quiet hours);
   broadcasts ask `push_decisions(...)`. `neighbours` registers the referents' preferences.
+- Broadcast text checks: whether a broadcast, an update or a cancel may say this to these audiences.
+  `commerces` registers the one that keeps the victim shop out of every message to shopkeepers.
 
 Apps call the register_* functions from their AppConfig.ready().
 """
@@ -101,9 +103,21 @@ def push_decisions(*, user_ids: Sequence[int], kind: str, at: datetime) -> dict[
     return decisions
 
 
-# --- Checks on a broadcast's text (commerces: a shop alert never names the victim shop) ------------
-# (commune, broadcast kind, title + body) → None, or raises ApplicationError(field="body") in French.
-BroadcastTextCheck = Callable[[Commune, str, str], None]
+# --- Checks on a broadcast's text (commerces: a message to shopkeepers never names the victim shop) --
+@dataclass(frozen=True)
+class BroadcastText:
+    """What a broadcast, an update or a cancel is about to send, for the checks to read."""
+
+    commune: Commune
+    kind: str  # "prevention", "burglary_alert", "shop_alert"
+    # Who it reaches ("referents", "shopkeepers"…); an update or a cancel: its original's audiences.
+    audiences: Sequence[str]
+    title: str
+    body: str
+
+
+# → None, or raises ApplicationError(field="title" or "body") in French.
+BroadcastTextCheck = Callable[[BroadcastText], None]
 
 _broadcast_text_checks: dict[str, BroadcastTextCheck] = {}
 
@@ -112,6 +126,9 @@ def register_broadcast_text_check(name: str, check: BroadcastTextCheck) -> None:
     _broadcast_text_checks[name] = check
 
 
-def broadcast_text_check(*, commune: Commune, kind: str, text: str) -> None:
+def broadcast_text_check(
+    *, commune: Commune, kind: str, audiences: Sequence[str], title: str, body: str
+) -> None:
+    text = BroadcastText(commune=commune, kind=kind, audiences=tuple(audiences), title=title, body=body)
     for check in _broadcast_text_checks.values():
-        check(commune, kind, text)
+        check(text)

@@ -1,31 +1,31 @@
 """« Alerte Commerces » texts: zone, time, method, description and advice — never the victim.
 
-The broadcasts' `shop_alert` kind composes its SMS with `shop_alert_text()` (or a ShopAlertTemplate)
-and checks it with `shop_alert_check()`, which refuses a text that names one of the commune's shops.
+The broadcasts' `shop_alert` kind composes its SMS with `shop_alert_text()` (or a ShopAlertTemplate).
+Every broadcast that reaches shopkeepers, whatever its kind, updates and cancels included, goes through
+`shop_alert_check()`, which refuses a text that designates one of the commune's shops (victim_match.py).
 """
 
 import re
-import unicodedata
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.registry import BroadcastText
 from backend.core.errors import ApplicationError
-from backend.territory.models import Commune
+from backend.territory.models import Commune, Sector
 from commerces.gsm import to_gsm7
 from commerces.models import Shop, ShopAlertTemplate
+from commerces.victim_match import TextIndex, shop_hit, shop_pattern, words
+
+# The audience of shopkeepers (registered in apps.py): every message it receives is checked.
+SHOPKEEPERS_AUDIENCE = "shopkeepers"
 
 PLACEHOLDERS = ("zone", "heure", "mode_operatoire", "description", "conseil")
 DEFAULT_BODY = (
     "ALERTE COMMERCES {zone}, {heure} : {mode_operatoire}. {description} Conseil : {conseil} "
     "Urgence : 17 ou 112."
 )
-
-
-def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return re.sub(r"[^a-z0-9]+", " ", "".join(char for char in folded if not unicodedata.combining(char)))
 
 
 def template_check(body: str) -> None:
@@ -68,20 +68,38 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else f"{text}."
 
 
-def shop_alert_check(*, commune: Commune, text: str) -> None:
-    """Refuses an alert that names one of the commune's shops: the victim is never in an alert."""
-    plain = f" {_plain(text)} "
-    for name in Shop.objects.filter(commune=commune).values_list("name", flat=True):
-        words = _plain(name).strip()
-        if len(words) >= 4 and f" {words} " in plain:
+def shop_alert_check(*, commune: Commune, text: str, title: str = "") -> None:
+    """Refuses a text (`title`, then `text`, the body) that designates one of the commune's shops by its
+    name, its address or its trade next to its street: the victim is never in a message to shopkeepers.
+
+    The refusal quotes the words that matched and names the shop, on the field where they are."""
+    whole = f"{title}\n{text}" if title else text
+    index = TextIndex(whole)
+    if not index.tokens:
+        return
+    commune_words = words(commune.name)
+    sectors = Sector.objects.filter(commune=commune).values_list("name", flat=True)
+    places = frozenset({commune_words, *(words(name) for name in sectors)} - {()})
+    place_words = frozenset(word for place in places for word in place)
+    shops = Shop.objects.filter(commune=commune).values_list("name", "trade", "address")
+    for name, trade, address in shops:
+        pattern = shop_pattern(name=name, trade=trade, address=address, places=places, commune=commune_words)
+        hit = shop_hit(index, pattern, place_words=place_words)
+        if hit is not None:
+            shop = f"« {name} » ({address})" if address.strip() else f"« {name} »"
             raise ApplicationError(
-                _("Le texte cite le commerce « %(name)s » : une alerte ne nomme jamais la victime.")
-                % {"name": name},
-                field="body",
+                _(
+                    "Le texte cite « %(words)s », qui désigne le commerce %(shop)s : "
+                    "une alerte ne nomme jamais la victime."
+                )
+                % {"words": hit.quote(whole), "shop": shop},
+                field="title" if title and hit.spans[-1][1] <= len(title) else "body",
             )
 
 
-def shop_alert_victim_check(commune: Commune, kind: str, text: str) -> None:
-    """The broadcasts' hook (alerts.registry): a `shop_alert` must not name one of the commune's shops."""
-    if kind == "shop_alert":
-        shop_alert_check(commune=commune, text=text)
+def shop_alert_victim_check(broadcast: BroadcastText) -> None:
+    """The broadcasts' hook (alerts.registry): whatever its kind, a message that reaches shopkeepers
+    (an update or a cancel: the original's audiences) must not designate one of the commune's shops;
+    nor may a shop alert, whoever it reaches."""
+    if SHOPKEEPERS_AUDIENCE in broadcast.audiences or broadcast.kind == "shop_alert":
+        shop_alert_check(commune=broadcast.commune, title=broadcast.title, text=broadcast.body)

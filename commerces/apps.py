@@ -14,7 +14,7 @@ class CommercesConfig(AppConfig):
         )
         from backend.accounts.models import Role
         from backend.accounts.personal_data import register_personal_data
-        from commerces.alert_messages import shop_alert_victim_check
+        from commerces.alert_messages import SHOPKEEPERS_AUDIENCE, shop_alert_victim_check
         from commerces.selectors import (
             shopkeeper_personal_data,
             shopkeeper_submitter_verdict,
@@ -22,7 +22,7 @@ class CommercesConfig(AppConfig):
         )
         from commerces.services import shopkeeper_data_erase
 
-        register_audience("shopkeepers", shopkeepers_audience)
+        register_audience(SHOPKEEPERS_AUDIENCE, shopkeepers_audience)
         register_submitter_rule(Role.SHOPKEEPER, shopkeeper_submitter_verdict)
         register_broadcast_text_check("shop_alert_victim", shop_alert_victim_check)
         register_personal_data("shopkeeper", export=shopkeeper_personal_data, erase=shopkeeper_data_erase)

@@ -191,7 +191,13 @@ def broadcast_create(
         state=Broadcast.State.DRAFT,
     )
     broadcast.sectors.set(cleaned_sectors)
-    broadcast_text_check(commune=broadcast.commune, kind=kind, text=f"{broadcast.title}\n{broadcast.body}")
+    broadcast_text_check(
+        commune=broadcast.commune,
+        kind=kind,
+        audiences=broadcast.audiences,
+        title=broadcast.title,
+        body=broadcast.body,
+    )
     audit_record(
         actor=actor,
         action="broadcast.create",
@@ -471,7 +477,9 @@ def broadcast_update(
         root.send_at = send_at or root.send_at
         root.expires_at = expires_at or root.expires_at
         _clean_dates(root.send_at if root.send_at and root.send_at > now else None, root.expires_at, now)
-        broadcast_text_check(commune=root.commune, kind=root.kind, text=f"{root.title}\n{root.body}")
+        broadcast_text_check(
+            commune=root.commune, kind=root.kind, audiences=root.audiences, title=root.title, body=root.body
+        )
         root.save(update_fields=["title", "body", "send_at", "expires_at"])
         audit_record(actor=actor, action="broadcast.edit", target=root, fields=["title", "body"])
         return root
@@ -483,7 +491,9 @@ def broadcast_update(
         root.save(update_fields=["expires_at"])
     new_title = text_clean(title or root.title, field="title", limit=MAX_TITLE)
     new_body = text_clean(body, field="body", limit=MAX_BODY)
-    broadcast_text_check(commune=root.commune, kind=root.kind, text=f"{new_title}\n{new_body}")
+    broadcast_text_check(
+        commune=root.commune, kind=root.kind, audiences=root.audiences, title=new_title, body=new_body
+    )
     follow_up = _follow_up(
         root, actor=actor, msg_type=Broadcast.MsgType.UPDATE, title=new_title, body=new_body
     )
@@ -501,6 +511,36 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
     if root.state not in (Broadcast.State.DRAFT, Broadcast.State.SCHEDULED, Broadcast.State.SENT):
         raise Conflict(_("Cette diffusion est déjà annulée ou expirée."))
     was_sent = root.state == Broadcast.State.SENT
+    cancel_title = cancel_body = ""
+    if was_sent:  # the cancel message is checked before anything changes
+        cancel_title = (_("Annulation : %(title)s") % {"title": root.title})[:MAX_TITLE]
+        cancel_body = text_clean(
+            body or _("Le message « %(title)s » est annulé.") % {"title": root.title},
+            field="body",
+            limit=MAX_BODY,
+        )
+        try:
+            broadcast_text_check(
+                commune=root.commune,
+                kind=root.kind,
+                audiences=root.audiences,
+                title=cancel_title,
+                body=cancel_body,
+            )
+        except ApplicationError as refusal:
+            if refusal.field != "title":
+                raise
+            # The original's title, which nobody can change now, no longer passes (sent before the check
+            # knew of it): the cancel goes without it rather than never.
+            sent_at = timezone.localtime(root.sent_at or now).strftime("%d/%m %Hh%M")
+            cancel_title = _("Annulation du message du %(date)s") % {"date": sent_at}
+            broadcast_text_check(
+                commune=root.commune,
+                kind=root.kind,
+                audiences=root.audiences,
+                title=cancel_title,
+                body=cancel_body,
+            )
     root.state = Broadcast.State.CANCELLED
     root.cancelled_by = actor
     root.cancelled_at = now
@@ -514,15 +554,7 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
     if not was_sent:
         return root
     return _follow_up(
-        root,
-        actor=actor,
-        msg_type=Broadcast.MsgType.CANCEL,
-        title=(_("Annulation : %(title)s") % {"title": root.title})[:MAX_TITLE],
-        body=text_clean(
-            body or _("Le message « %(title)s » est annulé.") % {"title": root.title},
-            field="body",
-            limit=MAX_BODY,
-        ),
+        root, actor=actor, msg_type=Broadcast.MsgType.CANCEL, title=cancel_title, body=cancel_body
     )
 
 
