@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.models import Device
 
 AMR_CLAIM = "amr"
 PASSWORD = "pwd"  # noqa: S105  (the RFC 8176 method name, not a password)
@@ -47,6 +46,8 @@ def session_has_second_factor(session: Any, user: Any) -> bool:
     """A session (a socket's scope["session"]) that the staff login verified with this user's device.
 
     Reads the database: call it from synchronous code."""
+    from django_otp.models import Device  # a model: imported once the apps are loaded
+
     if session is None or user is None:
         return False
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)

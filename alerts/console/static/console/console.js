@@ -12,6 +12,7 @@
   // Django's JavaScript catalogue (/console/jsi18n/, loaded before this file) defines gettext and
   // interpolate; French is the source language. Should it fail to load, the French text is shown as is.
   var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, count) { return count === 1 ? singular : plural; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
   };
@@ -35,6 +36,7 @@
     me: null,
     moderator: false,
     agencyIds: [],
+    police: false, // works dispatches: an operator (their agencies') or a commune admin (the commune's)
     choices: {},
     items: new Map(), // "o:<id>" (moderation) or "d:<id>" (dispatch) → item
     selected: null,
@@ -217,6 +219,7 @@
     if (obs.sector) parts.push(interpolate(gettext("secteur %(name)s"), { name: obs.sector.name }, true));
     if (item.kind === "d") parts.push(item.dispatch.agency.name);
     parts.push(statusLabel(item));
+    if (item.kind === "o" && obs.pending_additions) parts.push(interpolate(ngettext("%(count)s complément à relire", "%(count)s compléments à relire", obs.pending_additions), { count: obs.pending_additions }, true));
     return parts.join(", ");
   }
 
@@ -450,8 +453,24 @@
     history.textContent = "";
     item.detail.history.forEach(function (entry) {
       var who = entry.actor ? " — " + entry.actor.name : "";
-      var text = new Date(entry.at).toLocaleString("fr-FR") + " : " + entry.label + who + (entry.note ? " : " + entry.note : "");
-      history.appendChild(el("li", { text: text }));
+      var label = entry.label + (entry.status_label ? " (" + entry.status_label + ")" : "");
+      var text = new Date(entry.at).toLocaleString("fr-FR") + " : " + label + who + (entry.note ? " : " + entry.note : "");
+      var line = el("li", { text: text });
+      if (entry.kind === "addition" && entry.status === "pending" && state.moderator) line.appendChild(additionReview(entry));
+      history.appendChild(line);
+    });
+  }
+
+  // A follow-up reaches the police only once a moderator let it through, as written or redacted.
+  function additionReview(entry) {
+    var redaction = el("textarea", { id: "complement-" + entry.addition_id + "-texte", rows: "2", maxlength: "2000" });
+    redaction.value = entry.note || "";
+    return actionForm("form-complement-" + entry.addition_id, gettext("Relire le complément"), [
+      field("complement-" + entry.addition_id + "-texte", gettext("Texte transmis à la police (caviardez si besoin)"), redaction),
+      el("button", { type: "button", class: "secondary", onclick: function () { send({ action: "addition_reject", addition: entry.addition_id }); }, text: gettext("Écarter") }),
+    ], gettext("Transmettre à la police"), function () {
+      var redacted = redaction.value.trim() === (entry.note || "").trim() ? "" : redaction.value;
+      return { action: "addition_approve", addition: entry.addition_id, redacted_text: redacted };
     });
   }
 
@@ -542,9 +561,16 @@
     var data = event.data || {};
     var type = event.type;
     var alert = null;
-    if (type === "observation.addition") {
-      feedback(interpolate(gettext("Complément reçu pour %(reference)s."), { reference: data.reference }, true), false);
-      announce(interpolate(gettext("Complément reçu pour %(reference)s."), { reference: data.reference }, true));
+    if (type === "observation.addition" || type === "observation.addition_reviewed") {
+      var followed = state.items.get("o:" + data.observation_id);
+      if (followed) {
+        var pending = followed.observation.pending_additions || 0;
+        followed.observation.pending_additions = Math.max(0, pending + (type === "observation.addition" ? 1 : -1));
+      }
+      if (type === "observation.addition") {
+        feedback(interpolate(gettext("Complément à relire pour %(reference)s."), { reference: data.reference }, true), false);
+        announce(interpolate(gettext("Complément à relire pour %(reference)s."), { reference: data.reference }, true));
+      }
     } else if (type === "sender.flagged") {
       feedback(interpolate(gettext("Expéditeur à surveiller : %(name)s (%(count)s signalements non retenus)."), { name: data.name || "#" + data.user_id, count: data.rejections }, true), false);
     } else if (type.indexOf("observation.") === 0 && state.moderator && typeof data.id === "number" && data.reference && data.category) {
@@ -552,7 +578,8 @@
       var item = upsertObservation(data, !known);
       if (!known && data.status === "pending") alert = item;
     } else if (type.indexOf("dispatch.") === 0 && data.agency) {
-      if (state.agencyIds.indexOf(data.agency.id) >= 0) {
+      // The server sends a console only the dispatches it may see: the police take them all.
+      if (state.police) {
         var knownDispatch = state.items.has("d:" + data.id);
         var dispatchItem = upsertDispatch(data, !knownDispatch);
         if (!knownDispatch && data.status === "sent") alert = dispatchItem;
@@ -948,6 +975,7 @@
       state.me = data.user;
       state.moderator = !!data.user.moderator;
       state.agencyIds = data.agencies.map(function (agency) { return agency.id; });
+      state.police = data.user.role === "operator" || data.user.role === "admin";
       state.choices = data.choices || {};
       state.items = new Map();
       data.observations.forEach(function (obs) { upsertObservation(obs, false); });
