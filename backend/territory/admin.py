@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -15,6 +16,8 @@ class CommuneScopedAdmin(admin.ModelAdmin):
     its commune, which the policy scopes on."""
 
     commune_path = "commune"
+    # A bare host typed in a URL field means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return access_policy().admin_queryset(request, self, super().get_queryset(request))
