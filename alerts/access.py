@@ -328,6 +328,15 @@ def _label(model: type[Model]) -> str:
     return model._meta.label_lower
 
 
+VIGIE_PACKAGES = frozenset({"backend", "alerts", "neighbours", "commerces"})
+
+
+def _vigie_app(model: type[Model]) -> bool:
+    return (
+        model._meta.app_config is not None and model._meta.app_config.name.partition(".")[0] in VIGIE_PACKAGES
+    )
+
+
 class Policy:
     """The answers the kernel's doors ask for (backend.core.access): named API doors, and the admin's.
 
@@ -385,9 +394,14 @@ class Policy:
                 return False  # the platform's defaults
             if label == "alerts.agency" and not agency_editable(user, obj):
                 return False
+        if user.role == Role.ADMIN and _vigie_app(admin.model):
+            return True  # a commune admin manages Vigie's own rows, scoped to their commune above
+        # Third-party apps (TOTP devices, lockouts, JWT tokens, groups) are not commune-scoped: platform
+        # superusers only, or permissions a superuser gave one by one (as to a moderator).
+        opts = admin.model._meta
         if action == "module":
-            return bool(user.has_module_perms(admin.model._meta.app_label))
-        return bool(user.has_perm(f"{admin.model._meta.app_label}.{action}_{admin.model._meta.model_name}"))
+            return bool(user.has_module_perms(opts.app_label))
+        return bool(user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"))
 
     def admin_choices(
         self, request: HttpRequest, admin: Any, db_field: Any, queryset: QuerySet[Any]

@@ -1,7 +1,6 @@
 import enum
 from typing import Any, ClassVar
 
-from django.apps import apps as django_apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -81,30 +80,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff_role(self) -> bool:
         return self.role in Role.STAFF
-
-    # A commune's administrator holds every permission on Vigie's own apps, whose admin pages scope rows
-    # to their commune. Third-party apps (TOTP devices, lockouts, JWT tokens, tasks, groups) are not
-    # scoped: they stay with platform superusers, or with permissions given one by one.
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
-        if self.is_active and self.role == Role.ADMIN and _is_vigie_app(perm.partition(".")[0]):
-            return True
-        return super().has_perm(perm, obj)
-
-    def has_module_perms(self, app_label: str) -> bool:
-        if self.is_active and self.role == Role.ADMIN and _is_vigie_app(app_label):
-            return True
-        return super().has_module_perms(app_label)
-
-
-VIGIE_PACKAGES = frozenset({"backend", "alerts", "neighbours", "commerces"})
-
-
-def _is_vigie_app(app_label: str) -> bool:
-    try:
-        name = django_apps.get_app_config(app_label).name
-    except LookupError:
-        return False
-    return name.partition(".")[0] in VIGIE_PACKAGES
 
 
 class PhoneCode(models.Model):

@@ -42,7 +42,9 @@ def client(token: str) -> APIClient:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("who", "path"), STAFF_DOORS)
-def test_a_staff_token_without_the_second_factor_opens_no_staff_door(towns: Towns, who: str, path: str) -> None:
+def test_a_staff_token_without_the_second_factor_opens_no_staff_door(
+    towns: Towns, who: str, path: str
+) -> None:
     user = towns.people[who]
     assert client(sms_token(user)).get(path).status_code == 403
     assert client(staff_token(user)).get(path).status_code == 200

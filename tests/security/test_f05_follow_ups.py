@@ -33,7 +33,9 @@ def test_a_follow_up_sent_before_approval_waits_for_its_own_review(towns: Towns)
     addition = added.json()["id"]
     assert added.json()["status"] == "pending"
     approved = moderator.post(
-        f"/api/v1/moderation/{pending.pk}/approve/", {"redacted_description": "Deux individus."}, format="json"
+        f"/api/v1/moderation/{pending.pk}/approve/",
+        {"redacted_description": "Deux individus."},
+        format="json",
     )
     assert approved.status_code == 200
     assert "Camille" not in _police_reads(towns)
