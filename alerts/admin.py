@@ -16,6 +16,7 @@ from alerts.models import (
     RoutingRule,
     SenderStanding,
 )
+from alerts.webhooks_admin import AgencyWebhookAdminMixin
 from backend.accounts.models import Role, User
 from backend.territory.admin import CommuneScopedAdmin
 from backend.territory.models import Commune
@@ -78,7 +79,7 @@ class CategoryAdmin(CommuneScopedAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AgencyChoicesMixin, CommuneScopedAdmin):
+class AgencyAdmin(AgencyWebhookAdminMixin, AgencyChoicesMixin, CommuneScopedAdmin):
     commune_path = "communes"
     list_display = ["name", "kind", "duty_phone", "ack_minutes_in_progress", "ack_minutes", "is_active"]
     list_filter = ["kind", "is_active"]
