@@ -21,6 +21,7 @@ from alerts.models import (
     SenderStanding,
 )
 from alerts.read_log import observation_reads_export, observation_reads_record
+from alerts.webhooks_admin import AgencyWebhookAdminMixin
 from backend.audit.services import client_ip
 from backend.territory.admin import CommuneScopedAdmin
 
@@ -35,7 +36,7 @@ class CategoryAdmin(CommuneScopedAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(CommuneScopedAdmin):
+class AgencyAdmin(AgencyWebhookAdminMixin, CommuneScopedAdmin):
     """An agency serving several communes is edited by platform superusers only (the policy), and no form
     drops a commune or a member its user cannot see (CommuneScopedAdmin.save_related)."""
 

@@ -20,3 +20,7 @@ class AlertsConfig(AppConfig):
         from alerts import metrics
 
         metrics.register()  # moderation queue and unacknowledged dispatches on /metrics
+
+        from alerts import webhooks
+
+        webhooks.register()  # the kernel's sender signs agency webhooks with the agency's key

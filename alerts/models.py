@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.messaging.webhook import validate_webhook_url
+
 
 class Event(models.Model):
     """What consoles and clients are told, written in the transaction of the change it announces.
@@ -113,8 +115,16 @@ class Agency(models.Model):
     )
     ack_minutes = models.PositiveSmallIntegerField(_("délai de prise en compte (minutes)"), default=60)
     webhook_url = models.URLField(
-        _("webhook"), blank=True, help_text=_("Optionnel : reçoit chaque transmission.")
+        _("webhook"),
+        blank=True,
+        validators=[validate_webhook_url],
+        help_text=_(
+            "Optionnel : adresse https publique qui reçoit chaque événement des transmissions, "
+            "en requêtes signées (voir docs/webhooks.md)."
+        ),
     )
+    # Signs the webhook requests (X-Vigie-Signature); made when a webhook is first used (alerts/webhooks.py).
+    webhook_secret = models.CharField(_("secret du webhook"), max_length=100, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

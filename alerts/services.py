@@ -44,6 +44,7 @@ from alerts.selectors import (
     observation_for_console,
     routing_agencies,
 )
+from alerts.webhooks import agency_webhook_enqueue
 from backend.accounts.models import Role, User
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict, Forbidden, NotFound
@@ -787,26 +788,12 @@ def _dispatch_create(
         target=dispatch,
         extra={"observation": observation.pk, "agency": agency.pk},
     )
-    event_emit(
+    event = event_emit(
         type="dispatch.created",
         data=dispatch_for_console(dispatch),
         groups=access.dispatch_event_groups(dispatch),
     )
-    if agency.webhook_url:
-        webhook = deliveries_enqueue(
-            [
-                Outgoing(
-                    channel=Delivery.Channel.WEBHOOK,
-                    kind="alerts.dispatch",
-                    body=observation.reference,
-                    address=agency.webhook_url,
-                    data={"type": "dispatch.created", "dispatch": dispatch_for_console(dispatch)},
-                    source=f"alerts.dispatch:{dispatch.pk}",
-                    priority=Delivery.Priority.HIGH if observation.in_progress else Delivery.Priority.NORMAL,
-                )
-            ]
-        )
-        deliveries_link(webhook, observation=observation, agency=agency)
+    agency_webhook_enqueue(dispatch=dispatch, event=event)
     return dispatch
 
 
@@ -1032,11 +1019,12 @@ def _lock_dispatch(dispatch: Dispatch) -> Dispatch:
 def _dispatch_event(
     type: str, dispatch: Dispatch, extra: dict[str, Any] | None = None, groups: Iterable[str] = ()
 ) -> None:
-    event_emit(
+    event = event_emit(
         type=type,
         data={**dispatch_for_console(dispatch), **(extra or {})},
         groups=[*access.dispatch_event_groups(dispatch), *groups],
     )
+    agency_webhook_enqueue(dispatch=dispatch, event=event)
 
 
 def _observation_follow(observation: Observation, *, actor: User | None) -> None:

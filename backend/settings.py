@@ -338,6 +338,9 @@ FCM_CONNECTIONS = env_int("FCM_CONNECTIONS", 100)  # HTTP connections per worker
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_BACKOFF_BASE_SECONDS = env_int("DELIVERY_BACKOFF_BASE_SECONDS", 30)
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 120)
+# Agency webhooks go to public https addresses only; hosts listed here (tests, staging: "127.0.0.1",
+# "hooks.staging.internal") may use http and private or loopback addresses. Empty in production.
+WEBHOOK_INSECURE_HOSTS = env_list("WEBHOOK_INSECURE_HOSTS")
 
 # --- live console (alerts.console) -------------------------------------------------------------
 CONSOLE_HEARTBEAT_SECONDS = float(env_str("CONSOLE_HEARTBEAT_SECONDS", "30"))

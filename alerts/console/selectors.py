@@ -32,6 +32,7 @@ from alerts.selectors import (
     dispatch_for_console,
     observation_for_console,
 )
+from alerts.webhooks import webhook_failures_recent
 from backend.accounts.models import Role, User
 from backend.territory.models import Sector
 
@@ -355,6 +356,17 @@ def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str,
     }
 
 
+def console_webhook_failures(*, own: list[Agency]) -> list[dict[str, Any]]:
+    """Per agency of the user with webhook deliveries that failed for good in the last 24 h: the count,
+    the time and error of the last one (the page warns; the admin's agency page lists them)."""
+    failures = webhook_failures_recent(agency_ids=[agency.pk for agency in own])
+    return [
+        {"agency": {"id": agency.pk, "name": agency.name}, **failures[agency.pk]}
+        for agency in own
+        if agency.pk in failures
+    ]
+
+
 def console_state(*, user: User) -> dict[str, Any]:
     """The initial state of a console: its items, presence and the newest event id it may see.
 
@@ -378,4 +390,5 @@ def console_state(*, user: User) -> dict[str, Any]:
         "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user)],
         "presence": presence_state(user=user, own=own),
         "choices": console_choices(user=user, own=own),
+        "webhook_failures": console_webhook_failures(own=own),
     }

@@ -326,7 +326,7 @@ def _settle_push(deliveries: list[Delivery], transient: dict[int, tuple[str, flo
 
 def _send_webhook(delivery: Delivery) -> None:
     try:
-        post_webhook(delivery.address, delivery.data)
+        post_webhook(delivery)  # checks the address again, signs with the owner's current key
     except TransientError as exc:
         _retry_or_fail(delivery, str(exc), retry_after=exc.retry_after)
     except PermanentError as exc:

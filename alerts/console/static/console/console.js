@@ -687,6 +687,18 @@
     });
   }
 
+  // Agency webhooks that failed for good in the last 24 h (details on the agency's admin page).
+  function showWebhookFailures(failures) {
+    var node = $("webhooks-en-echec");
+    node.textContent = failures.map(function (item) {
+      return interpolate(ngettext(
+        "Webhook de %(agency)s : %(count)s envoi en échec ces dernières 24 h (dernier le %(at)s : %(error)s).",
+        "Webhook de %(agency)s : %(count)s envois en échec ces dernières 24 h (dernier le %(at)s : %(error)s).",
+        item.count), { agency: item.agency.name, count: item.count, at: new Date(item.last_at).toLocaleString("fr-FR"), error: item.last_error }, true);
+    }).join(" ");
+    node.hidden = !failures.length;
+  }
+
   function showEmergency(data) {
     var node = $("urgence");
     node.hidden = !data.active;
@@ -984,6 +996,7 @@
       state.presence = {};
       (data.presence || []).forEach(updatePresence);
       if (state.choices.emergency) showEmergency(state.choices.emergency);
+      showWebhookFailures(data.webhook_failures || []);
       var who = data.user.name + (data.agencies.length ? " — " + data.agencies.map(function (a) { return a.name; }).join(", ") : "") + (state.moderator ? " — " + gettext("modération") : "");
       $("who").textContent = "· " + who;
       renderList();
