@@ -15,3 +15,7 @@ class AlertsConfig(AppConfig):
         from alerts import metrics
 
         metrics.register()  # moderation queue and unacknowledged dispatches on /metrics
+
+        from alerts import retention
+
+        retention.register()  # what alerts keeps and how long (backend/core/retention.py)

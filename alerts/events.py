@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from alerts.models import Event, EventTarget
+from alerts.models import Event, EventTarget, Observation
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,16 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def event_emit(*, type: str, data: dict[str, Any], groups: Iterable[str]) -> Event:
-    """Writes the event for these groups and publishes it after the surrounding transaction commits."""
+def event_emit(
+    *, type: str, data: dict[str, Any], groups: Iterable[str], observation: Observation | int | None = None
+) -> Event:
+    """Writes the event for these groups and publishes it after the surrounding transaction commits.
+
+    `observation`: the observation the event is about (its text, its dispatch): the event is then deleted
+    with it by the retention purge, whatever the shape of `data`."""
     targets = sorted(set(groups))
-    event = Event(type=type, data=_json_safe(data))
+    observation_id = observation.pk if isinstance(observation, Observation) else observation
+    event = Event(type=type, data=_json_safe(data), observation_id=observation_id)
     if connection.vendor == "postgresql" and targets:
         _insert_with_targets(event, targets)
     else:
@@ -80,7 +86,7 @@ def event_emit(*, type: str, data: dict[str, Any], groups: Iterable[str]) -> Eve
 
 _EVENT_WITH_TARGETS_SQL = """
 WITH event AS (
-    INSERT INTO "{event}" ("at", "type", "data") VALUES (%s, %s, %s) RETURNING "id"
+    INSERT INTO "{event}" ("at", "type", "data", "observation_id") VALUES (%s, %s, %s, %s) RETURNING "id"
 ), targets AS (
     INSERT INTO "{target}" ("event_id", "group") SELECT event."id", name FROM event, UNNEST(%s::text[]) AS name
 )
@@ -94,7 +100,7 @@ def _insert_with_targets(event: Event, targets: list[str]) -> None:
     sql = _EVENT_WITH_TARGETS_SQL.format(event=Event._meta.db_table, target=EventTarget._meta.db_table)
     data = Event._meta.get_field("data").get_db_prep_save(event.data, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.at, event.type, data, targets])
+        cursor.execute(sql, [event.at, event.type, data, event.observation_id, targets])
         row = cursor.fetchone()
     event.pk = row[0]
     event._state.adding = False

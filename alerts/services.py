@@ -545,12 +545,14 @@ def observation_submit(
                     "auto": auto,
                 },
                 groups=_moderation_groups(observation),
+                observation=observation,
             )
         else:
             event_emit(
                 type="observation.pending",
                 data=observation_for_console(observation),
                 groups=_moderation_groups(observation),
+                observation=observation,
             )
     return observation
 
@@ -601,6 +603,7 @@ def observation_add_text(
                     "created_at": addition.created_at.isoformat(),
                 },
                 groups=_moderation_groups(locked),
+                observation=locked,
             )
     return addition
 
@@ -639,6 +642,7 @@ def observation_addition_review(
                         "created_at": addition.created_at.isoformat(),
                     },
                     groups=[agency_group(dispatch.agency_id)],
+                    observation=observation,
                 )
     return addition
 
@@ -692,6 +696,7 @@ def observation_claim(*, observation: Observation, actor: User) -> Observation:
             type="observation.claimed",
             data=observation_for_console(current),
             groups=_moderation_groups(current),
+            observation=current,
         )
     return current
 
@@ -720,6 +725,7 @@ def observation_release(*, observation: Observation, actor: User) -> Observation
             type="observation.released",
             data=observation_for_console(current),
             groups=_moderation_groups(current),
+            observation=current,
         )
     return current
 
@@ -772,7 +778,12 @@ def _dispatch_create(
         target=dispatch,
         extra={"observation": observation.pk, "agency": agency.pk},
     )
-    event_emit(type="dispatch.created", data=dispatch_for_console(dispatch), groups=[agency_group(agency.pk)])
+    event_emit(
+        type="dispatch.created",
+        data=dispatch_for_console(dispatch),
+        groups=[agency_group(agency.pk)],
+        observation=observation,
+    )
     if agency.webhook_url:
         webhook = deliveries_enqueue(
             [
@@ -881,6 +892,7 @@ def observation_approve(
             type="observation.approved",
             data={**observation_for_console(locked), "agencies": _agencies_data(targets)},
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -919,6 +931,7 @@ def observation_reject(*, observation: Observation, actor: User, reason: str, no
             type="observation.rejected",
             data={**observation_for_console(locked), "reason": reason},
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -987,6 +1000,7 @@ def observation_merge(*, observation: Observation, actor: User, into: Observatio
                 "into": {"id": target.pk, "reference": target.reference},
             },
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -1016,6 +1030,7 @@ def _dispatch_event(
         type=type,
         data={**dispatch_for_console(dispatch), **(extra or {})},
         groups=[agency_group(dispatch.agency_id), *groups],
+        observation=dispatch.observation_id,
     )
 
 
@@ -1040,6 +1055,7 @@ def _observation_follow(observation: Observation, *, actor: User | None) -> None
             type="observation.closed",
             data=observation_for_console(observation),
             groups=_moderation_groups(observation),
+            observation=observation,
         )
     elif observation.status == Observation.Status.DISPATCHED and Dispatch.Status.ACKNOWLEDGED in statuses:
         _set_status(
