@@ -7,7 +7,7 @@ from backend.accounts.models import Role, User
 from backend.accounts.personal_data import account_erase
 from backend.core.errors import Forbidden
 from backend.core.retention import register_retention
-from neighbours.models import Invitation, Referent
+from neighbours.models import Invitation, Referent, ReferentStatusChange
 
 # Referents whose account is still whole (an erased one has nothing left to purge).
 _NOT_ERASED = Q(user__erased_at__isnull=True, user__role=Role.REFERENT, user__is_superuser=False)
@@ -15,14 +15,16 @@ _NOT_ERASED = Q(user__erased_at__isnull=True, user__role=Role.REFERENT, user__is
 
 def referents_erase(rows: QuerySet[Referent]) -> int:
     """Erases the accounts with the kernel's eraser (as if they asked): phone, name, devices, free texts
-    go; their observations and the audit trail stay whole, linked to « référent supprimé »."""
+    go; their observations and the trail of their mission stay, linked to « référent supprimé », without
+    the coordinator's reasons (words about the person)."""
     erased = 0
-    for user_id in rows.values_list("user_id", flat=True):
+    for referent_id, user_id in rows.values_list("pk", "user_id"):
         user = User.objects.get(pk=user_id)
         try:
             account_erase(user=user, retention=True)
         except Forbidden:  # erased meanwhile (another run, the person)
             continue
+        ReferentStatusChange.objects.filter(referent_id=referent_id).update(reason="")
         erased += 1
     return erased
 
