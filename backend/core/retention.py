@@ -37,6 +37,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from backend.core.models import RetentionState
 
@@ -54,14 +55,14 @@ class PrePurgeHook(Protocol):
 @dataclass(frozen=True)
 class RetentionRule:
     name: str
-    label: str
+    label: StrOrPromise
     model: type[models.Model]
     # The Django setting that holds the period; its name ends in _DAYS or _HOURS.
     setting: str
     # The date the period runs from (for the report and the default query).
     age_field: str
     # Said in the report when the period does not simply run from `age_field` (French).
-    since: str = ""
+    since: StrOrPromise = ""
     scope: Q = field(default_factory=Q)
     # Fields → values written by a queryset update; None: rows are deleted (or given to `erase`).
     anonymise: Mapping[str, Any] | None = None
@@ -102,11 +103,11 @@ _pre_purge: dict[str, PrePurgeHook] = {}
 def register_retention(
     name: str,
     *,
-    label: str,
+    label: StrOrPromise,
     model: type[models.Model],
     setting: str,
     age_field: str,
-    since: str = "",
+    since: StrOrPromise = "",
     scope: Q | None = None,
     anonymise: Mapping[str, Any] | None = None,
     erase: Callable[[QuerySet[Any]], int] | None = None,
@@ -121,11 +122,11 @@ def register_retention(
         raise ImproperlyConfigured(f"Retention {name}: anonymise or erase, not both.")
     _rules[name] = RetentionRule(
         name=name,
-        label=str(label),
+        label=label,
         model=model,
         setting=setting,
         age_field=age_field,
-        since=str(since),
+        since=since,
         scope=scope if scope is not None else Q(),
         anonymise=dict(anonymise) if anonymise is not None else None,
         erase=erase,

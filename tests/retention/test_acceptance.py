@@ -84,6 +84,7 @@ def test_one_day_after_each_period_no_row_older_than_its_period_remains(
 
     # Everything went; a day later, the next run finds nothing more.
     assert all(check() for check in purged.values())
+    assert last_run is not None
     time_machine.move_to(last_run + DAY, tick=False)
     assert sum(retention_report().values()) == 0
     assert _daily_job().func() == 0

@@ -109,7 +109,8 @@ def test_an_observation_goes_with_everything_that_hangs_from_it_found_by_key(
     )
     photo = ObservationPhoto.objects.get(observation=observation)
     storage = ObservationPhoto._meta.get_field("file").storage
-    assert storage.exists(photo.file.name)
+    file_name = str(photo.file.name)
+    assert storage.exists(file_name)
     linked = list(
         ObservationDelivery.objects.filter(observation=observation).values_list("delivery_id", flat=True)
     )
@@ -131,7 +132,7 @@ def test_an_observation_goes_with_everything_that_hangs_from_it_found_by_key(
 
     assert not Observation.objects.filter(pk=observation.pk).exists()
     assert Observation.objects.filter(pk=unfinished.pk).exists()
-    assert not storage.exists(photo.file.name)
+    assert not storage.exists(file_name)
     assert not Delivery.objects.filter(pk__in=linked).exists()
     assert not Event.objects.filter(type="observation.new_kind").exists()
     assert not DispatchNote.objects.exists()

@@ -109,6 +109,7 @@ def _closed_observation(people: dict[str, Any]) -> Observation:
     observation = f.observation(people["author"], description="Camille Martin a vu deux hommes.")
     services.observation_approve(observation=observation, actor=people["moderator"])
     dispatch = Dispatch.objects.get(observation=observation)
+    assert dispatch.ack_deadline is not None
     services.dispatches_escalate(now=dispatch.ack_deadline + timedelta(minutes=1))
     services.dispatch_close(dispatch=dispatch, actor=people["officer"], outcome="no_trace")
     observation.refresh_from_db()

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             verb = "à anonymiser" if rule.action == "anonymise" else "à effacer"
             self.stdout.write(
                 f"- {rule.label} ({rule.table}) : {counts[rule.name]} {verb}"
-                f" — conservation {period_text(rule)} à compter de {rule.since or rule.age_field} [{rule.name}]"
+                f" — conservation {period_text(rule)} à compter de {str(rule.since) or rule.age_field} [{rule.name}]"
             )
         self.stdout.write(f"Total : {sum(counts.values())} ligne(s).")
         next_run = retention_next_run()
