@@ -39,6 +39,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
+from backend.audit.services import audit_record
 from backend.core.models import RetentionState
 
 # The daily job: how often it runs, how long a claim holds, how soon a failed run is retried.
@@ -201,8 +202,6 @@ def retention_purge(
 ) -> dict[str, int]:
     """Runs the pre-purge hooks, then purges every rule's expired rows; writes one audit row (counts only).
     Returns the rows purged per rule. Idempotent: a second run at the same `now` purges nothing."""
-    from backend.audit.services import audit_record
-
     at = now or timezone.now()
     rules = _selected(only)
     for hook_name, hook in list(_pre_purge.items()):
