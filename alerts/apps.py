@@ -24,3 +24,7 @@ class AlertsConfig(AppConfig):
         from alerts import webhooks
 
         webhooks.register()  # the kernel's sender signs agency webhooks with the agency's key
+
+        from alerts import retention
+
+        retention.register()  # what alerts keeps and how long (backend/core/retention.py)

@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from alerts.models import Event, EventTarget
+from alerts.models import Event, EventTarget, Observation
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,13 @@ def event_payload(event: Event) -> dict[str, Any]:
     return {"id": event.pk, "type": event.type, "at": event.at.isoformat(), "data": event.data}
 
 
-def layer_item(payload: dict[str, Any]) -> dict[str, Any]:
-    """One event as it travels on the channel layer: its id (order, duplicates) and its JSON text."""
-    return {"id": payload["id"], "text": json.dumps(payload, ensure_ascii=False)}
+def layer_item(payload: dict[str, Any], *, observation_id: int | None = None) -> dict[str, Any]:
+    """One event as it travels on the channel layer: its id (order, duplicates), its JSON text, and the
+    observation it is about (the console writes what it sent to the officers' read log)."""
+    item = {"id": payload["id"], "text": json.dumps(payload, ensure_ascii=False)}
+    if observation_id is not None:
+        item["observation"] = observation_id
+    return item
 
 
 def layer_message(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,23 +73,29 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def event_emit(*, type: str, data: dict[str, Any], groups: Iterable[str]) -> Event:
-    """Writes the event for these groups and publishes it after the surrounding transaction commits."""
+def event_emit(
+    *, type: str, data: dict[str, Any], groups: Iterable[str], observation: Observation | int | None = None
+) -> Event:
+    """Writes the event for these groups and publishes it after the surrounding transaction commits.
+
+    `observation`: the observation the event is about (its text, its dispatch): the event is then deleted
+    with it by the retention purge, whatever the shape of `data`."""
     targets = sorted(set(groups))
-    event = Event(type=type, data=_json_safe(data))
+    observation_id = observation.pk if isinstance(observation, Observation) else observation
+    event = Event(type=type, data=_json_safe(data), observation_id=observation_id)
     if connection.vendor == "postgresql" and targets:
         _insert_with_targets(event, targets)
     else:
         event.save(force_insert=True)
         EventTarget.objects.bulk_create([EventTarget(event=event, group=group) for group in targets])
     payload = event_payload(event)
-    transaction.on_commit(lambda: publish(payload, targets))
+    transaction.on_commit(lambda: publish(payload, targets, observation_id=observation_id))
     return event
 
 
 _EVENT_WITH_TARGETS_SQL = """
 WITH event AS (
-    INSERT INTO "{event}" ("at", "type", "data") VALUES (%s, %s, %s) RETURNING "id"
+    INSERT INTO "{event}" ("at", "type", "data", "observation_id") VALUES (%s, %s, %s, %s) RETURNING "id"
 ), targets AS (
     INSERT INTO "{target}" ("event_id", "group") SELECT event."id", name FROM event, UNNEST(%s::text[]) AS name
 )
@@ -99,14 +109,14 @@ def _insert_with_targets(event: Event, targets: list[str]) -> None:
     sql = _EVENT_WITH_TARGETS_SQL.format(event=Event._meta.db_table, target=EventTarget._meta.db_table)
     data = Event._meta.get_field("data").get_db_prep_save(event.data, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.at, event.type, data, targets])
+        cursor.execute(sql, [event.at, event.type, data, event.observation_id, targets])
         row = cursor.fetchone()
     event.pk = row[0]
     event._state.adding = False
     event._state.db = connection.alias
 
 
-def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
+def publish(payload: dict[str, Any], groups: Iterable[str], *, observation_id: int | None = None) -> None:
     """Pushes the event to its groups. Called after commit, in the thread of the request: under ASGI the
     sends are handed to the server's event loop without waiting (the request answers at once), in order
     (one queue per loop, drained by one task: a group sees its events in the order they were committed).
@@ -114,7 +124,7 @@ def publish(payload: dict[str, Any], groups: Iterable[str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    item = layer_item(payload)
+    item = layer_item(payload, observation_id=observation_id)
     targets = list(groups)
     loop = _server_loop()
     if loop is not None:

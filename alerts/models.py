@@ -18,6 +18,10 @@ class Event(models.Model):
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     type = models.CharField(_("type"), max_length=60)
     data = models.JSONField(_("données"), default=dict)
+    # The observation the event is about, if any: the retention purge deletes the event with it, by key.
+    observation = models.ForeignKey(
+        "Observation", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
 
     class Meta:
         verbose_name = _("événement temps réel")

@@ -1,84 +1,62 @@
-"""Retention: what is past a commune's period is erased — observations, their photos (files too), their
-texts and notes; only the audit trail (ids, no personal values) and anonymous counters remain."""
+"""What alerts keeps, and for how long (registered with the kernel's retention registry).
 
-from collections.abc import Callable
+An observation goes with everything that hangs from it, found by key, never by matching texts: photos (and
+their files), transitions, follow-ups, dispatches and their notes, notifications and events (cascades),
+and the outbox rows it caused (`ObservationDelivery`). Finished observations (closed, rejected, merged)
+go after their commune's `retention_days` (OBSERVATION_RETENTION_DAYS for a commune without its own),
+the others after OBSERVATION_MAX_AGE_DAYS from their receipt; the sender's IP address goes earlier.
+Only the audit trail (ids, no personal values) and the statistics the town keeps remain.
+"""
+
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from alerts.models import (
     CommuneAlertSettings,
-    Dispatch,
     Event,
     IdempotencyRecord,
     Notification,
     Observation,
     ObservationPhoto,
+    ObservationRead,
 )
-from backend.audit.services import audit_record
+from backend.core.retention import register_retention
 from backend.messaging.models import Delivery
-from backend.territory.models import Commune
 
-DEFAULT_RETENTION_DAYS = 365
 FINISHED = (Observation.Status.CLOSED, Observation.Status.REJECTED, Observation.Status.MERGED)
+OBSERVATION_RULES = ("alerts.observations_unfinished", "alerts.observations_finished")
 
 
-def expired_observations(*, commune: Commune, now: datetime | None = None) -> list[int]:
-    row = CommuneAlertSettings.objects.filter(commune=commune).first()
-    days = row.retention_days if row else DEFAULT_RETENTION_DAYS
-    limit = (now or timezone.now()) - timedelta(days=days)
-    return list(
-        Observation.objects.filter(commune=commune, status__in=FINISHED, finished_at__lt=limit)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+def finished_observations_expired(now: datetime) -> QuerySet[Observation]:
+    """Finished observations past their commune's period (the setting's for communes without one)."""
+    own = dict(CommuneAlertSettings.objects.values_list("commune_id", "retention_days"))
+    by_days: dict[int, list[int]] = {}
+    for commune_id, days in own.items():
+        by_days.setdefault(days, []).append(commune_id)
+    default_limit = now - timedelta(days=settings.OBSERVATION_RETENTION_DAYS)
+    past = Q(finished_at__lt=default_limit) & ~Q(commune_id__in=list(own))
+    for days, communes in by_days.items():
+        past |= Q(commune_id__in=communes, finished_at__lt=now - timedelta(days=days))
+    return Observation.objects.filter(status__in=FINISHED).filter(past)
 
 
-def observations_purge(*, say: Callable[[str], None] = lambda _line: None, batch: int = 200) -> int:
-    """Deletes expired observations commune by commune, in batches; returns how many were deleted.
-    Idempotent: a second run finds nothing."""
-    total = 0
-    for commune in Commune.objects.order_by("id"):
-        ids = expired_observations(commune=commune)
-        if not ids:
-            continue
-        say(f"{commune.name} : {len(ids)} signalement(s) à effacer")
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            files = list(
-                ObservationPhoto.objects.filter(observation_id__in=chunk).values_list("file", flat=True)
-            )
-            with transaction.atomic():
-                # Duplicates that point at a purged observation lose the link, not their own life.
-                Observation.objects.filter(merged_into_id__in=chunk).update(merged_into=None)
-                notifications = list(
-                    Notification.objects.filter(observation_id__in=chunk).values_list("id", flat=True)
-                )
-                dispatches = list(
-                    Dispatch.objects.filter(observation_id__in=chunk).values_list("id", flat=True)
-                )
-                sources = [f"alerts.notification:{pk}" for pk in notifications] + [
-                    f"alerts.dispatch:{pk}" for pk in dispatches
-                ]
-                Delivery.objects.filter(source__in=sources).delete()
-                Notification.objects.filter(pk__in=notifications).delete()
-                # Realtime events and replayable responses carry texts too.
-                Event.objects.filter(data__id__in=chunk).delete()
-                Event.objects.filter(data__observation__id__in=chunk).delete()
-                Event.objects.filter(data__observation_id__in=chunk).delete()
-                IdempotencyRecord.objects.filter(response_body__id__in=chunk).delete()
-                deleted, _detail = Observation.objects.filter(pk__in=chunk).delete()
-                audit_record(
-                    actor=None,
-                    action="observations.purged",
-                    extra={"commune": commune.pk, "count": len(chunk), "rows": deleted},
-                )
-                transaction.on_commit(partial(_delete_files, files))
-            total += len(chunk)
-            say(f"  {min(start + batch, len(ids))}/{len(ids)}")
-    return total
+def observations_erase(rows: QuerySet[Observation]) -> int:
+    """Deletes the observations and what hangs from them; photo files go once the transaction commits."""
+    ids = list(rows.values_list("pk", flat=True))
+    files = list(ObservationPhoto.objects.filter(observation_id__in=ids).values_list("file", flat=True))
+    # The outbox rows they caused (status messages, agency webhooks, duty-phone SMS), by key; their push
+    # receipts and links go with them.
+    Delivery.objects.filter(observation_link__observation_id__in=ids).delete()
+    # Cascades: photos, transitions, follow-ups, dispatches and notes, notifications, events, links;
+    # duplicates merged into one of them lose the link, not their own life.
+    Observation.objects.filter(pk__in=ids).delete()
+    transaction.on_commit(partial(_delete_files, files))
+    return len(ids)
 
 
 def _delete_files(names: list[str]) -> None:
@@ -86,3 +64,74 @@ def _delete_files(names: list[str]) -> None:
     for name in names:
         if name and storage.exists(name):
             storage.delete(name)
+
+
+def _events_expired(now: datetime) -> QuerySet[Event]:
+    # As console.events_prune (which runs every 10 minutes): the replay window plus an hour.
+    return Event.objects.filter(
+        at__lt=now - timedelta(hours=float(settings.CONSOLE_EVENT_RETENTION_HOURS) + 1)
+    )
+
+
+def register() -> None:
+    """Called from AlertsConfig.ready(). Rows that hang from an observation come first, so that each rule's
+    count is its own (retention_report tells what the purge does)."""
+    register_retention(
+        "alerts.idempotency",
+        label=_("Réponses rejouables (Idempotency-Key)"),
+        model=IdempotencyRecord,
+        setting="IDEMPOTENCY_RETENTION_HOURS",
+        age_field="created_at",
+    )
+    register_retention(
+        "alerts.events",
+        label=_("Événements temps réel"),
+        model=Event,
+        setting="CONSOLE_EVENT_RETENTION_HOURS",
+        age_field="at",
+        since=_("at, plus une heure (comme console.events_prune)"),
+        expired=_events_expired,
+    )
+    register_retention(
+        "alerts.notifications",
+        label=_("Boîtes de réception (notifications)"),
+        model=Notification,
+        setting="NOTIFICATION_RETENTION_DAYS",
+        age_field="created_at",
+    )
+    register_retention(
+        "alerts.observation_reads",
+        label=_("Journal des lectures de signalements par les agents"),
+        model=ObservationRead,
+        setting="READ_LOG_RETENTION_DAYS",
+        age_field="at",
+    )
+    register_retention(
+        "alerts.observation_ip",
+        label=_("Adresse IP des signalements"),
+        model=Observation,
+        setting="OBSERVATION_IP_RETENTION_DAYS",
+        age_field="created_at",
+        scope=Q(ip__isnull=False),
+        anonymise={"ip": None},
+    )
+    register_retention(
+        "alerts.observations_unfinished",
+        label=_("Signalements jamais terminés"),
+        model=Observation,
+        setting="OBSERVATION_MAX_AGE_DAYS",
+        age_field="created_at",
+        scope=~Q(status__in=FINISHED) | Q(finished_at__isnull=True),
+        erase=observations_erase,
+    )
+    register_retention(
+        "alerts.observations_finished",
+        label=_("Signalements terminés (clôturés, non retenus, fusionnés)"),
+        model=Observation,
+        setting="OBSERVATION_RETENTION_DAYS",
+        age_field="finished_at",
+        since=_("finished_at ; durée de la commune (retention_days) quand elle en a une"),
+        scope=Q(status__in=FINISHED),
+        erase=observations_erase,
+        expired=finished_observations_expired,
+    )

@@ -542,12 +542,14 @@ def observation_submit(
                     "auto": auto,
                 },
                 groups=_moderation_groups(observation),
+                observation=observation,
             )
         else:
             event_emit(
                 type="observation.pending",
                 data=observation_for_console(observation),
                 groups=_moderation_groups(observation),
+                observation=observation,
             )
     return observation
 
@@ -593,6 +595,7 @@ def observation_add_text(
                     "created_at": addition.created_at.isoformat(),
                 },
                 groups=_moderation_groups(locked),
+                observation=locked,
             )
     return addition
 
@@ -639,6 +642,7 @@ def observation_addition_review(
                 "redacted_text": addition.redacted_text,
             },
             groups=_moderation_groups(observation),
+            observation=observation,
         )
         if approve:
             for dispatch in observation.dispatches.filter(status__in=OPEN_DISPATCH).select_related(
@@ -655,6 +659,7 @@ def observation_addition_review(
                         "created_at": addition.created_at.isoformat(),
                     },
                     groups=access.dispatch_event_groups(dispatch),
+                    observation=observation,
                 )
     return addition
 
@@ -708,6 +713,7 @@ def observation_claim(*, observation: Observation, actor: User) -> Observation:
             type="observation.claimed",
             data=observation_for_console(current),
             groups=_moderation_groups(current),
+            observation=current,
         )
     return current
 
@@ -736,6 +742,7 @@ def observation_release(*, observation: Observation, actor: User) -> Observation
             type="observation.released",
             data=observation_for_console(current),
             groups=_moderation_groups(current),
+            observation=current,
         )
     return current
 
@@ -792,6 +799,7 @@ def _dispatch_create(
         type="dispatch.created",
         data=dispatch_for_console(dispatch),
         groups=access.dispatch_event_groups(dispatch),
+        observation=observation,
     )
     agency_webhook_enqueue(dispatch=dispatch, event=event)
     return dispatch
@@ -887,6 +895,7 @@ def observation_approve(
             type="observation.approved",
             data={**observation_for_console(locked), "agencies": _agencies_data(targets)},
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -925,6 +934,7 @@ def observation_reject(*, observation: Observation, actor: User, reason: str, no
             type="observation.rejected",
             data={**observation_for_console(locked), "reason": reason},
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -994,6 +1004,7 @@ def observation_merge(*, observation: Observation, actor: User, into: Observatio
                 "into": {"id": target.pk, "reference": target.reference},
             },
             groups=_moderation_groups(locked),
+            observation=locked,
         )
     return locked
 
@@ -1023,6 +1034,7 @@ def _dispatch_event(
         type=type,
         data={**dispatch_for_console(dispatch), **(extra or {})},
         groups=[*access.dispatch_event_groups(dispatch), *groups],
+        observation=dispatch.observation_id,
     )
     agency_webhook_enqueue(dispatch=dispatch, event=event)
 
@@ -1048,6 +1060,7 @@ def _observation_follow(observation: Observation, *, actor: User | None) -> None
             type="observation.closed",
             data=observation_for_console(observation),
             groups=_moderation_groups(observation),
+            observation=observation,
         )
     elif observation.status == Observation.Status.DISPATCHED and Dispatch.Status.ACKNOWLEDGED in statuses:
         _set_status(

@@ -353,6 +353,41 @@ CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
 CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
 CONSOLE_TILE_ATTRIBUTION = env_str("CONSOLE_TILE_ATTRIBUTION")
 
+# --- retention (backend/core/retention.py; periods and their reasons: docs/privacy.md) ------------
+# Finished observations (closed, rejected, merged) of communes without their own retention_days.
+OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 365)
+# Observations that never finish (forgotten in the queue, dispatch never closed), from their receipt.
+OBSERVATION_MAX_AGE_DAYS = env_int("OBSERVATION_MAX_AGE_DAYS", 548)
+OBSERVATION_IP_RETENTION_DAYS = env_int("OBSERVATION_IP_RETENTION_DAYS", 180)
+IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 72)
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
+# The officers' read log (who was served which observation): the CNIL's 6 months to 1 year for logs.
+READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 365)
+BROADCAST_RECIPIENT_RETENTION_DAYS = env_int("BROADCAST_RECIPIENT_RETENTION_DAYS", 180)
+INBOUND_SMS_RETENTION_DAYS = env_int("INBOUND_SMS_RETENTION_DAYS", 90)
+PHONE_CODE_RETENTION_HOURS = env_int("PHONE_CODE_RETENTION_HOURS", 48)
+AUDIT_IP_RETENTION_DAYS = env_int("AUDIT_IP_RETENTION_DAYS", 365)
+ADMIN_LOG_RETENTION_DAYS = env_int("ADMIN_LOG_RETENTION_DAYS", 365)
+AUTH_LOG_RETENTION_DAYS = env_int("AUTH_LOG_RETENTION_DAYS", 180)
+EXPIRED_CREDENTIALS_RETENTION_DAYS = env_int("EXPIRED_CREDENTIALS_RETENTION_DAYS", 1)
+DELIVERY_RETENTION_DAYS = env_int("DELIVERY_RETENTION_DAYS", 90)
+DEVICE_INACTIVE_RETENTION_DAYS = env_int("DEVICE_INACTIVE_RETENTION_DAYS", 30)
+REFERENT_ENDED_RETENTION_DAYS = env_int("REFERENT_ENDED_RETENTION_DAYS", 365)
+REFERENT_REFUSED_RETENTION_DAYS = env_int("REFERENT_REFUSED_RETENTION_DAYS", 180)
+INVITATION_RETENTION_DAYS = env_int("INVITATION_RETENTION_DAYS", 30)
+SHOPKEEPER_ENDED_RETENTION_DAYS = env_int("SHOPKEEPER_ENDED_RETENTION_DAYS", 365)
+SHOP_APPLICATION_RETENTION_DAYS = env_int("SHOP_APPLICATION_RETENTION_DAYS", 180)
+# A period of 0 would erase rows as they are written: refused.
+_RETENTION_TOO_SHORT = [
+    name
+    for name, value in globals().items()
+    if name.endswith(("_RETENTION_DAYS", "_RETENTION_HOURS", "_MAX_AGE_DAYS"))
+    and name != "CONSOLE_EVENT_RETENTION_HOURS"
+    and value < 1
+]
+if _RETENTION_TOO_SHORT:
+    raise ImproperlyConfigured(f"Retention periods must be 1 or more: {', '.join(_RETENTION_TOO_SHORT)}")
+
 # --- logging and metrics (backend/core/logs.py, observability.py, metrics.py) --------------------
 # plain (development) or json (production: one JSON object per line, with the request id).
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")

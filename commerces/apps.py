@@ -26,3 +26,7 @@ class CommercesConfig(AppConfig):
         register_submitter_rule(Role.SHOPKEEPER, shopkeeper_submitter_verdict)
         register_broadcast_text_check("shop_alert_victim", shop_alert_victim_check)
         register_personal_data("shopkeeper", export=shopkeeper_personal_data, erase=shopkeeper_data_erase)
+
+        from commerces import retention
+
+        retention.register()  # SMS received, decided applications, shopkeepers who no longer are

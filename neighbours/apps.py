@@ -29,3 +29,7 @@ class NeighboursConfig(AppConfig):
             personal_data.register_personal_data(
                 "notifications", export=selectors.notifications_personal_data
             )
+
+        from neighbours import retention
+
+        retention.register()  # referents whose mission ended, refused applications, expired invitations

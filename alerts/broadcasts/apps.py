@@ -15,3 +15,7 @@ class BroadcastsConfig(AppConfig):
 
         # Scheduled broadcasts go at their time, expired ones stop: the worker runs this every 10 s.
         register_periodic("broadcasts.run_due", lambda: broadcasts_run_due(), every_seconds=10)
+
+        from alerts.broadcasts import retention
+
+        retention.register()

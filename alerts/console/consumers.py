@@ -122,8 +122,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
                     "data": {"last_event_id": last_event_id},
                 }
             )
-        for event in replay.events:
-            await self.send_event(layer_item(event))
+        for event, observation_id in zip(replay.events, replay.observation_ids, strict=True):
+            await self.send_event(layer_item(event, observation_id=observation_id))
         await self.send_json(
             {"type": "replayed", "last_event_id": last_event_id, "count": len(replay.events)}
         )

@@ -59,6 +59,7 @@ class Replay:
     """What a console that reconnects with `last_event_id` gets: events in id order, or a resync."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
+    observation_ids: list[int | None] = field(default_factory=list)  # what each event is about
     resync: bool = False
     reason: str = ""
 
@@ -97,7 +98,10 @@ def events_replay(*, groups: list[str], after_id: int, now: datetime | None = No
     events = list(queryset[: limit + 1])
     if len(events) > limit:
         return Replay(resync=True, reason="too_many")
-    return Replay(events=[event_payload(event) for event in events])
+    return Replay(
+        events=[event_payload(event) for event in events],
+        observation_ids=[event.observation_id for event in events],
+    )
 
 
 # --- presence ---------------------------------------------------------------------------------

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "backend.accounts"
     label = "accounts"
     verbose_name = _("Comptes")
+
+    def ready(self) -> None:
+        from backend.accounts import retention
+
+        retention.register()

@@ -96,11 +96,14 @@ def personal_data_export(*, user: User, ip: str | None = None) -> dict[str, Any]
     return _json_safe(data)
 
 
-def account_erase(*, user: User, actor: User | None = None, ip: str | None = None) -> None:
+def account_erase(
+    *, user: User, actor: User | None = None, ip: str | None = None, retention: bool = False
+) -> None:
     """Erases the person: personal fields wiped, devices removed, pending messages cancelled.
 
     Observations and other records stay for the police, linked to the emptied account whose name is now
-    « référent supprimé ».
+    « référent supprimé ». `retention`: erased by the retention purge (their role ended long enough ago),
+    not at anyone's request: the audit row has no actor and says so.
     """
     if user.erased_at is not None:
         raise Forbidden(_("Ce compte est déjà effacé."))
@@ -130,10 +133,10 @@ def account_erase(*, user: User, actor: User | None = None, ip: str | None = Non
         for outstanding in OutstandingToken.objects.filter(user=user):
             BlacklistedToken.objects.get_or_create(token=outstanding)
         audit_record(
-            actor=actor or user,
+            actor=actor or (None if retention else user),
             action="account.erased",
             target=user,
             fields=["phone", "email", "display_name", "is_active", "erased_at"],
-            extra={"devices_removed": removed_devices},
+            extra={"devices_removed": removed_devices, **({"retention": True} if retention else {})},
             ip=ip,
         )

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "backend.audit"
     label = "audit"
     verbose_name = _("Journal d'audit")
+
+    def ready(self) -> None:
+        from backend.audit import retention
+
+        retention.register()

@@ -4,7 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """Append-only. People appear by id only, so erasing a person leaves the trail whole."""
+    """Append-only. People appear by id only, so erasing a person leaves the trail whole.
+
+    save() and delete() refuse to change a row. One change is made on purpose, by a queryset update that
+    bypasses them: the retention purge clears `ip` once AUDIT_IP_RETENTION_DAYS have passed
+    (backend/audit/retention.py); the rest of the row stays.
+    """
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("acteur (id)"), null=True, blank=True, db_index=True)

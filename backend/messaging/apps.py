@@ -6,3 +6,8 @@ class MessagingConfig(AppConfig):
     name = "backend.messaging"
     label = "messaging"
     verbose_name = _("Messagerie")
+
+    def ready(self) -> None:
+        from backend.messaging import retention
+
+        retention.register()

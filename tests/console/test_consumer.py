@@ -281,7 +281,7 @@ async def test_a_client_behind_asks_for_a_replay_and_gets_what_it_missed(monkeyp
     seen = (await until(moderator, "observation.pending"))["id"]
     # The layer lost these two (best-effort): written, never published.
     with monkeypatch.context() as patch:
-        patch.setattr(events_module, "publish", lambda payload, groups: None)
+        patch.setattr(events_module, "publish", lambda payload, groups, **kwargs: None)
         await db(f.observation)(place.referent)
         await db(f.observation)(place.referent)
     assert await drain(moderator, skip=("presence",)) == []

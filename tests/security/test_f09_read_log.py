@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from alerts import services
@@ -74,16 +75,25 @@ def test_the_socket_logs_what_it_replays_and_what_it_sends_live(commune: Any, ot
     services.observation_approve(observation=replayed, actor=towns.people["moderator_a"])
 
     token = access_token_for(operator)
+    live = f.observation(towns.people["referent_a"], description="Envoyé en direct.")
 
     async def session() -> None:
         communicator = WebsocketCommunicator(application, f"/ws/console/?token={token}&last_event_id={start}")
         await communicator.connect(timeout=10)
         while (await communicator.receive_json_from(timeout=10))["type"] != "replayed":
             pass
-        await communicator.disconnect()
+        await database_sync_to_async(services.observation_approve)(
+            observation=live, actor=towns.people["moderator_a"]
+        )
+        while (await communicator.receive_json_from(timeout=10))["type"] != "dispatch.created":
+            pass
+        await communicator.disconnect()  # what the socket sent since its last heartbeat is written now
 
     async_to_sync(session)()
     rows = _export(towns, officer=operator.pk)
-    assert [(row["signalement"], row["accès"]) for row in rows] == [
-        (str(replayed.pk), "console (temps réel)")
-    ]
+    # The replay sent the new dispatch (and, within its grace window, the older events of the agency).
+    logged = {(row["signalement"], row["accès"]) for row in rows}
+    assert (str(replayed.pk), "console (temps réel)") in logged
+    assert (str(live.pk), "console (temps réel)") in logged
+    assert {row["accès"] for row in rows} == {"console (temps réel)"}
+    assert {row["vue"] for row in rows} == {"police"}
