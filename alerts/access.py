@@ -394,7 +394,7 @@ class Policy:
                 return False  # the platform's defaults
             if label == "alerts.agency" and not agency_editable(user, obj):
                 return False
-        if user.role == Role.ADMIN and _vigie_app(admin.model):
+        if administered_commune(user) is not None and _vigie_app(admin.model):
             return True  # a commune admin manages Vigie's own rows, scoped to their commune above
         # Third-party apps (TOTP devices, lockouts, JWT tokens, groups) are not commune-scoped: platform
         # superusers only, or permissions a superuser gave one by one (as to a moderator).

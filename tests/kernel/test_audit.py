@@ -52,7 +52,7 @@ def test_audit_events_are_read_only_in_the_admin(commune):
     event = audit_record(actor=root, action="accounts.update", target=root, fields=["phone"])
     request = RequestFactory().get("/admin/audit/auditevent/")
     request.user = root
-    root.is_verified = lambda: True  # signed in with the second factor (django-otp's middleware sets it)
+    root.is_verified = lambda: True  # type: ignore[attr-defined]  # django-otp sets it on a verified session
     model_admin = admin.site._registry[AuditEvent]
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, event)
