@@ -19,7 +19,7 @@ from backend.accounts.serializers import (
     OtpRequestSerializer,
     OtpTokenRequestSerializer,
     RefreshTokenSerializer,
-    StaffTokenRequestSerializer,
+    StaffCredentialsSerializer,
     TokenPairSerializer,
     VerificationTokenSerializer,
 )
@@ -155,7 +155,7 @@ class StaffTokenApi(APIView):
             "Toute erreur (numéro inconnu, autre rôle, mot de passe ou code faux) reçoit la même réponse ; "
             "après plusieurs échecs le compte est bloqué (429)."
         ),
-        request=StaffTokenRequestSerializer,
+        request=StaffCredentialsSerializer,
         responses={200: TokenPairSerializer, **ERROR_RESPONSES},
         examples=[
             OpenApiExample(
@@ -182,7 +182,7 @@ class StaffTokenApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = StaffTokenRequestSerializer(data=request.data)
+        serializer = StaffCredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(staff_token_obtain(request=request._request, **serializer.validated_data))
 
@@ -193,6 +193,10 @@ class LogoutApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
     throttle_classes = [TokenRefreshThrottle]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # A bad refresh token is a 401, as on the refresh endpoint (DRF answers 403 without this header).
+        return 'Bearer realm="api"'
 
     @extend_schema(
         operation_id="auth_logout",

@@ -14,7 +14,7 @@ class OtpTokenRequestSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=PhoneCode.Purpose.choices, default=PhoneCode.Purpose.LOGIN)
 
 
-class StaffTokenRequestSerializer(serializers.Serializer):
+class StaffCredentialsSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     totp = serializers.CharField(

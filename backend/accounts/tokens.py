@@ -172,9 +172,9 @@ def token_logout(*, raw: str, ip: str | None = None) -> None:
             audit_record(actor=user, action="auth.logout", target=user, ip=ip)
 
 
+# simplejwt's refresh (same fields, same name in the schema: no docstring, which would describe it there),
+# through token_rotate.
 class TokenRefreshSerializer(SimpleTokenRefreshSerializer):
-    """simplejwt's refresh (same fields, same schema), through token_rotate."""
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         return token_rotate(raw=attrs["refresh"])
 
