@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from backend.accounts.apis import OtpIpThrottle
 from backend.accounts.models import PhoneCode, Role
-from backend.accounts.otp import phone_from_verification_token
+from backend.accounts.otp import client_network, phone_from_verification_token
 from backend.messaging.worker import drain
 from tests import factories
 from tests.conftest import sms_code
@@ -143,3 +143,23 @@ def test_refresh_rotates(api_client, commune, sms_outbox):
     assert first.json()["refresh"] != tokens["refresh"]
     replay = api_client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert replay.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("ip", "network"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),  # an IPv4 client seen through an IPv6 socket
+        (None, ""),
+        ("pas une adresse", ""),
+    ],
+)
+def test_sends_are_counted_per_ipv4_address_or_ipv6_64(ip, network):
+    assert client_network(ip) == network
+
+
+def test_the_code_request_records_the_clients_network(api_client):
+    api_client.post(OTP_URL, {"phone": "0699999998"}, format="json", REMOTE_ADDR="2001:db8:aa:bb::7")
+    assert PhoneCode.objects.get().network == "2001:db8:aa:bb::/64"
