@@ -139,7 +139,8 @@ def token_rotate(*, raw: str) -> dict[str, str]:
     user = _active_user(refresh)
     jti = refresh.payload[api_settings.JTI_CLAIM]
     with transaction.atomic():
-        outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+        # order_by: the model orders by user, a nullable join that FOR UPDATE refuses (PostgreSQL).
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).order_by("pk").first()
         if outstanding is None:
             outstanding = refresh.outstanding_row(user)
         reused = BlacklistedToken.objects.filter(token=outstanding).exists()

@@ -55,7 +55,7 @@ def test_a_code_for_a_known_number_is_queued_not_sent_inside_the_request(api_cli
 
 def _statements(queries: list[dict]) -> list[tuple[str, tuple[str, ...]]]:
     """Each statement as (verb, tables it names): the same work whatever the values."""
-    shapes = []
+    shapes: list[tuple[str, tuple[str, ...]]] = []
     for query in queries:
         sql = query["sql"]
         verb = sql.split(None, 1)[0].upper()
