@@ -56,7 +56,7 @@ class UserAdmin(CommuneScopedAdmin, DjangoUserAdmin):
 
 @admin.register(PhoneCode)
 class PhoneCodeAdmin(admin.ModelAdmin[PhoneCode]):
-    list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "used_at", "sent"]
+    list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "used_at", "sent", "network"]
     list_filter = ["purpose"]
     readonly_fields = [field.name for field in PhoneCode._meta.fields]
 

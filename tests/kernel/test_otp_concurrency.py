@@ -27,6 +27,26 @@ def test_parallel_first_requests_send_one_code(sms_outbox):
     assert len(sms_outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_from_one_network_cannot_all_pass_its_limit(sms_outbox, settings):
+    """Different numbers, one network (an IPv6 /64), a limit of 2: of 4 parallel requests, 2 are sent."""
+    settings.OTP_SENDS_PER_NETWORK_PER_HOUR = 2
+
+    def request(n: int) -> str:
+        try:
+            phone_code_request(
+                phone=f"06776655{n:02d}", purpose=PhoneCode.Purpose.VERIFY, ip=f"2001:db8:7:7::{n + 1}"
+            )
+        except OtpThrottled:
+            return "throttled"
+        return "sent"
+
+    outcomes = _race(*[lambda n=n: request(n) for n in range(4)])
+    assert sorted(str(outcome) for outcome in outcomes) == ["sent", "sent", "throttled", "throttled"]
+    drain()
+    assert len(sms_outbox) == 2
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("outcome", "status"),
