@@ -267,7 +267,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, which also refuses access tokens of a revoked family (backend/accounts/tokens.py).
+        "backend.accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -284,6 +285,9 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON", "120/min"),
         "user": env_str("THROTTLE_USER", "1200/min"),
         "otp_ip": env_str("THROTTLE_OTP_IP", "20/hour"),
+        # Its own bucket: a whole office behind one address refreshes every 15 minutes.
+        "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "600/hour"),
+        "staff_token": env_str("THROTTLE_STAFF_TOKEN", "30/hour"),
     },
     # Number of reverse proxies in front (nginx: 1), so throttles see the client's address.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
@@ -299,6 +303,8 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
     "USER_ID_FIELD": "id",
 }
+# Staff tokens (password + TOTP): the refresh token lives this long from the login, rotation included.
+STAFF_REFRESH_TOKEN_LIFETIME_HOURS = env_int("STAFF_REFRESH_TOKEN_LIFETIME_HOURS", 12)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vigie API",
@@ -318,6 +324,10 @@ OTP_CODE_TTL_SECONDS = 5 * 60
 OTP_MAX_ATTEMPTS = 5
 OTP_SENDS_PER_MINUTE = 1
 OTP_SENDS_PER_HOUR = 5
+# Sends per client network (an IPv4 address, an IPv6 /64) and for the whole platform, per hour: a limit on
+# SMS pumping through any door (API, web forms), unknown numbers included.
+OTP_SENDS_PER_NETWORK_PER_HOUR = env_int("OTP_SENDS_PER_NETWORK_PER_HOUR", 10)
+OTP_SENDS_GLOBAL_PER_HOUR = env_int("OTP_SENDS_GLOBAL_PER_HOUR", 300)
 PHONE_VERIFICATION_TOKEN_TTL_SECONDS = env_int("PHONE_VERIFICATION_TOKEN_TTL_SECONDS", 30 * 60)
 
 # --- messaging (DESIGN.md's settings contract) -------------------------------------------------

@@ -14,10 +14,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts import access
 from backend.accounts.models import User
+from backend.accounts.tokens import tokens_issue
 from backend.audit.services import audit_record, client_ip
 from backend.core.access import door
 from backend.core.errors import ApplicationError, NotFound
@@ -165,10 +165,8 @@ def _user(request: Request) -> User:
 
 
 def _enrolment_response(referent: Referent) -> Response:
-    refresh = RefreshToken.for_user(referent.user)
     data = {
-        "access": str(refresh.access_token),
-        "refresh": str(refresh),
+        **tokens_issue(user=referent.user),  # a login: starts a token family, no second factor
         "referent": ReferentMeSerializer(selectors.referent_profile(referent=referent)).data,
     }
     return Response(data, status=status.HTTP_201_CREATED)

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run on SQLite + in-memory layer by default, on PostgreSQL + Redis in CI."""
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from alerts.services import categories_seed_defaults
 from backend.accounts.second_factor import AMR_CLAIM, STAFF_AMR
 from backend.messaging.backends import locmem
+from backend.messaging.worker import drain
 from tests import factories
 
 pytest_plugins = ["tests.live"]
@@ -89,6 +91,17 @@ def _default_categories(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def sms_outbox() -> list[locmem.SentSms]:
     return locmem.sms_outbox
+
+
+def sms_code(phone: str | None = None) -> str:
+    """The 6-digit code of the newest SMS (to `phone`, E.164, when given). Codes leave through the outbox:
+    the worker's drain() sends what is queued first, as the worker would just after the request."""
+    drain()
+    for sms in reversed(locmem.sms_outbox):
+        match = re.search(r"code est (\d{6})\b", sms.body)
+        if match and (phone is None or sms.to == phone):
+            return match.group(1)
+    raise AssertionError(f"no SMS to {phone or 'anyone'} in {locmem.sms_outbox}")
 
 
 @pytest.fixture

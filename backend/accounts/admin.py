@@ -45,7 +45,7 @@ class UserAdmin(CommuneScopedAdmin, DjangoUserAdmin):
 class PhoneCodeAdmin(CommuneScopedAdmin):
     """Phone numbers of every commune: the policy shows them to platform superusers only."""
 
-    list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "used_at", "sent"]
+    list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "used_at", "sent", "network"]
     list_filter = ["purpose"]
     readonly_fields = [field.name for field in PhoneCode._meta.fields]
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from backend.accounts import otp, personal_data
@@ -18,20 +18,42 @@ from backend.accounts.serializers import (
     MeSerializer,
     OtpRequestSerializer,
     OtpTokenRequestSerializer,
+    RefreshTokenSerializer,
+    StaffCredentialsSerializer,
     TokenPairSerializer,
     VerificationTokenSerializer,
 )
+from backend.accounts.staff_auth import staff_token_obtain
+from backend.accounts.tokens import TokenRefreshSerializer, token_logout, tokens_issue
 from backend.audit.services import client_ip
-from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
+from backend.core.schema import ERROR_RESPONSES
 
 
-class OtpIpThrottle(AnonRateThrottle):
-    """Per-IP limit on code requests and code checks, on top of the per-number limits."""
-
-    scope = "otp_ip"
+class AddressThrottle(AnonRateThrottle):
+    """Counted per client address, signed in or not."""
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class OtpIpThrottle(AddressThrottle):
+    """Per-IP limit on code requests and code checks, on top of the per-number limits (and of the
+    per-network and global limits on sends, which the service applies to every door)."""
+
+    scope = "otp_ip"
+
+
+class TokenRefreshThrottle(AddressThrottle):
+    """Token refresh and logout: a bucket of their own, generous (a whole office behind one NAT refreshes
+    its tokens every 15 minutes), apart from the code requests'."""
+
+    scope = "token_refresh"
+
+
+class StaffTokenThrottle(AddressThrottle):
+    """Staff token requests (django-axes also locks each account after repeated failures)."""
+
+    scope = "staff_token"
 
 
 class OtpRequestApi(APIView):
@@ -42,13 +64,16 @@ class OtpRequestApi(APIView):
     @extend_schema(
         operation_id="auth_otp_request",
         summary="Demander un code par SMS",
+        description=(
+            "Connexion : réservée aux référents et aux commerçants ; tout autre numéro (inconnu, agent) "
+            "reçoit la même réponse et aucun SMS. Vérification : tout numéro mobile. Le SMS part de la "
+            "file d'envoi juste après la réponse. Limites : par numéro, par adresse (IPv6 : par /64) et "
+            "pour toute la plateforme (429)."
+        ),
         request=OtpRequestSerializer,
         responses={
             202: OpenApiResponse(description="Demande prise en compte."),
             **ERROR_RESPONSES,
-            503: OpenApiResponse(
-                ErrorSerializer, description="Vérification : l'envoi du SMS est impossible pour le moment."
-            ),
         },
         examples=[
             OpenApiExample("Connexion", value={"phone": "06 12 34 56 78"}, request_only=True),
@@ -105,8 +130,93 @@ class OtpTokenApi(APIView):
                 }
             )
         user = otp.login_with_code(phone=data["phone"], code=data["code"], ip=client_ip(request))
-        refresh = RefreshToken.for_user(user)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+        # No second factor: these tokens never open a staff door (backend/accounts/second_factor.py).
+        return Response(tokens_issue(user=user, second_factor=False))
+
+
+_TOKENS_EXAMPLE = OpenApiExample("Jetons", value={"access": "eyJ…", "refresh": "eyJ…"}, response_only=True)
+
+
+class StaffTokenApi(APIView):
+    """Tokens for staff API clients and scripts, after password + TOTP (the login page's rule)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [StaffTokenThrottle]
+
+    @extend_schema(
+        operation_id="auth_staff_token",
+        summary="Jetons des agents (mot de passe + code TOTP)",
+        description=(
+            "Réservé aux modérateurs, opérateurs, administrateurs et super-utilisateurs. Les jetons "
+            'rendus portent le second facteur (`amr` = ["pwd", "otp"]) : eux seuls, ou la session '
+            "ouverte sur /connexion/, ouvrent les accès des agents. Le jeton de rafraîchissement vit "
+            f"{settings.STAFF_REFRESH_TOKEN_LIFETIME_HOURS} h à compter de la connexion, rotation comprise. "
+            "Toute erreur (numéro inconnu, autre rôle, mot de passe ou code faux) reçoit la même réponse ; "
+            "après plusieurs échecs le compte est bloqué (429)."
+        ),
+        request=StaffCredentialsSerializer,
+        responses={200: TokenPairSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Connexion d'un agent",
+                value={"phone": "06 12 00 00 02", "password": "mot-de-passe-de-l-agent", "totp": "123456"},
+                request_only=True,
+            ),
+            _TOKENS_EXAMPLE,
+            OpenApiExample(
+                "Identifiants faux",
+                value={"detail": "Identifiants ou code incorrects.", "errors": {}},
+                response_only=True,
+                status_codes=["400"],
+            ),
+            OpenApiExample(
+                "Compte bloqué",
+                value={
+                    "detail": "Trop d'échecs de connexion : compte bloqué pendant 15 minutes.",
+                    "errors": {},
+                },
+                response_only=True,
+                status_codes=["429"],
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = StaffCredentialsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(staff_token_obtain(request=request._request, **serializer.validated_data))
+
+
+class LogoutApi(APIView):
+    """Ends a login: the refresh token is blacklisted and its whole family revoked."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [TokenRefreshThrottle]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # A bad refresh token is a 401, as on the refresh endpoint (DRF answers 403 without this header).
+        return 'Bearer realm="api"'
+
+    @extend_schema(
+        operation_id="auth_logout",
+        summary="Se déconnecter",
+        description=(
+            "Met le jeton de rafraîchissement sur liste noire et ferme toute sa famille (les jetons issus "
+            "de la même connexion, y compris les jetons d'accès, sont refusés aussitôt)."
+        ),
+        request=RefreshTokenSerializer,
+        responses={204: OpenApiResponse(description="Déconnecté."), **ERROR_RESPONSES},
+        examples=[OpenApiExample("Déconnexion", value={"refresh": "eyJ…"}, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token_logout(raw=serializer.validated_data["refresh"], ip=client_ip(request))
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):
@@ -161,6 +271,26 @@ class MeExportApi(APIView):
 
 
 class TokenRefreshApi(TokenRefreshView):
-    """Rotates the refresh token: the old one is blacklisted, the answer carries a new pair."""
+    """Rotates the refresh token: the old one is blacklisted, the answer carries a new pair of the same
+    family. Presenting an already rotated token again revokes the whole family."""
 
-    throttle_classes = [OtpIpThrottle]
+    serializer_class = TokenRefreshSerializer
+    throttle_classes = [TokenRefreshThrottle]
+
+    @extend_schema(
+        operation_id="auth_token_refresh_create",
+        summary="Renouveler les jetons",
+        description=(
+            "Rend un nouveau couple de jetons de la même famille ; l'ancien jeton de rafraîchissement est "
+            "mis sur liste noire. Présenter à nouveau un jeton déjà renouvelé ferme toute la famille "
+            "(le plus récent est refusé lui aussi) : les clients ne renouvellent qu'une fois à la fois."
+        ),
+        request=TokenRefreshSerializer,
+        responses={200: TokenRefreshSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample("Renouvellement", value={"refresh": "eyJ…"}, request_only=True),
+            _TOKENS_EXAMPLE,
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

@@ -97,13 +97,52 @@ class PhoneCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The client's network (an IPv4 address, or the /64 of an IPv6 one): sends are limited per network.
+    network = models.CharField(max_length=50, blank=True)
     # False when no SMS left (unknown number asking to log in): counted for limits all the same.
     sent = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("code de vérification")
         verbose_name_plural = _("codes de vérification")
-        indexes = [models.Index(fields=["phone", "purpose", "created_at"])]
+        indexes = [
+            models.Index(fields=["phone", "purpose", "created_at"]),
+            models.Index(fields=["network", "created_at"], name="phonecode_network"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TokenFamily(models.Model):
+    """The refresh tokens that descend from one login (SMS code, staff token, enrolment).
+
+    Each token carries the family's id in its `fam` claim and rotation keeps it. Revoking the family
+    (logout, reuse of an already rotated token, account erased) refuses all of them at once, and the
+    access tokens they gave (backend/accounts/tokens.py).
+    """
+
+    class Reason(models.TextChoices):
+        LOGOUT = "logout", _("déconnexion")
+        REUSE = "reuse", _("jeton déjà utilisé présenté à nouveau")
+        ERASED = "erased", _("compte effacé")
+
+    id = models.CharField(primary_key=True, max_length=32, editable=False)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="token_families",
+        verbose_name=_("utilisateur"),
+    )
+    # Opened by password + TOTP (staff token): its tokens carry the second factor (amr).
+    second_factor = models.BooleanField(_("second facteur"), default=False)
+    created_at = models.DateTimeField(_("ouverte le"), default=timezone.now, db_index=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    revoked_reason = models.CharField(_("motif"), max_length=10, choices=Reason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("session d'application")
+        verbose_name_plural = _("sessions d'application")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.id[:8]}"

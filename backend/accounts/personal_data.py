@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from backend.accounts.models import PhoneCode, Role, User
+from backend.accounts.models import PhoneCode, Role, TokenFamily, User
+from backend.accounts.tokens import families_revoke_for_user
 from backend.audit.services import audit_record
 from backend.core.errors import Forbidden
 from backend.messaging.models import Delivery, Device
@@ -132,6 +133,8 @@ def account_erase(
         user.save(update_fields=["phone", "email", "display_name", "is_active", "erased_at", "password"])
         for outstanding in OutstandingToken.objects.filter(user=user):
             BlacklistedToken.objects.get_or_create(token=outstanding)
+        # Access tokens too are refused at once, not when they expire.
+        families_revoke_for_user(user=user, reason=TokenFamily.Reason.ERASED)
         audit_record(
             actor=actor or (None if retention else user),
             action="account.erased",

@@ -14,6 +14,18 @@ class OtpTokenRequestSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=PhoneCode.Purpose.choices, default=PhoneCode.Purpose.LOGIN)
 
 
+class StaffCredentialsSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    totp = serializers.CharField(
+        max_length=10, help_text="Code à 6 chiffres de l'application d'authentification."
+    )
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()

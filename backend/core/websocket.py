@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from rest_framework.settings import api_settings
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -26,11 +27,20 @@ def allowed_origins() -> list[str]:
     return hosts + list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
 
 
+def _api_jwt_authentication() -> JWTAuthentication:
+    """The API's JWT authentication class (the kernel's accounts plug in theirs, which also refuses the
+    tokens of a revoked family), so that a socket accepts exactly the tokens the API accepts."""
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        if isinstance(authentication, type) and issubclass(authentication, JWTAuthentication):
+            return authentication()
+    return JWTAuthentication()
+
+
 @database_sync_to_async
 def user_from_access_token(raw: str) -> tuple[Any, dict[str, Any]]:
     """The token's user (anonymous when the token is bad) and its claims (whether it records the staff's
     second factor: backend/accounts/second_factor.py)."""
-    auth = JWTAuthentication()
+    auth = _api_jwt_authentication()
     try:
         validated = auth.get_validated_token(raw.encode())
         user = auth.get_user(validated)

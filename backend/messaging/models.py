@@ -86,6 +86,10 @@ class Delivery(models.Model):
     last_error = models.TextField(_("dernière erreur"), blank=True)
     provider_id = models.CharField(_("identifiant fournisseur"), max_length=100, blank=True, db_index=True)
     provider_status = models.CharField(_("état chez le fournisseur"), max_length=40, blank=True)
+    # Worthless after this moment (a login code): the worker fails it instead of sending it late.
+    expires_at = models.DateTimeField(_("périmé après"), null=True, blank=True)
+    # The body is a secret (a login code): blanked once the delivery is settled (sent, failed, invalid).
+    redact_when_settled = models.BooleanField(_("texte effacé après l'envoi"), default=False)
 
     class Meta:
         verbose_name = _("envoi")

@@ -29,6 +29,12 @@ class Outgoing:
     source: str = ""
     priority: str = Delivery.Priority.NORMAL
     not_before: datetime | None = None
+    # Not sent after this moment (a login code); the body blanked once settled (a secret).
+    expires_at: datetime | None = None
+    redact_when_settled: bool = False
+    # CANCELLED writes a row that is never sent: a decoy that keeps a request's database work the same
+    # whether a message goes out or not (login codes for unknown numbers).
+    status: str = Delivery.Status.QUEUED
 
 
 def deliveries_enqueue(messages: Iterable[Outgoing]) -> list[Delivery]:
@@ -47,6 +53,9 @@ def deliveries_enqueue(messages: Iterable[Outgoing]) -> list[Delivery]:
             priority=message.priority,
             created_at=now,
             not_before=message.not_before or now,
+            expires_at=message.expires_at,
+            redact_when_settled=message.redact_when_settled,
+            status=message.status,
         )
         for message in messages
     ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Model, Q, Value, When, prefetch_related_objects
+from django.db.models import Case, F, Model, Q, TextField, Value, When, prefetch_related_objects
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -101,8 +101,13 @@ def _finish(delivery: Delivery, status: str, *, error: str = "", provider_id: st
         delivery.provider_id = provider_id[:100]
         fields.append("provider_id")
     Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
-        **{name: getattr(delivery, name) for name in fields}
+        **{name: getattr(delivery, name) for name in fields}, body=_settled_body()
     )
+
+
+def _settled_body() -> Case:
+    """A settled delivery's body: blanked when it was a secret (a login code), else kept."""
+    return Case(When(redact_when_settled=True, then=Value("")), default=F("body"), output_field=TextField())
 
 
 def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> None:
@@ -120,6 +125,10 @@ def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None 
 
 
 def _send_sms(delivery: Delivery) -> None:
+    if delivery.expires_at is not None and timezone.now() >= delivery.expires_at:
+        # A login code that could not leave in time is worthless: never send it late.
+        _finish(delivery, Delivery.Status.FAILED, error="expired before it could be sent")
+        return
     address = delivery.address or (
         str(delivery.recipient.phone) if delivery.recipient and delivery.recipient.phone else ""
     )
@@ -294,7 +303,12 @@ def _finish_many(deliveries: list[Delivery], status: str, *, error: str = "") ->
     by_claim: dict[str, list[int]] = defaultdict(list)
     for delivery in deliveries:
         by_claim[delivery.claim_token].append(delivery.pk)
-    values: dict[str, object] = {"status": status, "last_error": error[:2000], "lease_until": None}
+    values: dict[str, object] = {
+        "status": status,
+        "last_error": error[:2000],
+        "lease_until": None,
+        "body": _settled_body(),
+    }
     if status == Delivery.Status.SENT:
         values["sent_at"] = timezone.now()
     for claim_token, ids in by_claim.items():

@@ -1,4 +1,3 @@
-import re
 from datetime import timedelta
 
 import pytest
@@ -6,8 +5,10 @@ from django.utils import timezone
 
 from backend.accounts.apis import OtpIpThrottle
 from backend.accounts.models import PhoneCode, Role
-from backend.accounts.otp import phone_from_verification_token
+from backend.accounts.otp import client_network, phone_from_verification_token
+from backend.messaging.worker import drain
 from tests import factories
+from tests.conftest import sms_code
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +17,14 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 
 def _code(sms_outbox: list) -> str:
-    match = re.search(r"\b(\d{6})\b", sms_outbox[-1].body)
-    assert match, sms_outbox[-1].body
-    return match.group(1)
+    return sms_code()
 
 
 def test_known_user_gets_a_code_and_logs_in(api_client, commune, sms_outbox):
     user = factories.user(role=Role.REFERENT, commune=commune, phone="+33612345678")
     response = api_client.post(OTP_URL, {"phone": "06 12 34 56 78"}, format="json")
     assert response.status_code == 202
+    drain()
     assert [sms.to for sms in sms_outbox] == ["+33612345678"]
     stored = PhoneCode.objects.get()
     assert _code(sms_outbox) not in stored.code_hash  # only a hash is kept
@@ -41,12 +41,14 @@ def test_known_user_gets_a_code_and_logs_in(api_client, commune, sms_outbox):
 def test_unknown_number_gets_the_same_answer_and_no_sms(api_client, sms_outbox):
     response = api_client.post(OTP_URL, {"phone": "06 99 99 99 99"}, format="json")
     assert response.status_code == 202
+    drain()
     assert sms_outbox == []
 
 
 def test_inactive_user_gets_no_code(api_client, commune, sms_outbox):
     factories.user(commune=commune, phone="+33612345678", is_active=False)
     assert api_client.post(OTP_URL, {"phone": "0612345678"}, format="json").status_code == 202
+    drain()
     assert sms_outbox == []
 
 
@@ -98,6 +100,7 @@ def test_one_send_a_minute_and_five_an_hour(api_client, commune, sms_outbox):
     sixth = api_client.post(OTP_URL, {"phone": "0612345678"}, format="json")
     assert sixth.status_code == 429
     assert "heure" in sixth.json()["detail"]
+    drain()
     assert len(sms_outbox) == 5
 
 
@@ -117,6 +120,7 @@ def test_per_ip_limit(api_client, monkeypatch):
 def test_verify_purpose_reaches_any_mobile_and_returns_a_verification_token(api_client, sms_outbox):
     response = api_client.post(OTP_URL, {"phone": "0677777777", "purpose": "verify"}, format="json")
     assert response.status_code == 202
+    drain()
     assert sms_outbox[-1].to == "+33677777777"
     response = api_client.post(
         TOKEN_URL, {"phone": "0677777777", "code": _code(sms_outbox), "purpose": "verify"}, format="json"
@@ -139,3 +143,23 @@ def test_refresh_rotates(api_client, commune, sms_outbox):
     assert first.json()["refresh"] != tokens["refresh"]
     replay = api_client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert replay.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("ip", "network"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),  # an IPv4 client seen through an IPv6 socket
+        (None, ""),
+        ("pas une adresse", ""),
+    ],
+)
+def test_sends_are_counted_per_ipv4_address_or_ipv6_64(ip, network):
+    assert client_network(ip) == network
+
+
+def test_the_code_request_records_the_clients_network(api_client):
+    api_client.post(OTP_URL, {"phone": "0699999998"}, format="json", REMOTE_ADDR="2001:db8:aa:bb::7")
+    assert PhoneCode.objects.get().network == "2001:db8:aa:bb::/64"
