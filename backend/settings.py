@@ -387,6 +387,13 @@ REFERENT_REFUSED_RETENTION_DAYS = env_int("REFERENT_REFUSED_RETENTION_DAYS", 180
 INVITATION_RETENTION_DAYS = env_int("INVITATION_RETENTION_DAYS", 30)
 SHOPKEEPER_ENDED_RETENTION_DAYS = env_int("SHOPKEEPER_ENDED_RETENTION_DAYS", 365)
 SHOP_APPLICATION_RETENTION_DAYS = env_int("SHOP_APPLICATION_RETENTION_DAYS", 180)
+# Refresh-token families, from their newest token: longer than a refresh token lives (30 days), or a
+# purged revoked family's tokens would be taken for tokens older than families.
+TOKEN_FAMILY_RETENTION_DAYS = env_int("TOKEN_FAMILY_RETENTION_DAYS", 31)
+if timedelta(days=TOKEN_FAMILY_RETENTION_DAYS) <= SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]:
+    raise ImproperlyConfigured(
+        "TOKEN_FAMILY_RETENTION_DAYS must be longer than a refresh token lives (30 days)."
+    )
 # A period of 0 would erase rows as they are written: refused.
 _RETENTION_TOO_SHORT = [
     name

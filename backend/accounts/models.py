@@ -137,6 +137,8 @@ class TokenFamily(models.Model):
     # Opened by password + TOTP (staff token): its tokens carry the second factor (amr).
     second_factor = models.BooleanField(_("second facteur"), default=False)
     created_at = models.DateTimeField(_("ouverte le"), default=timezone.now, db_index=True)
+    # The newest token of the family was issued then: none is valid a refresh lifetime later (retention).
+    rotated_at = models.DateTimeField(_("dernier jeton émis le"), default=timezone.now, db_index=True)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
     revoked_reason = models.CharField(_("motif"), max_length=10, choices=Reason.choices, blank=True)
 

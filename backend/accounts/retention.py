@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from backend.accounts.models import PhoneCode
+from backend.accounts.models import PhoneCode, TokenFamily
 from backend.core.retention import register_retention
 
 
@@ -36,6 +36,15 @@ def register() -> None:
         model=Session,
         setting="EXPIRED_CREDENTIALS_RETENTION_DAYS",
         age_field="expire_date",
+    )
+    # A family (which refresh tokens descend from one login) names its user; once its newest token has
+    # expired, nothing can present it any more. The period is checked against the refresh lifetime below.
+    register_retention(
+        "accounts.token_families",
+        label=_("Familles de jetons dont tous les jetons ont expiré"),
+        model=TokenFamily,
+        setting="TOKEN_FAMILY_RETENTION_DAYS",
+        age_field="rotated_at",
     )
     register_retention(
         "accounts.refresh_tokens",

@@ -155,6 +155,7 @@ def token_rotate(*, raw: str) -> dict[str, str]:
             # A staff family keeps its expiry: the second factor is at most its lifetime old.
             refresh.set_iat()
             refresh.outstanding_row(user)
+            TokenFamily.objects.filter(pk=refresh.payload[FAMILY_CLAIM]).update(rotated_at=timezone.now())
     if reused:  # outside the transaction that was rolled back: the revocation must stay
         family_revoke(family=str(refresh.payload.get(FAMILY_CLAIM, "")), reason=TokenFamily.Reason.REUSE)
         raise TokenError(_("Token is blacklisted"))

@@ -22,7 +22,7 @@ from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
 from alerts.models import IdempotencyRecord, Notification, Observation, ObservationRead
 from alerts.read_log import observation_reads_record
-from backend.accounts.models import PhoneCode, User
+from backend.accounts.models import PhoneCode, TokenFamily, User
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
 from backend.messaging.models import Delivery, Device, PushReceipt
@@ -116,6 +116,11 @@ def refresh_tokens(w: World) -> Purged:
         user=w.author, jti=uuid.uuid4().hex, token="header.payload.signature", created_at=now, expires_at=now
     )
     return _gone(OutstandingToken, row.pk)
+
+
+def token_families(w: World) -> Purged:
+    row = TokenFamily.objects.create(id=uuid.uuid4().hex, user=w.author)
+    return _gone(TokenFamily, row.pk)
 
 
 def audit_ip(w: World) -> Purged:
@@ -272,6 +277,7 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "accounts.signin_failures": signin_failures,
     "accounts.sessions": sessions,
     "accounts.refresh_tokens": refresh_tokens,
+    "accounts.token_families": token_families,
     "audit.ip": audit_ip,
     "audit.admin_log": admin_log,
     "messaging.deliveries": deliveries,

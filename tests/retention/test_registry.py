@@ -123,6 +123,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "axes.accessfailurelog": ["accounts.signin_failures"],
     "sessions.session": ["accounts.sessions"],
     "token_blacklist.outstandingtoken": ["accounts.refresh_tokens"],
+    "accounts.tokenfamily": ["accounts.token_families"],
     "token_blacklist.blacklistedtoken": "goes with its outstanding token (cascade)",
     "otp_totp.totpdevice": "a staff member's second factor: lives and dies with the staff account",
     "messaging.delivery": ["messaging.deliveries"],
