@@ -293,9 +293,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=30),
+    "REFRESH_TOKEN_LIFETIME": REFRESH_TOKEN_LIFETIME,
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
@@ -390,7 +391,7 @@ SHOP_APPLICATION_RETENTION_DAYS = env_int("SHOP_APPLICATION_RETENTION_DAYS", 180
 # Refresh-token families, from their newest token: longer than a refresh token lives (30 days), or a
 # purged revoked family's tokens would be taken for tokens older than families.
 TOKEN_FAMILY_RETENTION_DAYS = env_int("TOKEN_FAMILY_RETENTION_DAYS", 31)
-if timedelta(days=TOKEN_FAMILY_RETENTION_DAYS) <= SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]:
+if timedelta(days=TOKEN_FAMILY_RETENTION_DAYS) <= REFRESH_TOKEN_LIFETIME:
     raise ImproperlyConfigured(
         "TOKEN_FAMILY_RETENTION_DAYS must be longer than a refresh token lives (30 days)."
     )
