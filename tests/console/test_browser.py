@@ -214,7 +214,7 @@ def test_console_end_to_end(
     missed = []
     # Never published (the channel layer is best-effort; with REDIS_URL this process shares daphne's):
     # the operator's page can only get these through the replay when its socket comes back.
-    monkeypatch.setattr(events_module, "publish", lambda payload, groups: None)
+    monkeypatch.setattr(events_module, "publish", lambda payload, groups, **kwargs: None)
     for text in ("Un homme fracture une fenêtre.", "Alarme et lumière dans une villa vide."):
         observation = submit(base, place.referent, description=text)
         in_thread(
@@ -391,7 +391,7 @@ def test_a_page_that_missed_live_events_catches_up_on_the_heartbeat(
         )
         socket_before = page.evaluate("window.vigieConsole.socket.url")
         # Written, never published (with REDIS_URL this process shares daphne's layer: cut it off).
-        monkeypatch.setattr(events_module, "publish", lambda payload, groups: None)
+        monkeypatch.setattr(events_module, "publish", lambda payload, groups, **kwargs: None)
         observation = in_thread(
             submit_in_process, referent=place.referent, description="Un individu rôde autour des voitures."
         )
