@@ -25,7 +25,6 @@ The rules, in words:
 """
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -96,32 +95,27 @@ def administered_commune(user: Any) -> int | None:
 # --- named doors (the DRF permission classes of the API) ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Door:
-    roles: frozenset[str]
-    second_factor: bool = False
-
-
-DOORS: dict[str, Door] = {
+# Who passes each named door (the roles); staff pass any door only with the second factor.
+DOORS: dict[str, frozenset[str]] = {
+    # Any account: its own data (profile, export, inbox), the taxonomy, an observation's view.
+    "signed_in": frozenset(Role.values),
     # People who report, through the app or the web form (an SMS code's token).
-    "reporter": Door(Role.REPORTING),
-    "referent": Door(frozenset({Role.REFERENT})),
-    "shopkeeper": Door(frozenset({Role.SHOPKEEPER})),
-    # Staff, always with the second factor.
-    "staff": Door(Role.STAFF, second_factor=True),
-    "moderation": Door(Role.MODERATING, second_factor=True),
-    "coordination": Door(Role.MODERATING, second_factor=True),
-    "police": Door(Role.POLICING, second_factor=True),
-    "commune_admin": Door(frozenset({Role.ADMIN}), second_factor=True),
+    "reporter": Role.REPORTING,
+    "referent": frozenset({Role.REFERENT}),
+    "shopkeeper": frozenset({Role.SHOPKEEPER}),
+    "staff": Role.STAFF,
+    "moderation": Role.MODERATING,
+    "coordination": Role.MODERATING,
+    "police": Role.POLICING,
+    "commune_admin": frozenset({Role.ADMIN}),
 }
 
 
 def door_allows(request: Any, name: str) -> bool:
     user = request.user
-    door = DOORS[name]
-    if not _active(user) or user.role not in door.roles:
+    if not _active(user) or user.role not in DOORS[name]:
         return False
-    return not door.second_factor or request_has_second_factor(request)
+    return not is_staff(user) or request_has_second_factor(request)
 
 
 # --- observations --------------------------------------------------------------------------------
@@ -236,6 +230,13 @@ def may_moderate(user: Any, commune_id: int) -> bool:
 def may_broadcast(user: Any, commune_id: int) -> bool:
     """Compose, approve, update or cancel the commune's broadcasts: its staff."""
     return staff_commune(user) == commune_id
+
+
+def may_prefill_alert(user: Any, observation: Observation) -> bool:
+    """Draft an alert from an observation: staff of its commune who have a staff view of it (a moderator,
+    or the police it was dispatched to). Called behind a staff door: the second factor is checked there."""
+    view = observation_view(user, observation, second_factor=True)
+    return may_broadcast(user, observation.commune_id) and view in (View.MODERATION, View.POLICE)
 
 
 def may_set_emergency(user: Any, commune_id: int) -> bool:

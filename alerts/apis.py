@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -278,7 +278,7 @@ class ObservationListCreateApi(APIView):
 
 
 class ObservationDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="observations_retrieve",
@@ -418,7 +418,7 @@ class ObservationPhotoApi(APIView):
 
 
 class CategoryListApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="categories_list",

@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
         "backend.accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["backend.core.access.SignedIn"],
     "DEFAULT_PAGINATION_CLASS": "backend.core.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -367,20 +366,15 @@ class BroadcastPrefillApi(APIView):
             observation_id = int(request.query_params.get("observation", ""))
         except ValueError:
             raise ApplicationError(_("Identifiant de signalement attendu."), field="observation") from None
-        commune_id = access.staff_commune(user)
-        observation = (
-            Observation.objects.filter(pk=observation_id, commune_id=commune_id).first()
-            if commune_id is not None
-            else None
-        )
-        if observation is None:
+        observation = Observation.objects.filter(pk=observation_id).first()
+        if observation is None or not access.may_prefill_alert(user, observation):
             raise NotFound(_("Signalement introuvable."))
         services.observation_check(commune_id=observation.commune_id, observation=observation)
         return Response(services.observation_prefill(observation=observation))
 
 
 class InboxListApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="inbox_list",
@@ -396,7 +390,7 @@ class InboxListApi(APIView):
 
 
 class InboxReadApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="inbox_read",

@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -26,6 +26,7 @@ from backend.accounts.serializers import (
 from backend.accounts.staff_auth import staff_token_obtain
 from backend.accounts.tokens import TokenRefreshSerializer, token_logout, tokens_issue
 from backend.audit.services import client_ip
+from backend.core.access import door
 from backend.core.schema import ERROR_RESPONSES
 
 
@@ -220,7 +221,7 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="me_retrieve", summary="Mon profil", responses={200: MeSerializer, **ERROR_RESPONSES}
@@ -244,7 +245,7 @@ class MeApi(APIView):
 
 
 class MeExportApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [door("signed_in")]
 
     @extend_schema(
         operation_id="me_export",

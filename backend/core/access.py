@@ -92,3 +92,8 @@ def door(name: str) -> type[BasePermission]:
             "__doc__": f"Passes whom the access policy lets through the {name!r} door.",
         },
     )
+
+
+# The API's default door (REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES): any active account, staff with
+# their second factor.
+SignedIn = door("signed_in")

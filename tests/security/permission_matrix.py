@@ -23,19 +23,10 @@ SCOPES = ("own", "other commune", "not theirs")
 ANSWERS = frozenset({"ok", "200", "302", "401", "403", "404", "4401", "4403"})
 REFUSALS = frozenset({"302", "401", "403", "404", "4401", "4403"})
 STAFF = ("moderator", "operator", "admin", "superuser")
-# The doors any signed-in account passes, staff whose credentials lack the second factor included: the
-# account's own data. Every other door a staff role passes wants the second factor, which the test checks
-# on every row (the same request with a token or session without it must be refused).
-SIGNED_IN_DOORS = frozenset(
-    {
-        "GET /api/v1/me/",
-        "GET /api/v1/me/export/",
-        "GET /api/v1/inbox/",
-        "POST /api/v1/inbox/{notification_id}/read/",
-        "GET /api/v1/categories/",
-        "WS /ws/ping/",
-    }
-)
+# Staff pass no door without their second factor, which the test checks on every row (the same request
+# with a token or session without it must be refused), except the ping socket, which tells a socket who
+# it is signed in as and nothing else.
+SIGNED_IN_DOORS = frozenset({"WS /ws/ping/"})
 DOCS_START = "<!-- permission-matrix:start -->"
 DOCS_END = "<!-- permission-matrix:end -->"
 
@@ -51,7 +42,7 @@ TABLE = """
 #   401  not authenticated; 403 refused for this role; 404 not found for this user (or not theirs)
 #   200  the page; 302 redirected to a sign-in page; ok for a socket: accepted; 4401 / 4403 its close codes
 # Every door a staff role passes is also tried with that role's credentials without the second factor:
-# refused, except the doors on the account's own data (SIGNED_IN_DOORS below).
+# refused, on every door but the ping socket (it only says who the socket is signed in as).
 # A staff member's own broadcast is one they wrote; their own commune's referents, shops, applications and
 # quarantined SMS are "own", another commune's "other commune".
 # A platform superuser belongs to no commune: the API's commune doors show them nothing (empty lists, 404)
@@ -64,6 +55,10 @@ TABLE = """
 POST   /api/v1/auth/otp/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok
 POST   /api/v1/auth/token/                                   | ok        | ok         | ok         | ok          | ok         | ok          | ok
 POST   /api/v1/auth/token/refresh/                           | ok        | ok         | ok         | ok          | ok         | ok          | ok
+# Public doors: what they give depends on the credentials in the body (a staff token only for staff with
+# their password and TOTP; the logout blacklists the refresh token given), never on who calls.
+POST   /api/v1/auth/staff/token/                             | ok        | ok         | ok         | ok          | ok         | ok          | ok
+POST   /api/v1/auth/logout/                                  | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /api/v1/me/                                           | 401       | ok         | ok         | ok          | ok         | ok          | ok
 # Staff accounts are closed by their commune's admin, not by their holder.
 DELETE /api/v1/me/                                           | 401       | ok         | ok         | 403         | 403        | 403         | 403
@@ -119,10 +114,7 @@ GET    /api/v1/console/observations/{observation_id}/        | 401       | 403  
 ## Broadcasts
 GET    /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | ok
 POST   /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | 403
-# SUSPECT: operator / not theirs gives ok today: an operator of PM A gets the prefilled alert (category,
-# sector, date and part of the day) of an observation dispatched to PN only, which the police view
-# (alerts.access.observation_view) does not show them; the prefill filters on the staff's commune
-# (access.staff_commune) instead of on the observations the user may see.
+# Drafted from an observation the user has a staff view of (its moderators, the police it reached).
 GET    /api/v1/broadcasts/prefill/?observation={observation} | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
 GET    /api/v1/broadcasts/{broadcast_id}/                    | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404
 # own: 403, the two-person rule (nobody approves a broadcast they wrote).

@@ -51,10 +51,11 @@ def test_a_staff_token_without_the_second_factor_opens_no_staff_door(
 
 
 @pytest.mark.django_db
-def test_the_observation_detail_gives_staff_views_only_with_the_second_factor(towns: Towns) -> None:
+def test_staff_without_the_second_factor_pass_not_even_the_signed_in_doors(towns: Towns) -> None:
     path = f"/api/v1/observations/{towns.observation_a.pk}/"
     for who in ("moderator_a", "operator_pm_a"):
-        assert client(sms_token(towns.people[who])).get(path).status_code == 404
+        assert client(sms_token(towns.people[who])).get("/api/v1/me/").status_code == 403
+        assert client(sms_token(towns.people[who])).get(path).status_code == 403
         assert client(staff_token(towns.people[who])).get(path).status_code == 200
 
 
