@@ -8,12 +8,14 @@ import sys
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 
+from backend.core.keys import DEV_SECRET_KEY
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django_asgi_app = get_asgi_application()
 if settings.DEBUG:
     logging.getLogger("vigie").warning(
         "DEBUG is on%s: development mode, never expose this instance.",
-        " with the development SECRET_KEY" if settings.SECRET_KEY.startswith("dev-insecure") else "",
+        " with the development SECRET_KEY" if settings.SECRET_KEY == DEV_SECRET_KEY else "",
     )
 
 # Imported after Django is set up: routes import models.
