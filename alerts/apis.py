@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -66,6 +65,7 @@ from backend.accounts.permissions import IsModerator, IsOperator, IsReporter, Is
 from backend.audit.services import client_ip
 from backend.core.errors import ApplicationError, NotFound, Unprocessable
 from backend.core.pagination import Pagination
+from backend.core.parsers import FormParser, JSONParser, MultiPartParser
 from backend.core.schema import ERROR_RESPONSES
 
 IDEMPOTENCY_SCOPE = "observation_submit"

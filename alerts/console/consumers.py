@@ -42,6 +42,7 @@ from alerts.console.services import (
 )
 from alerts.events import LAYER_MESSAGE_TYPE, layer_item
 from backend.accounts.models import User
+from backend.core.parsers import message_decode
 from backend.core.websocket import CLOSE_UNAUTHENTICATED
 
 logger = logging.getLogger(__name__)
@@ -248,10 +249,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
+        return message_decode(text_data)  # None (an error answered) when not JSON or nested too deep
 
 
 def _int_or_none(value: Any) -> int | None:
