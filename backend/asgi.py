@@ -22,6 +22,7 @@ if settings.DEBUG:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.core.metrics import WebsocketMetrics  # noqa: E402
+from backend.core.middleware import RequestBodyLimit  # noqa: E402
 from backend.core.websocket import WebsocketGuard  # noqa: E402
 from backend.routing import websocket_urlpatterns  # noqa: E402
 
@@ -37,7 +38,8 @@ sys.setswitchinterval(0.001)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Chunked bodies too are held to REQUEST_BODY_MAX_BYTES, before Django reads them.
+        "http": RequestBodyLimit(django_asgi_app),
         "websocket": WebsocketMetrics(WebsocketGuard(URLRouter(websocket_urlpatterns))),
     }
 )

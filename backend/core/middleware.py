@@ -1,8 +1,18 @@
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    return {
+        "detail": _("La requête est trop volumineuse (%(max)d Mo au plus).")
+        % {"max": limit // (1024 * 1024)},
+        "errors": {},
+    }
 
 
 class RequestBodyLimitMiddleware:
@@ -18,12 +28,80 @@ class RequestBodyLimitMiddleware:
             length = 0
         limit = settings.REQUEST_BODY_MAX_BYTES
         if length > limit:
-            return JsonResponse(
-                {
-                    "detail": _("La requête est trop volumineuse (%(max)d Mo au plus).")
-                    % {"max": limit // (1024 * 1024)},
-                    "errors": {},
-                },
-                status=413,
-            )
+            return JsonResponse(_too_large(limit), status=413)
         return self.get_response(request)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class RequestBodyLimit:
+    """ASGI, in front of Django: a request body larger than REQUEST_BODY_MAX_BYTES gets a 413 (the API's
+    error shape) before Django reads it. The declared Content-Length is checked first; the bytes are also
+    counted as they arrive, since a chunked body declares no length (RequestBodyLimitMiddleware, which
+    trusts Content-Length, never saw those)."""
+
+    def __init__(self, application: Callable[[dict[str, Any], Receive, Send], Awaitable[None]]) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.application(scope, receive, send)
+            return
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if _declared_length(scope) > limit:
+            await _refuse(send, limit)
+            return
+        received = 0
+        answered = False
+
+        async def counting_receive() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def watching_send(message: dict[str, Any]) -> None:
+            nonlocal answered
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.application(scope, counting_receive, watching_send)
+        except _BodyTooLarge:
+            if not answered:
+                await _refuse(send, limit)
+
+
+def _declared_length(scope: dict[str, Any]) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps(_too_large(limit), ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
