@@ -22,7 +22,7 @@ if settings.DEBUG:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.core.metrics import WebsocketMetrics  # noqa: E402
-from backend.core.middleware import RequestBodyLimit  # noqa: E402
+from backend.core.middleware import RequestBodyLimit, hold_stop_while_busy  # noqa: E402
 from backend.core.websocket import WebsocketGuard  # noqa: E402
 from backend.routing import websocket_urlpatterns  # noqa: E402
 
@@ -43,3 +43,5 @@ application = ProtocolTypeRouter(
         "websocket": WebsocketMetrics(WebsocketGuard(URLRouter(websocket_urlpatterns))),
     }
 )
+# A plain daphne stopping on SIGTERM waits for the requests its threads serve (else it never exits).
+hold_stop_while_busy()

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.core.observability.RequestObservabilityMiddleware",
+    # Counts the requests that threads serve: a stopping daphne waits for them (backend/asgi.py).
+    "backend.core.middleware.BusyThreadsMiddleware",
     "backend.core.observability.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

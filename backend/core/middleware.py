@@ -1,4 +1,8 @@
 import json
+import logging
+import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,12 +36,16 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+logger = logging.getLogger(__name__)
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+Application = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
 class RequestBodyLimit:
@@ -46,7 +54,7 @@ class RequestBodyLimit:
     counted as they arrive, since a chunked body declares no length (RequestBodyLimitMiddleware, which
     trusts Content-Length, never saw those)."""
 
-    def __init__(self, application: Callable[[dict[str, Any], Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, application: Application) -> None:
         self.application = application
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -105,3 +113,65 @@ async def _refuse(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# --- a plain daphne that stops ----------------------------------------------------------------------
+
+# How long a stopping daphne waits for the requests its threads are serving (see hold_stop_while_busy).
+STOP_GRACE_SECONDS = 30.0
+_busy = 0
+_busy_lock = threading.Lock()
+
+
+class BusyThreadsMiddleware:
+    """Counts the requests being served in threads (the whole sync chain, view included)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        global _busy
+        with _busy_lock:
+            _busy += 1
+        try:
+            return self.get_response(request)
+        finally:
+            with _busy_lock:
+                _busy -= 1
+
+
+def busy_threads() -> int:
+    return _busy
+
+
+def hold_stop_while_busy() -> None:
+    """Under daphne (Twisted's reactor), holds the reactor's stop until no thread serves a request.
+
+    On SIGTERM a plain daphne cancels its application instances and stops its event loop. Cancelling
+    Django's handler does not stop a request that a thread is serving: the thread goes on, and goes back
+    to the loop (the middleware chain hops to it for the view; a publish after commit hands it events);
+    once the loop has stopped it waits for it forever, and the interpreter, which joins its threads,
+    never exits. A "before shutdown" trigger keeps the loop running until those threads are done
+    (STOP_GRACE_SECONDS at most). backend.core.serve drains requests before it stops anyway; this makes
+    `daphne backend.asgi:application` stop too. Elsewhere (tests, another server) it does nothing."""
+    reactor: Any = sys.modules.get("twisted.internet.reactor")
+    if reactor is None:
+        return
+    from twisted.internet import defer
+
+    def until_idle() -> Any:
+        idle: Any = defer.Deferred()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+
+        def check() -> None:
+            if busy_threads() and time.monotonic() < deadline:
+                reactor.callLater(0.02, check)
+                return
+            if busy_threads():
+                logger.warning("stopping while %d requests are still served", busy_threads())
+            idle.callback(None)
+
+        check()
+        return idle
+
+    reactor.addSystemEventTrigger("before", "shutdown", until_idle)
