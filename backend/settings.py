@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "backend.core.middleware.BusyThreadsMiddleware",
     "backend.core.observability.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
