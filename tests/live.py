@@ -391,7 +391,7 @@ def browser(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Any]:
             csp_guard(context)
             return context
 
-        chromium.new_context = guarded_context
+        chromium.new_context = guarded_context  # type: ignore[method-assign]
         yield chromium
         chromium.close()
 

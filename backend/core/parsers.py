@@ -12,6 +12,7 @@ import codecs
 import re
 from typing import Any
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -45,13 +46,24 @@ def json_too_deep(text: str, *, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def _encoding(parser_context: dict[str, Any]) -> str:
+    """The request's charset, a text one only (as DRF's own parsers check: a bytes-to-bytes codec such as
+    bz2_codec would inflate a small body)."""
+    encoding = str(parser_context.get("encoding", settings.DEFAULT_CHARSET))
+    try:
+        "".encode(encoding)
+    except (LookupError, UnicodeError) as exc:
+        raise ParseError(f'Unsupported charset "{encoding}" in request Content-Type header.') from exc
+    return encoding
+
+
 def too_deep_message() -> str:
     return _("JSON trop imbriqué : %(max)d niveaux au plus.") % {"max": MAX_JSON_DEPTH}
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = _encoding(parser_context or {})
         try:
             text = codecs.getreader(encoding)(stream).read()
         except ValueError as exc:  # undecodable bytes

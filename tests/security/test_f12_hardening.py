@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -236,7 +237,7 @@ def test_bidi_characters_are_not_stored_from_a_web_form(client, commune):
         {
             "category": "escroquerie",
             "description": f"Faux billet {RLO}05{RLO} rendu à la caisse",
-            "occurred_at": (timezone.localtime() - timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
     assert response.status_code == 302, response.content.decode()
