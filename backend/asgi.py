@@ -22,7 +22,11 @@ if settings.DEBUG:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.core.metrics import WebsocketMetrics  # noqa: E402
-from backend.core.middleware import RequestBodyLimit, hold_stop_while_busy  # noqa: E402
+from backend.core.middleware import (  # noqa: E402
+    FinishWhenCancelled,
+    RequestBodyLimit,
+    hold_stop_while_busy,
+)
 from backend.core.websocket import WebsocketGuard  # noqa: E402
 from backend.routing import websocket_urlpatterns  # noqa: E402
 
@@ -38,8 +42,9 @@ sys.setswitchinterval(0.001)
 
 application = ProtocolTypeRouter(
     {
-        # Chunked bodies too are held to REQUEST_BODY_MAX_BYTES, before Django reads them.
-        "http": RequestBodyLimit(django_asgi_app),
+        # Chunked bodies too are held to REQUEST_BODY_MAX_BYTES, before Django reads them; a request
+        # cancelled by a stopping daphne still ends as usual.
+        "http": RequestBodyLimit(FinishWhenCancelled(django_asgi_app)),
         "websocket": WebsocketMetrics(WebsocketGuard(URLRouter(websocket_urlpatterns))),
     }
 )

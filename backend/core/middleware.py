@@ -1,3 +1,4 @@
+import asyncio
 import json
 import logging
 import sys
@@ -121,6 +122,34 @@ async def _refuse(send: Send, limit: int) -> None:
 STOP_GRACE_SECONDS = 30.0
 _busy = 0
 _busy_lock = threading.Lock()
+# Requests whose application instance the server cancelled, still finishing (see FinishWhenCancelled).
+_finishing: set[asyncio.Future[None]] = set()
+
+
+class FinishWhenCancelled:
+    """ASGI, in front of Django: a request that the server cancels still ends as usual.
+
+    A plain daphne cancels every application instance on SIGTERM. Cancelled, Django's handler left its
+    request running without it: the answer was never sent and `request_finished` never came, so the
+    request's database connection never went back to the pool, and the requests after it waited for one.
+    Here Django's handler runs as its own task, shielded from the cancellation; hold_stop_while_busy waits
+    for the cancelled ones to finish."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.application(scope, receive, send)
+            return
+        request = asyncio.ensure_future(self.application(scope, receive, send))
+        try:
+            await asyncio.shield(request)
+        except asyncio.CancelledError:
+            if not request.done():
+                _finishing.add(request)
+                request.add_done_callback(_finishing.discard)
+            raise
 
 
 class BusyThreadsMiddleware:
@@ -145,7 +174,8 @@ def busy_threads() -> int:
 
 
 def hold_stop_while_busy() -> None:
-    """Under daphne (Twisted's reactor), holds the reactor's stop until no thread serves a request.
+    """Under daphne (Twisted's reactor), holds the reactor's stop until no thread serves a request and the
+    cancelled requests have finished (FinishWhenCancelled).
 
     On SIGTERM a plain daphne cancels its application instances and stops its event loop. Cancelling
     Django's handler does not stop a request that a thread is serving: the thread goes on, and goes back
@@ -164,11 +194,12 @@ def hold_stop_while_busy() -> None:
         deadline = time.monotonic() + STOP_GRACE_SECONDS
 
         def check() -> None:
-            if busy_threads() and time.monotonic() < deadline:
+            unfinished = max(busy_threads(), len(_finishing))
+            if unfinished and time.monotonic() < deadline:
                 reactor.callLater(0.02, check)
                 return
-            if busy_threads():
-                logger.warning("stopping while %d requests are still served", busy_threads())
+            if unfinished:
+                logger.warning("stopping while %d requests are still served", unfinished)
             idle.callback(None)
 
         check()

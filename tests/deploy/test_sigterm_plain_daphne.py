@@ -3,8 +3,10 @@
 Plain daphne cancels its application instances on SIGTERM and stops its event loop; the interpreter then
 waits for the request threads. A thread still serving a request went back to that stopped loop (the
 middleware chain's hop to the view, or the publish after commit) and waited forever: the process never
-exited (seen with py-spy after a wrk run). Now the reactor's stop waits for those threads
-(backend.core.middleware.hold_stop_while_busy), and alerts.events.publish never waits for a stopped loop
+exited (seen with py-spy after a wrk run); on PostgreSQL, the cancelled requests also kept their pooled
+connections, and the others waited for one. Now Django's handler finishes despite the cancellation
+(backend.core.middleware.FinishWhenCancelled), the reactor's stop waits for the busy threads and those
+requests (hold_stop_while_busy), and alerts.events.publish never waits for a stopped loop
 (tests/console/test_publish_shutdown.py is its deterministic test).
 """
 
