@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A development tool: its commands run Vigie in development mode (development keys, local hosts; the
+# server says so loudly), which needs no other setup. Production sets DEBUG=0 and its keys (README).
+export DEBUG ?= 1
 
 .PHONY: install run test lint typecheck contracts migrations-check schema-check pytest browser nginx clean
 

@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -75,6 +74,7 @@ from backend.audit.services import client_ip
 from backend.core.access import door
 from backend.core.errors import ApplicationError, NotFound, Unprocessable
 from backend.core.pagination import Pagination
+from backend.core.parsers import FormParser, JSONParser, MultiPartParser
 from backend.core.schema import ERROR_RESPONSES
 from backend.territory.models import Commune
 

@@ -120,7 +120,8 @@ def publish(payload: dict[str, Any], groups: Iterable[str], *, observation_id: i
     """Pushes the event to its groups. Called after commit, in the thread of the request: under ASGI the
     sends are handed to the server's event loop without waiting (the request answers at once), in order
     (one queue per loop, drained by one task: a group sees its events in the order they were committed).
-    Without a running server loop (worker, management commands, WSGI), it sends and waits."""
+    Without a running server loop (worker, management commands, WSGI), it sends and waits. Never for a
+    server whose loop has stopped (shutting down): the event is not pushed, consoles replay its row."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -133,6 +134,13 @@ def publish(payload: dict[str, Any], groups: Iterable[str], *, observation_id: i
             return
         except RuntimeError:  # the loop closed meanwhile: send as below
             pass
+    if _server_loop_stopped():
+        logger.warning(
+            "event %s not pushed to %s: the server's event loop has stopped (consoles replay it)",
+            payload.get("id"),
+            targets,
+        )
+        return
     for group in targets:
         try:
             async_to_sync(layer.group_send)(group, layer_message([item]))
@@ -153,6 +161,18 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     else:  # called from async code in this very thread: not the case this path is for
         return None
     return loop if loop.is_running() and not loop.is_closed() else None
+
+
+def _server_loop_stopped() -> bool:
+    """Whether this thread runs a sync view for a server whose event loop has stopped without closing (a
+    plain daphne on SIGTERM stops its loop, then waits for the request threads). async_to_sync would hand
+    the send to that loop (asgiref's SyncToAsync recorded it in a thread-local, and call_soon_threadsafe
+    only refuses a closed loop) and wait forever for it to run: the process never exits. A closed loop is
+    no trap: async_to_sync then sends on a loop of its own."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return False
+    return not loop.is_running() and not loop.is_closed()
 
 
 # Per event loop: the sends waiting for their turn, and the task that drains them (loop thread only).

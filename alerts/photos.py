@@ -1,4 +1,5 @@
-"""Photo checks and re-encoding: the format is read from the content, EXIF/GPS never survive."""
+"""Photo checks and re-encoding: the format is read from the content; no metadata survives (EXIF/GPS, XMP,
+comments, text chunks, ICC profiles), only the pixels."""
 
 import io
 import warnings
@@ -58,6 +59,10 @@ def photo_clean(upload: UploadedFile, *, position: int) -> CleanPhoto:
                 cleaned = ImageOps.exif_transpose(image)
                 if fmt == "JPEG" and cleaned.mode not in ("RGB", "L"):
                     cleaned = cleaned.convert("RGB")
+                # Pillow writes some of what it read back (a JPEG comment, a PNG's ICC profile): only the
+                # pixels and their transparency go on. ICC profiles go too (they name devices and makers;
+                # a wide-gamut photo then looks a little duller, which an incident photo can afford).
+                cleaned.info = {key: value for key, value in cleaned.info.items() if key == "transparency"}
                 buffer = io.BytesIO()
                 options: dict[str, object] = {"optimize": True} if fmt in ("JPEG", "PNG") else {}
                 if fmt == "JPEG":

@@ -67,12 +67,15 @@ OPEN_DISPATCH = (Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED)
 
 
 def text_clean(value: Any, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
-    """A user-written text, stripped, within `limit`, without NUL: else an error on `field` (French)."""
+    """A user-written text, neutralised (no bidi, invisible or control characters), stripped, within
+    `limit`: else an error on `field` (French)."""
+    from backend.core.text import text_neutralise
+
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ApplicationError(_("Texte attendu."), field=field)
-    text = value.strip()
+    text = text_neutralise(value).strip()
     if "\x00" in text:
         raise ApplicationError(_("Le texte contient un caractère interdit."), field=field)
     if required and not text:

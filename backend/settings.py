@@ -1,7 +1,8 @@
 """Vigie's one settings module: 12-factor, embedded defaults (see docs/architecture.md).
 
-Without any environment variable the platform runs on SQLite, an in-memory channel layer and console
-SMS/push backends. Production sets DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS.
+With DEBUG=1 and no other variable the platform runs on SQLite, an in-memory channel layer and console
+SMS/push backends (`make run`). DEBUG is off unless set: production must then give SECRET_KEY,
+JWT_SIGNING_KEY (strong, unpublished, different) and ALLOWED_HOSTS, or Vigie refuses to start.
 """
 
 import os
@@ -14,25 +15,31 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.env import env_bool, env_int, env_list, env_str
+from backend.core.keys import DEV_SECRET_KEY, jwt_key_derive, production_keys_problems
 
 # Lets runtime code write the generic types that django-stubs checks (ModelAdmin[User], QuerySet[Sector]).
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
-_DEV_SECRET_KEY = "dev-insecure-vigie-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105  (development only; refused when DEBUG is off)
+# Off unless set: `make run` and the tests set DEBUG=1 themselves (development mode, public keys).
+DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
+# Signs the JWTs (mobile app, API clients, sockets); never the same as SECRET_KEY in production.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not DEBUG:
-    missing = [
-        name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value
-    ]
-    if missing:
-        raise ImproperlyConfigured(f"DEBUG is off: set {' and '.join(missing)} in the environment.")
+    _problems = production_keys_problems(secret_key=SECRET_KEY, jwt_signing_key=JWT_SIGNING_KEY)
+    if not ALLOWED_HOSTS:
+        _problems.append("ALLOWED_HOSTS is not set: the public name(s) of this instance, comma-separated.")
+    if _problems:
+        raise ImproperlyConfigured(
+            "DEBUG is off (production) and Vigie will not start:\n- " + "\n- ".join(_problems)
+        )
 else:
     # backend/asgi.py says loudly, at server start, that these are development values.
-    SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+    JWT_SIGNING_KEY = JWT_SIGNING_KEY or jwt_key_derive(SECRET_KEY)
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -75,8 +82,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backend.core.observability.RequestObservabilityMiddleware",
+    # Counts the requests that threads serve: a stopping daphne waits for them (backend/asgi.py).
+    "backend.core.middleware.BusyThreadsMiddleware",
     "backend.core.observability.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -272,6 +282,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["backend.core.access.SignedIn"],
+    # DRF's parsers plus a JSON depth limit and text neutralised (backend/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.core.parsers.JSONParser",
+        "backend.core.parsers.FormParser",
+        "backend.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "backend.core.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -300,8 +316,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    # PyJWT wants HMAC keys of 32 bytes or more.
-    "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "USER_ID_FIELD": "id",
 }
 # Staff tokens (password + TOTP): the refresh token lives this long from the login, rotation included.

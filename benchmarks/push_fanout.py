@@ -188,7 +188,7 @@ def sdk_floor(url: str, credentials: Path, *, messages: int, fake_pid: int) -> t
     result = subprocess.run(
         [sys.executable, __file__, "--sdk-floor", url, str(credentials), str(messages)],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings", "DATABASE_URL": ""},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings", "DEBUG": "1", "DATABASE_URL": ""},
         capture_output=True,
         text=True,
         check=False,
@@ -276,6 +276,7 @@ def database_side(devices: int, batch: int) -> None:
             os.environ.update(
                 DATABASE_URL=database_url,
                 DJANGO_SETTINGS_MODULE="backend.settings",
+                DEBUG="1",
                 PUSH_BACKEND=f"{__name__}.NoSendPushBackend",
             )
             os.environ.pop("REDIS_URL", None)
@@ -383,6 +384,7 @@ def main() -> None:
         os.environ.update(
             DATABASE_URL=database_url,
             DJANGO_SETTINGS_MODULE="backend.settings",
+            DEBUG="1",
             PUSH_BACKEND="fcm",
             FIREBASE_PROJECT_ID=PROJECT_ID,
             FCM_API_URL=url,

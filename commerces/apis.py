@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +15,7 @@ from alerts import access
 from backend.core.access import door
 from backend.core.errors import ApplicationError, Forbidden, NotFound
 from backend.core.pagination import Pagination
+from backend.core.parsers import MultiPartParser
 from backend.core.schema import ERROR_RESPONSES
 from backend.territory.models import Commune, Sector
 from backend.territory.serializers import SectorBriefSerializer

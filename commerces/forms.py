@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.forms import NeutralCharField
 from backend.territory.models import Commune, Sector
 from commerces.models import Trade
 
@@ -23,7 +24,7 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(
+    phone = NeutralCharField(
         label=_("Numéro de téléphone mobile"),
         max_length=40,
         help_text=_("Le numéro inscrit pour votre commerce, par exemple 06 12 34 56 78."),
@@ -32,7 +33,7 @@ class PhoneForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = NeutralCharField(
         label=_("Code reçu par SMS"),
         min_length=6,
         max_length=6,
@@ -45,7 +46,7 @@ class CodeForm(forms.Form):
 
 class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("Type de faits"), choices=CATEGORIES)
-    description = forms.CharField(
+    description = NeutralCharField(
         label=_("Ce qui s'est passé"),
         max_length=2000,
         help_text=_("Quoi, où, description des personnes ou du véhicule. Pas de nom de victime."),
@@ -77,14 +78,14 @@ class OptInForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.all(), empty_label=None)
-    shop_name = forms.CharField(label=_("Enseigne du commerce"), max_length=150)
+    shop_name = NeutralCharField(label=_("Enseigne du commerce"), max_length=150)
     trade = forms.ChoiceField(label=_("Type de commerce"), choices=Trade.choices)
-    siret = forms.CharField(label=_("Numéro SIRET"), max_length=20, help_text=_("14 chiffres."))
-    address = forms.CharField(label=_("Adresse du commerce"), max_length=255)
+    siret = NeutralCharField(label=_("Numéro SIRET"), max_length=20, help_text=_("14 chiffres."))
+    address = NeutralCharField(label=_("Adresse du commerce"), max_length=255)
     sector = forms.ModelChoiceField(
         label=_("Secteur (quartier)"),
         queryset=Sector.objects.select_related("commune"),
         required=False,
         empty_label=_("Je ne sais pas"),
     )
-    contact_name = forms.CharField(label=_("Vos nom et prénom"), max_length=150)
+    contact_name = NeutralCharField(label=_("Vos nom et prénom"), max_length=150)

@@ -19,6 +19,7 @@ from backend.accounts.models import User
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict
+from backend.core.text import text_neutralise
 from backend.messaging.backends.inbound import InboundSms
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
@@ -167,7 +168,7 @@ def sms_receive(*, inbound: InboundSms) -> str | None:
                 provider_id=inbound.provider_id,
                 sender=inbound.sender,
                 to=inbound.to,
-                body=inbound.body,
+                body=text_neutralise(inbound.body),
                 status=InboundMessage.Status.REFUSED,
                 received_at=timezone.now(),
             )

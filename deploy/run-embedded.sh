@@ -4,6 +4,8 @@ set -euo pipefail
 PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Development only: development mode (public keys, local hosts) unless told otherwise.
+export DEBUG=${DEBUG:-1}
 "$PY" manage.py run_worker &
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM

@@ -13,6 +13,9 @@ headless Chromium.
   (created through the maintenance database, dropped afterwards), else a SQLite file.
 - `browser` (session) is Debian's Chromium driven by Playwright; `page` is a fresh 1366×768 context.
   Screenshots go to test-artifacts/ (kept by CI as artefacts).
+- Every browser context watches for Content-Security-Policy violations (`securitypolicyviolation`
+  events and the console's CSP errors): a browser test that causes one fails (`csp_violations` is the
+  list, for a test that provokes one on purpose).
 """
 
 import os
@@ -349,6 +352,29 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
         yield patcher
 
 
+_CSP_VIOLATIONS: list[str] = []
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => window.__vigieCspViolation(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def csp_guard(context: Any) -> None:
+    """Records every Content-Security-Policy violation of the pages of `context` in _CSP_VIOLATIONS: the
+    documents' `securitypolicyviolation` events, and the console's CSP errors (also without JavaScript)."""
+
+    def on_violation(text: str) -> None:
+        _CSP_VIOLATIONS.append(text)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            _CSP_VIOLATIONS.append(message.text)
+
+    context.expose_function("__vigieCspViolation", on_violation)
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", on_console)
+
+
 @pytest.fixture(scope="module")
 def browser(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright  # only browser tests pay for the import
@@ -359,8 +385,33 @@ def browser(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch_module.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def guarded_context(*args: Any, **kwargs: Any) -> Any:
+            context = new_context(*args, **kwargs)
+            csp_guard(context)
+            return context
+
+        chromium.new_context = guarded_context  # type: ignore[method-assign]
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """The CSP violations recorded during this test (a test that provokes one empties it)."""
+    return _CSP_VIOLATIONS
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test fails on any Content-Security-Policy violation of its pages."""
+    _CSP_VIOLATIONS.clear()
+    yield
+    if "browser" in request.fixturenames:
+        violations = list(_CSP_VIOLATIONS)
+        _CSP_VIOLATIONS.clear()
+        assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

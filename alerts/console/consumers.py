@@ -45,6 +45,7 @@ from alerts.events import LAYER_MESSAGE_TYPE, layer_item
 from alerts.models import ObservationRead
 from alerts.read_log import observation_reads_record_ids
 from backend.accounts.models import User
+from backend.core.parsers import message_decode
 from backend.core.websocket import CLOSE_UNAUTHENTICATED
 
 logger = logging.getLogger(__name__)
@@ -269,10 +270,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
+        return message_decode(text_data)  # None (an error answered) when not JSON or nested too deep
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -2,6 +2,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from backend.core.parsers import message_decode
 from backend.core.websocket import CLOSE_UNAUTHENTICATED
 
 
@@ -18,3 +19,7 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         await self.send_json({"type": "pong"})
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        return message_decode(text_data)

@@ -1,6 +1,9 @@
 """Every websocket passes here: the Origin rule, then authentication.
 
-- An Origin that is not ours is refused at the handshake (HTTP 403): the websocket's CSRF defence.
+- An Origin that is not ours is refused at the handshake (HTTP 403): the websocket's CSRF defence. Ours
+  is the handshake's own origin (scheme, host and port: the Host header, whose name must be in
+  ALLOWED_HOSTS, and https when the socket is wss or the proxy says so per SECURE_PROXY_SSL_HEADER), or
+  one of CSRF_TRUSTED_ORIGINS exactly; `http://localhost` opens no socket of `https://localhost:8443`.
 - A JWT access token in the `token` query parameter authenticates the socket (mobile clients send no
   Origin, which is then allowed).
 - Otherwise the session cookie authenticates it, and only from an allowed Origin: without an Origin
@@ -8,13 +11,14 @@
 """
 
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
-from channels.security.websocket import OriginValidator, WebsocketDenier
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -22,9 +26,49 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 CLOSE_UNAUTHENTICATED = 4401
 
 
-def allowed_origins() -> list[str]:
-    hosts = list(settings.ALLOWED_HOSTS)
-    return hosts + list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
+DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int]
+
+
+def origin_parse(url: str) -> Origin | None:
+    """(scheme, host, port) of an http(s) origin, the port made explicit; None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def _secure(scope: dict[str, Any]) -> bool:
+    if scope.get("scheme") == "wss":
+        return True
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not proxy:
+        return False
+    name, secure_value = proxy
+    value = _header(scope, name.removeprefix("HTTP_").lower().replace("_", "-").encode())
+    return value is not None and value.split(",")[0].strip() == secure_value
+
+
+def handshake_origin(scope: dict[str, Any]) -> Origin | None:
+    """The origin this socket is served at, from its Host header (a name of ALLOWED_HOSTS) and scheme."""
+    domain, port = split_domain_port(_header(scope, b"host") or "")
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return None
+    scheme = "https" if _secure(scope) else "http"
+    return scheme, domain.strip("[]"), int(port) if port else DEFAULT_PORTS[scheme]
+
+
+def origin_allowed(origin: str, scope: dict[str, Any]) -> bool:
+    parsed = origin_parse(origin)
+    if parsed is None:
+        return False
+    if parsed == handshake_origin(scope):
+        return True
+    return parsed in {origin_parse(trusted) for trusted in settings.CSRF_TRUSTED_ORIGINS}
 
 
 def _api_jwt_authentication() -> JWTAuthentication:
@@ -56,14 +100,14 @@ def _header(scope: dict[str, Any], name: bytes) -> str | None:
     return None
 
 
-class WebsocketGuard(OriginValidator):
+class WebsocketGuard:
     def __init__(self, application: Any) -> None:
-        super().__init__(application, allowed_origins())
+        self.application = application
         self.with_session = AuthMiddlewareStack(application)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         origin = _header(scope, b"origin")
-        if origin is not None and not self.validate_origin(urlparse(origin)):
+        if origin is not None and not origin_allowed(origin, scope):
             return await WebsocketDenier()(scope, receive, send)
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         token = (query.get("token") or [None])[0]

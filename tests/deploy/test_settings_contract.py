@@ -1,6 +1,6 @@
 """deploy/ against the settings contract: env.example lists every setting that backend/settings.py reads
-(and nothing else); compose, systemd, nginx and Prometheus files parse and only name what exists;
-`manage.py check --deploy` passes with env.example's values."""
+(and nothing else) and ships no key; compose, systemd, nginx and Prometheus files parse and only name what
+exists; `manage.py check --deploy` passes with env.example's values and the two keys an operator makes."""
 
 import configparser
 import os
@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from backend.core import metrics
+from backend.core.keys import key_generate
 from tests.live import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -74,14 +75,16 @@ def test_env_example_documents_every_setting_and_only_settings():
 
 
 def check_deploy(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
-    """`manage.py check --deploy` with env.example's values (plus `overrides`), only the folders moved to
-    the test's own."""
+    """`manage.py check --deploy` with env.example's values, the two keys filled in as the file says (plus
+    `overrides`), only the folders moved to the test's own."""
     values, _documented = env_example()
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "backend.settings",
         **values,
+        "SECRET_KEY": key_generate(),
+        "JWT_SIGNING_KEY": key_generate(),
         **overrides,
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
@@ -107,6 +110,19 @@ def test_check_deploy_fails_on_a_weak_configuration(tmp_path):
     result = check_deploy(tmp_path, DEBUG="1")
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_env_example_ships_no_key_and_refuses_to_start_as_shipped(tmp_path):
+    values, _documented = env_example()
+    assert values["DEBUG"] == "0"
+    assert values["SECRET_KEY"] == ""
+    assert values["JWT_SIGNING_KEY"] == ""
+    text = (DEPLOY / "env.example").read_text()
+    assert "manage.py generate_secret_key" in text
+    result = check_deploy(tmp_path, SECRET_KEY="", JWT_SIGNING_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "JWT_SIGNING_KEY is not set" in result.stderr
 
 
 # --- compose -------------------------------------------------------------------------------------

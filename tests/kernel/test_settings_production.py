@@ -1,4 +1,5 @@
-"""Production mode (DEBUG off) refuses to start without its secrets, and is clean for `check --deploy`."""
+"""Production mode (DEBUG off, the default) refuses to start without its secrets or with weak or published
+keys, and is clean for `check --deploy`."""
 
 import os
 import secrets
@@ -8,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from backend.core.keys import DEV_JWT_SIGNING_KEY, DEV_SECRET_KEY, KNOWN_KEYS
+
 ROOT = Path(__file__).resolve().parents[2]
+HOSTS = "vigie.example.fr"
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if key not in {"SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -28,19 +32,55 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _key() -> str:
+    return secrets.token_urlsafe(64)
+
+
 @pytest.mark.parametrize(
-    ("env", "missing"),
+    ("env", "problems"),
     [
-        ({}, "SECRET_KEY and ALLOWED_HOSTS"),
-        ({"ALLOWED_HOSTS": "vigie.example.fr"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "k" * 10 + secrets.token_urlsafe(50)}, "ALLOWED_HOSTS"),
+        ({}, ["SECRET_KEY is not set", "JWT_SIGNING_KEY is not set", "ALLOWED_HOSTS is not set"]),
+        (
+            {"DEBUG": "0", "ALLOWED_HOSTS": HOSTS, "JWT_SIGNING_KEY": "j" * 5 + _key()},
+            ["SECRET_KEY is not set"],
+        ),
+        ({"SECRET_KEY": "k" * 10 + _key(), "JWT_SIGNING_KEY": _key()}, ["ALLOWED_HOSTS is not set"]),
+        ({"SECRET_KEY": _key(), "ALLOWED_HOSTS": HOSTS}, ["JWT_SIGNING_KEY is not set"]),
     ],
 )
-def test_debug_off_refuses_to_start_without_secrets(env, missing):
-    result = _manage("check", DEBUG="0", **env)
+def test_debug_off_refuses_to_start_without_secrets(env, problems):
+    result = _manage("check", **env)
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert f"DEBUG is off: set {missing} in the environment." in result.stderr
+    assert "ImproperlyConfigured: DEBUG is off (production) and Vigie will not start" in result.stderr
+    for problem in problems:
+        assert problem in result.stderr
+    assert len(problems) == result.stderr.count("\n- ")
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "why"),
+    [
+        ("tooshort-" + secrets.token_hex(10), "too weak (29 characters"),
+        ("abcd" * 20, "too weak (80 characters, 4 distinct)"),
+        (DEV_SECRET_KEY, "a published key"),
+        (DEV_JWT_SIGNING_KEY, "a published key"),
+        ("django-insecure-" + _key(), "a published key"),
+        *[(key, "a published key") for key in sorted(KNOWN_KEYS)],
+    ],
+)
+def test_debug_off_refuses_a_weak_or_published_key(secret_key, why):
+    result = _manage("check", SECRET_KEY=secret_key, JWT_SIGNING_KEY=_key(), ALLOWED_HOSTS=HOSTS)
+    assert result.returncode != 0
+    assert f"SECRET_KEY is {why}" in result.stderr
+    assert "manage.py generate_secret_key" in result.stderr
+    assert secret_key not in result.stderr  # never echoes a key into the logs
+
+
+def test_the_jwt_key_must_differ_from_the_secret_key():
+    key = _key()
+    result = _manage("check", SECRET_KEY=key, JWT_SIGNING_KEY=key, ALLOWED_HOSTS=HOSTS)
+    assert result.returncode != 0
+    assert "JWT_SIGNING_KEY must differ from SECRET_KEY" in result.stderr
 
 
 def test_debug_off_with_secrets_passes_check_deploy_without_a_warning():
@@ -50,12 +90,29 @@ def test_debug_off_with_secrets_passes_check_deploy_without_a_warning():
         "--fail-level",
         "WARNING",
         DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="vigie.example.fr",
+        SECRET_KEY=_key(),
+        JWT_SIGNING_KEY=_key(),
+        ALLOWED_HOSTS=HOSTS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_generate_secret_key_works_before_anything_is_configured_and_makes_an_accepted_key():
+    made = {_manage("generate_secret_key").stdout.strip() for _ in range(2)}
+    assert len(made) == 2
+    for key in made:
+        assert len(key) >= 50
+    first, second = sorted(made)
+    result = _manage("check", SECRET_KEY=first, JWT_SIGNING_KEY=second, ALLOWED_HOSTS=HOSTS)
+    assert result.returncode == 0, result.stderr
+
+
+def test_generate_secret_key_is_a_management_command_too():
+    result = _manage("help", "generate_secret_key", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "SECRET_KEY" in result.stdout
 
 
 def test_a_bad_boolean_is_refused_loudly():
