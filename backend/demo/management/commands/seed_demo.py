@@ -17,7 +17,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Agents (page /connexion/ : téléphone, mot de passe, code TOTP) :")
         self.stdout.write(f"  mot de passe commun : {DEMO_PASSWORD}")
-        self.stdout.write("  code du moment : python manage.py totp_code <téléphone>")
+        self.stdout.write("  code du moment : DEBUG=1 .venv/bin/python manage.py totp_code <téléphone>")
         for device in TOTPDevice.objects.filter(user__phone__in=[u[0] for u in DEMO_USERS]).select_related(
             "user"
         ):
