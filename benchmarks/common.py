@@ -6,8 +6,10 @@ A benchmark runs as a script (`.venv/bin/python benchmarks/<name>.py`): it impor
 """
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,17 @@ __all__ = [
 
 REFERENT_PHONE = "+33612000021"  # the demo's active referent
 MODERATOR_PHONES = ("+33612000002", "+33612000003")  # the demo's moderators
+
+
+def on_fresh_database(args: Any, measure: Any, *, prefix: str = "vigie_bench") -> None:
+    """Runs `measure(args, folder, database_url)` on a database made for the run (and a scratch folder),
+    both removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
+    try:
+        with fresh_database(args.database_url, folder, prefix=prefix) as database_url:
+            measure(args, folder, database_url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:

@@ -17,9 +17,7 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from benchmarks.common import (
     Daphne,
     bench_env,
     demo_tokens,
-    fresh_database,
+    on_fresh_database,
     seed_demo,
     start_daphne,
     submission,
@@ -80,12 +78,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
-    try:
-        with fresh_database(args.database_url, folder, prefix="vigie_bench") as database_url:
-            measure(args, folder, database_url)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_fresh_database(args, measure)
 
 
 def measure(args: argparse.Namespace, folder: Path, database_url: str) -> None:

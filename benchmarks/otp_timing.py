@@ -17,10 +17,8 @@ network and for the platform are lifted for the run. Prints the median and p90 o
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,8 +30,8 @@ from benchmarks.common import (
     Daphne,
     Worker,
     bench_env,
-    fresh_database,
     manage,
+    on_fresh_database,
     percentile,
     seed_demo,
     start_daphne,
@@ -93,12 +91,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
-    try:
-        with fresh_database(args.database_url, folder, prefix="vigie_bench") as database_url:
-            measure(args, folder, database_url)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_fresh_database(args, measure)
 
 
 def measure(args: argparse.Namespace, folder: Path, database_url: str) -> None:
