@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts import services
 from alerts.models import Agency, Dispatch, Observation
@@ -88,6 +89,19 @@ def towns_build(a: Commune, b: Commune) -> Towns:
 @pytest.fixture
 def towns(commune: Commune, other_commune: Commune) -> Towns:
     return towns_build(commune, other_commune)
+
+
+def sms_token(user: Any) -> str:
+    """What `POST /api/v1/auth/token/` (an SMS code) issues: no trace of a second factor."""
+    return str(RefreshToken.for_user(user).access_token)
+
+
+def staff_token(user: Any) -> str:
+    """What `POST /api/v1/auth/staff/token/` issues: the second factor recorded (RFC 8176 amr). Written out
+    here, not taken from the application, so that these tests also run on code older than it."""
+    refresh = RefreshToken.for_user(user)
+    refresh["amr"] = ["pwd", "otp"]
+    return str(refresh.access_token)
 
 
 def signed_in(towns: Towns, who: str) -> Client:

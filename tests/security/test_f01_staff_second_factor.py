@@ -7,10 +7,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.asgi import application
-from tests.security.conftest import Towns, towns_build
+from tests.security.conftest import Towns, sms_token, staff_token, towns_build
 
 STAFF_DOORS = [
     ("moderator_a", "/api/v1/moderation/queue/"),
@@ -20,18 +19,6 @@ STAFF_DOORS = [
     ("admin_a", "/api/v1/dispatches/"),
     ("admin_a", "/api/v1/broadcasts/"),
 ]
-
-
-def sms_token(user: Any) -> str:
-    """What `POST /api/v1/auth/token/` (an SMS code) issued: no trace of a second factor."""
-    return str(RefreshToken.for_user(user).access_token)
-
-
-def staff_token(user: Any) -> str:
-    """What `POST /api/v1/auth/staff/token/` issues: the second factor recorded (RFC 8176 amr)."""
-    refresh = RefreshToken.for_user(user)
-    refresh["amr"] = ["pwd", "otp"]
-    return str(refresh.access_token)
 
 
 def client(token: str) -> APIClient:

@@ -15,8 +15,8 @@ from alerts import services
 from alerts.models import Event
 from backend.asgi import application
 from tests.alerts import factories as f
-from tests.conftest import access_token_for, api_client_for
-from tests.security.conftest import Towns, signed_in, towns_build
+from tests.conftest import api_client_for
+from tests.security.conftest import Towns, signed_in, staff_token, towns_build
 
 
 def _export(towns: Towns, **filters: Any) -> list[dict[str, str]]:
@@ -74,7 +74,7 @@ def test_the_socket_logs_what_it_replays_and_what_it_sends_live(commune: Any, ot
     replayed = f.observation(towns.people["referent_a"], description="Rejoué au branchement.")
     services.observation_approve(observation=replayed, actor=towns.people["moderator_a"])
 
-    token = access_token_for(operator)
+    token = staff_token(operator)
     live = f.observation(towns.people["referent_a"], description="Envoyé en direct.")
 
     async def session() -> None:
