@@ -18,10 +18,10 @@ family.
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -194,7 +194,7 @@ def _user_with_family_sql() -> str:
     return _USER_WITH_FAMILY_SQL.format(
         family=TokenFamily._meta.db_table,
         user=User._meta.db_table,
-        user_id=User._meta.get_field(api_settings.USER_ID_FIELD).column,
+        user_id=cast(models.Field, User._meta.get_field(api_settings.USER_ID_FIELD)).column,
     )
 
 
