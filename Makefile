@@ -9,7 +9,8 @@ PORT ?= 8000
 # server says so loudly), which needs no other setup. Production sets DEBUG=0 and its keys (README).
 export DEBUG ?= 1
 
-.PHONY: install run test lint typecheck contracts migrations-check schema-check pytest browser nginx clean
+.PHONY: install run test test-fast lint typecheck contracts migrations-check schema-check pytest pytest-sqlite \
+	pytest-services browser nginx clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -51,10 +52,31 @@ nginx:
 	@test -x /usr/sbin/nginx || { echo "installing Debian's nginx-light"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
+# pytest as it is configured (DATABASE_URL, REDIS_URL as set), for one folder or test: PYTEST_ARGS="tests/kernel -x".
 pytest: install browser nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck contracts migrations-check schema-check pytest
+# The embedded default that every newcomer runs: SQLite, in-memory channel layer and cache. Tests marked
+# `services` (row locks, concurrency, Redis across processes) are left to the PostgreSQL + Redis leg.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u VIGIE_REQUIRE_SERVICES
+
+pytest-sqlite: install browser nginx
+	@start=$$(date +%s); $(EMBEDDED) $(BIN)/pytest -p no:cacheprovider -m "not services" $(PYTEST_ARGS); \
+	  status=$$?; echo "pytest on SQLite: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# Production's databases, the whole suite: when DATABASE_URL is PostgreSQL, or when VIGIE_REQUIRE_SERVICES=1
+# (.ci/run; then a missing PostgreSQL or Redis fails the run).
+pytest-services: install browser nginx
+	@if [[ "$$DATABASE_URL" =~ ^postgres(ql)?:// || "$$VIGIE_REQUIRE_SERVICES" == 1 ]]; then \
+	  start=$$(date +%s); $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS); \
+	  status=$$?; echo "pytest on PostgreSQL + Redis: $$(( $$(date +%s) - start )) s"; exit $$status; \
+	else echo "pytest on PostgreSQL + Redis: not run (DATABASE_URL is not PostgreSQL)"; fi
+
+test: lint typecheck contracts migrations-check schema-check pytest-sqlite pytest-services
+
+# The inner loop: SQLite only, no browser, no deploy checks, no PostgreSQL-only tests; no linters.
+test-fast: install
+	$(EMBEDDED) $(BIN)/pytest -m "not browser and not deploy and not services" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) vigie.sqlite3 var media staticfiles

@@ -1,12 +1,10 @@
 """Shared fixtures. Tests run on SQLite + in-memory layer by default, on PostgreSQL + Redis in CI."""
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -17,47 +15,7 @@ from backend.messaging.backends import locmem
 from backend.messaging.worker import drain
 from tests import factories
 
-pytest_plugins = ["tests.live"]
-
-REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
-
-
-def missing_services() -> list[str]:
-    """What VIGIE_REQUIRE_SERVICES=1 (.ci/run) asks for and does not get: PostgreSQL and a live Redis."""
-    problems = []
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
-        problems.append("DATABASE_URL must point at PostgreSQL")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        problems.append("REDIS_URL is not set")
-    else:
-        import redis
-
-        try:
-            redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2).ping()
-        except Exception as exc:
-            problems.append(f"Redis at {redis_url} does not answer ({type(exc).__name__}: {exc})")
-    return problems
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _required_services() -> None:
-    """A missing service fails every test of the run (never a skip) when VIGIE_REQUIRE_SERVICES=1."""
-    if REQUIRE_SERVICES and (problems := missing_services()):
-        pytest.fail("VIGIE_REQUIRE_SERVICES=1: " + "; ".join(problems), pytrace=False)
-
-
-class FastPBKDF2PasswordHasher(PBKDF2PasswordHasher):
-    """Django's hasher with few rounds: ~0.25 s less per staff account made or signed in. The hashes it
-    makes carry their round count, so the daphne processes that tests start (Django's own hashers)
-    verify them all the same."""
-
-    iterations = 1000
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["tests.conftest.FastPBKDF2PasswordHasher"]
+pytest_plugins = ["tests.live", "tests.plugins.services"]
 
 
 @pytest.fixture(autouse=True)

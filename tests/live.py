@@ -36,8 +36,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.plugins.services import REQUIRE_SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
-REQUIRE_SERVICES = os.environ.get("VIGIE_REQUIRE_SERVICES") == "1"
 DAPHNE = (str(Path(sys.executable).parent / "daphne"),)
 SERVE = (sys.executable, "-m", "backend.core.serve")  # deploy's daphne: drains in-flight requests on SIGTERM
 ARTIFACTS = ROOT / "test-artifacts"

@@ -10,3 +10,5 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from backend.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]

@@ -18,7 +18,7 @@ from backend.core.errors import Conflict
 from backend.messaging.models import Delivery
 from tests.alerts import factories as f
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def _race(*calls: Callable[[], Any]) -> list[Any]:

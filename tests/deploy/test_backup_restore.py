@@ -10,6 +10,8 @@ import pytest
 
 from tests.live import ROOT, fresh_database
 
+pytestmark = pytest.mark.deploy
+
 BACKUP = ROOT / "deploy" / "backup"
 
 

@@ -15,7 +15,7 @@ from alerts.models import Observation
 from tests.deploy.helpers import submission, town
 from tests.live import SERVE, start_daphne
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = [pytest.mark.deploy, pytest.mark.usefixtures("transactional_db")]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.deploy.consoles import Console, ConsolePool
 from tests.deploy.helpers import submission, town
 from tests.live import Daphne, Worker, start_daphne, until
 
-pytestmark = [pytest.mark.usefixtures("transactional_db"), pytest.mark.services]
+pytestmark = [pytest.mark.deploy, pytest.mark.services, pytest.mark.usefixtures("transactional_db")]
 
 SUBMISSIONS = 24
 TERMINAL = {Delivery.Status.SENT, Delivery.Status.FAILED, Delivery.Status.INVALID, Delivery.Status.CANCELLED}

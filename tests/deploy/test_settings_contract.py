@@ -17,6 +17,8 @@ from backend.core import metrics
 from backend.core.keys import key_generate
 from tests.live import ROOT
 
+pytestmark = pytest.mark.deploy
+
 DEPLOY = ROOT / "deploy"
 SETTINGS = ROOT / "backend" / "settings.py"
 # Variables of deploy/compose.yaml that are not Vigie settings (the PostgreSQL container's password).

@@ -21,7 +21,7 @@ import pytest
 from tests.deploy.helpers import submission, town
 from tests.live import start_daphne
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = [pytest.mark.deploy, pytest.mark.usefixtures("transactional_db")]
 
 CLIENTS = 24
 

@@ -2,7 +2,8 @@
 
 These tests never skip. tests/live.py's `redis_url` is REDIS_URL when it is set (CI: .ci/run), otherwise a
 throwaway `redis-server` on a free port; with VIGIE_REQUIRE_SERVICES=1 a missing or silent Redis fails the
-run (tests/conftest.py checks it once per session).
+run (tests/plugins/services.py checks it once per session). Marked `services`: the SQLite leg of `make test`
+leaves them to the PostgreSQL + Redis leg.
 """
 
 import os
@@ -22,6 +23,7 @@ def _layer(url: str, prefix: str = "") -> RedisPubSubChannelLayer:
     return RedisPubSubChannelLayer(hosts=[url], prefix=prefix or f"vigie-test-{uuid.uuid4().hex[:8]}")
 
 
+@pytest.mark.services
 async def test_channel_layer_round_trip_through_redis(redis_url):
     layer = _layer(redis_url)
     try:
@@ -32,6 +34,7 @@ async def test_channel_layer_round_trip_through_redis(redis_url):
         await layer.flush()
 
 
+@pytest.mark.services
 async def test_two_servers_share_groups_through_redis(redis_url):
     """Two daphne processes behind a proxy: a group_send on one reaches a socket held by the other."""
     prefix = f"vigie-test-{uuid.uuid4().hex[:8]}"
@@ -48,6 +51,7 @@ async def test_two_servers_share_groups_through_redis(redis_url):
 
 
 @pytest.mark.django_db
+@pytest.mark.services
 def test_healthz_is_200_on_redis(client, settings, redis_url):
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -60,6 +64,7 @@ def test_healthz_is_200_on_redis(client, settings, redis_url):
     assert response.json()["checks"] == {"database": "ok", "channel_layer": "ok"}
 
 
+@pytest.mark.services
 def test_settings_use_redis_when_redis_url_is_set(redis_url):
     """The settings contract: REDIS_URL switches the channel layer and the cache to Redis."""
     code = (
@@ -121,6 +126,7 @@ def test_required_services_fail_the_run_instead_of_skipping(tmp_path):
     assert "1 error" in output
 
 
+@pytest.mark.services
 def test_the_redis_cache_shares_one_pool_across_threads(redis_url):
     """Django keeps a cache object per thread, and daphne runs each request in a thread of its own: without
     a shared client, every request opened a Redis connection."""

@@ -11,6 +11,7 @@ from neighbours.models import Referent, ReferentStatusChange
 from tests.neighbours import factories as nf
 
 
+@pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_approve_and_refuse_at_once(commune):
     referent = nf.referent(commune, status=Referent.Status.PENDING)

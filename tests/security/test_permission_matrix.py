@@ -56,7 +56,6 @@ from tests.security.conftest import towns_build
 PRINT = os.environ.get("VIGIE_MATRIX_PRINT") == "1"
 TABLE = matrix.parse()
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-FAST_HASHERS = ["tests.conftest.FastPBKDF2PasswordHasher"]
 
 # --- coverage: the operations of the URL configuration ------------------------------------------------
 
@@ -703,9 +702,7 @@ def world(
     media = tmp_path_factory.mktemp("matrix-media")
     with (
         django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media, SMS_BACKEND="locmem", PUSH_BACKEND="locmem"
-        ),
+        override_settings(MEDIA_ROOT=media, SMS_BACKEND="locmem", PUSH_BACKEND="locmem"),
         transaction.atomic(),
     ):
         cache.clear()
