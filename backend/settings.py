@@ -14,7 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from backend.core.env import env_bool, env_int, env_list, env_str
+from backend.core.env import env_bool, env_choice, env_float, env_int, env_list, env_path, env_str
 from backend.core.keys import DEV_SECRET_KEY, jwt_key_derive, production_keys_problems
 
 # Lets runtime code write the generic types that django-stubs checks (ModelAdmin[User], QuerySet[Sector]).
@@ -150,8 +150,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Tests use a file (one per test process) so that daphne and worker subprocesses can share it.
-    (BASE_DIR / "var").mkdir(exist_ok=True)
+    # Tests use a file (one per test process) so that daphne and worker subprocesses can share it (its
+    # folder is made by tests/plugins/services.py: settings create no folder).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -231,14 +231,12 @@ USE_TZ = True
 
 # --- static and media --------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 # Photos are private: MEDIA_ROOT is never served as a folder; views stream files after a check.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
 MEDIA_URL = "/media-private/"
 # Photos on the local disk (MEDIA_ROOT, default) or in an S3-compatible bucket (django-storages).
-MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
-if MEDIA_STORAGE not in {"local", "s3"}:
-    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", {"local", "s3"})
 _MEDIA_BACKEND: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if MEDIA_STORAGE == "s3":
     _MEDIA_BACKEND = {
@@ -267,7 +265,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing folder before collectstatic
 
 # Largest request body accepted (5 photos of 10 MB plus the form); larger → 413 before parsing.
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 55 * 1024 * 1024)
@@ -348,9 +345,9 @@ PHONE_VERIFICATION_TOKEN_TTL_SECONDS = env_int("PHONE_VERIFICATION_TOKEN_TTL_SEC
 
 # --- messaging (DESIGN.md's settings contract) -------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
-SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
+SMS_FILE_PATH = env_path("SMS_FILE_PATH", BASE_DIR / "var" / "sms")
 PUSH_BACKEND = env_str("PUSH_BACKEND", "console")
-PUSH_FILE_PATH = Path(env_str("PUSH_FILE_PATH", str(BASE_DIR / "var" / "push")))
+PUSH_FILE_PATH = env_path("PUSH_FILE_PATH", BASE_DIR / "var" / "push")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
@@ -369,11 +366,11 @@ DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 120)
 WEBHOOK_INSECURE_HOSTS = env_list("WEBHOOK_INSECURE_HOSTS")
 
 # --- live console (alerts.console) -------------------------------------------------------------
-CONSOLE_HEARTBEAT_SECONDS = float(env_str("CONSOLE_HEARTBEAT_SECONDS", "30"))
+CONSOLE_HEARTBEAT_SECONDS = env_float("CONSOLE_HEARTBEAT_SECONDS", 30)
 # Events older than this are not replayed: the console gets `resync` and reloads its state.
-CONSOLE_EVENT_RETENTION_HOURS = float(env_str("CONSOLE_EVENT_RETENTION_HOURS", "24"))
+CONSOLE_EVENT_RETENTION_HOURS = env_float("CONSOLE_EVENT_RETENTION_HOURS", 24)
 # A replay also covers events this many seconds older than the one asked for (ids are not commit order).
-CONSOLE_REPLAY_GRACE_SECONDS = float(env_str("CONSOLE_REPLAY_GRACE_SECONDS", "5"))
+CONSOLE_REPLAY_GRACE_SECONDS = env_float("CONSOLE_REPLAY_GRACE_SECONDS", 5)
 CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
 # Optional background map ("https://tiles.example.fr/{z}/{x}/{y}.png"); empty: sectors drawn alone.
 CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
@@ -423,9 +420,7 @@ if _RETENTION_TOO_SHORT:
 
 # --- logging and metrics (backend/core/logs.py, observability.py, metrics.py) --------------------
 # plain (development) or json (production: one JSON object per line, with the request id).
-LOG_FORMAT = env_str("LOG_FORMAT", "plain")
-if LOG_FORMAT not in {"plain", "json"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", {"plain", "json"})
 # One structured line per HTTP request (logger vigie.request); daphne's own access log is then redundant.
 ACCESS_LOG = env_bool("ACCESS_LOG", default=LOG_FORMAT == "json")
 LOGGING = {
@@ -439,7 +434,10 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+    },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},

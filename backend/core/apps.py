@@ -7,6 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Noyau"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        # At start-up, not in settings (importing them creates nothing): whitenoise warns about a missing
+        # STATIC_ROOT until collectstatic has run.
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         from backend.core.periodic import register_periodic
         from backend.core.retention import retention_run_due
 

@@ -30,7 +30,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 def settings_contract() -> set[str]:
     """Every environment variable that backend/settings.py reads."""
     source = SETTINGS.read_text()
-    names = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z][A-Z0-9_]*)"', source))
+    names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z][A-Z0-9_]*)"', source))
     names |= set(re.findall(r'os\.environ(?:\.get)?[\[(]\s*"([A-Z][A-Z0-9_]*)"', source))
     return names
 

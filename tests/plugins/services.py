@@ -8,6 +8,7 @@ Without it, `services` tests run on what they find (tests/live.py starts a throw
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,15 @@ def missing_services() -> list[str]:
         except Exception as exc:
             problems.append(f"Redis at {redis_url} does not answer ({type(exc).__name__}: {exc})")
     return problems
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The folder of the SQLite test database (backend/settings.py's TEST NAME; settings create no folder)."""
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_name:
+        Path(test_name).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
