@@ -15,7 +15,7 @@ from backend.messaging.backends import locmem
 from backend.messaging.worker import drain
 from tests import factories
 
-pytest_plugins = ["tests.live", "tests.plugins.services"]
+pytest_plugins = ["tests.plugins.services", "tests.live"]
 
 
 @pytest.fixture(autouse=True)

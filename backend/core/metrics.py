@@ -1,14 +1,16 @@
-"""Prometheus metrics, written by hand in the text exposition format (no extra dependency).
+"""Prometheus metrics through `prometheus_client`, on Vigie's own registry.
 
-Two kinds of numbers:
+Three kinds of numbers:
 
-- **Process counters** kept in memory by this process: HTTP requests (by method, view, status), their
-  duration (histogram) and the websockets open now. Each daphne process has its own: Prometheus scrapes
-  every daphne directly (not through nginx), and `sum()` adds them up.
-- **Gauges read from the database** at scrape time (the same on every process): deliveries by status, the
-  age of the oldest due delivery, dead deliveries of the last day, and whatever the apps register with
-  `register_gauge()` (alerts registers the moderation queue depth and the unacknowledged dispatches from
-  its `AppConfig.ready()`: the kernel never imports alerts).
+- **Process metrics** kept in memory by this process: HTTP requests (a Counter by method, view, status),
+  their duration (a Histogram) and the websockets open now. Each daphne process has its own: Prometheus
+  scrapes every daphne directly (not through nginx), and `sum()` adds them up.
+- **The process itself** (`ProcessCollector`, `PlatformCollector`, `GCCollector`): CPU, memory, open files,
+  start time (`vigie_process_start_time_seconds`), Python version, garbage collections.
+- **Gauges read from the database** at scrape time (the same on every process) by one custom collector:
+  deliveries by status, the age of the oldest due delivery, dead deliveries of the last day, and whatever
+  the apps register with `register_gauge()` (alerts registers the moderation queue depth and the
+  unacknowledged dispatches from its `AppConfig.ready()`: the kernel never imports alerts).
 
 Websockets are counted for every socket once accepted, by `WebsocketMetrics` around the whole websocket
 application in backend/asgi.py; consumers need not call anything. `websocket_opened()` and
@@ -21,9 +23,8 @@ an address in `METRICS_ALLOWED_IPS`; anyone else gets a plain 404.
 import hmac
 import ipaddress
 import logging
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,32 +35,66 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-# A sample: labels → value; a gauge function returns either a number or such samples.
-Labels = tuple[tuple[str, str], ...]
+# A gauge function returns either a number or (labels, number) pairs.
 GaugeValue = float | int | Iterable[tuple[dict[str, str], float | int]]
+
+# No `_created` series beside each counter and histogram: the page keeps the series it always had.
+disable_created_metrics()
+REGISTRY = CollectorRegistry()
+ProcessCollector(namespace="vigie", registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
+
+_REQUESTS = Counter(
+    "vigie_http_requests_total",
+    "HTTP requests answered by this process.",
+    ["method", "status", "view"],
+    registry=REGISTRY,
+)
+_DURATION = Histogram(
+    "vigie_http_request_duration_seconds",
+    "Time to answer HTTP requests (this process).",
+    ["method", "view"],
+    buckets=DURATION_BUCKETS,
+    registry=REGISTRY,
+)
+# Exposed by the collector below (never registered by itself): it adds a lone 0 when no socket was opened.
+_WEBSOCKETS_OPEN = Gauge(
+    "vigie_websockets_open", "Websockets open on this process now.", ["path"], registry=None
+)
+_WEBSOCKETS_OPENED = Counter(
+    "vigie_websockets_opened_total", "Websockets accepted by this process.", ["path"], registry=REGISTRY
+)
 
 
 @dataclass(frozen=True)
-class Gauge:
+class _Gauge:
     name: str
     help: str
     func: Callable[[], GaugeValue]
 
 
-_lock = threading.Lock()
-_requests: dict[Labels, int] = {}
-_duration_buckets: dict[Labels, list[int]] = {}
-_duration_sum: dict[Labels, float] = {}
-_duration_count: dict[Labels, int] = {}
-_websockets: dict[Labels, int] = {}
-_websockets_total: dict[Labels, int] = {}
-_gauges: dict[str, Gauge] = {}
+_gauges: dict[str, _Gauge] = {}
 
 
 # --- the API that code calls ---------------------------------------------------------------------
@@ -73,7 +108,7 @@ def register_gauge(name: str, help: str, func: Callable[[], GaugeValue]) -> None
     """
     if not name.startswith("vigie_"):
         raise ValueError(f"metric names start with vigie_: {name!r}")
-    _gauges[name] = Gauge(name=name, help=help, func=func)
+    _gauges[name] = _Gauge(name=name, help=help, func=func)
 
 
 def unregister_gauge(name: str) -> None:
@@ -81,42 +116,34 @@ def unregister_gauge(name: str) -> None:
 
 
 def request_observed(*, method: str, view: str, status: int, seconds: float) -> None:
-    labels: Labels = (("method", method), ("status", str(status)), ("view", view))
-    timing: Labels = (("method", method), ("view", view))
-    with _lock:
-        _requests[labels] = _requests.get(labels, 0) + 1
-        buckets = _duration_buckets.setdefault(timing, [0] * len(DURATION_BUCKETS))
-        for index, bound in enumerate(DURATION_BUCKETS):
-            if seconds <= bound:
-                buckets[index] += 1
-        _duration_sum[timing] = _duration_sum.get(timing, 0.0) + seconds
-        _duration_count[timing] = _duration_count.get(timing, 0) + 1
+    _REQUESTS.labels(method=method, status=str(status), view=view).inc()
+    _DURATION.labels(method=method, view=view).observe(seconds)
 
 
 def websocket_opened(path: str = "") -> None:
-    labels: Labels = (("path", path),)
-    with _lock:
-        _websockets[labels] = _websockets.get(labels, 0) + 1
-        _websockets_total[labels] = _websockets_total.get(labels, 0) + 1
+    _WEBSOCKETS_OPEN.labels(path=path).inc()
+    _WEBSOCKETS_OPENED.labels(path=path).inc()
 
 
 def websocket_closed(path: str = "") -> None:
-    labels: Labels = (("path", path),)
-    with _lock:
-        _websockets[labels] = max(_websockets.get(labels, 0) - 1, 0)
+    _WEBSOCKETS_OPEN.labels(path=path).dec()
+
+
+def _websockets_open_family() -> Metric:
+    family = next(iter(_WEBSOCKETS_OPEN.collect()))
+    if not family.samples:  # the series exists from the start (an alert rule sums it)
+        family.add_sample("vigie_websockets_open", {}, 0)
+    return family
 
 
 def websockets_open() -> int:
-    with _lock:
-        return sum(_websockets.values())
+    return int(sum(sample.value for sample in _websockets_open_family().samples))
 
 
 def reset() -> None:
     """Forgets the process counters (tests)."""
-    with _lock:
-        for store in (_requests, _duration_buckets, _duration_sum, _duration_count, _websockets):
-            store.clear()
-        _websockets_total.clear()
+    for metric in (_REQUESTS, _DURATION, _WEBSOCKETS_OPEN, _WEBSOCKETS_OPENED):
+        metric.clear()
 
 
 # --- ASGI wrapper counting websockets ------------------------------------------------------------
@@ -210,91 +237,36 @@ register_gauge(
 # --- exposition ----------------------------------------------------------------------------------
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class _ScrapeTimeCollector(Collector):
+    """The websockets open now, the registered gauges (read from the database at each scrape), and how
+    many of those failed in this scrape."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield _websockets_open_family()
+        failed = 0
+        for gauge in sorted(_gauges.values(), key=lambda g: g.name):
+            try:
+                result = gauge.func()
+                samples = [({}, result)] if isinstance(result, int | float) else list(result)
+            except Exception:  # one broken gauge (table missing, database down) must not hide the others
+                logger.exception("metric %s failed", gauge.name)
+                failed += 1
+                continue
+            family = GaugeMetricFamily(gauge.name, gauge.help)
+            for labels, value in samples:
+                family.add_sample(gauge.name, dict(sorted(labels.items())), value)
+            yield family
+        yield GaugeMetricFamily(
+            "vigie_metrics_errors", "Gauges that could not be computed in this scrape.", value=failed
+        )
 
 
-def _labels(labels: Iterable[tuple[str, str]]) -> str:
-    parts = [f'{key}="{_escape(value)}"' for key, value in labels]
-    return "{" + ",".join(parts) + "}" if parts else ""
-
-
-def _number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
-
-
-def _header(lines: list[str], name: str, help: str, kind: str) -> None:
-    lines.append(f"# HELP {name} {help}")
-    lines.append(f"# TYPE {name} {kind}")
+REGISTRY.register(_ScrapeTimeCollector())
 
 
 def render() -> str:
     """The whole page in Prometheus text format 0.0.4."""
-    lines: list[str] = []
-    with _lock:
-        requests = dict(_requests)
-        buckets = {key: list(value) for key, value in _duration_buckets.items()}
-        sums = dict(_duration_sum)
-        counts = dict(_duration_count)
-        websockets = dict(_websockets)
-        websockets_total = dict(_websockets_total)
-
-    _header(lines, "vigie_http_requests_total", "HTTP requests answered by this process.", "counter")
-    for labels, value in sorted(requests.items()):
-        lines.append(f"vigie_http_requests_total{_labels(labels)} {value}")
-
-    _header(
-        lines,
-        "vigie_http_request_duration_seconds",
-        "Time to answer HTTP requests (this process).",
-        "histogram",
-    )
-    for labels, values in sorted(buckets.items()):
-        for bound, value in zip(DURATION_BUCKETS, values, strict=True):
-            bucket = _labels((*labels, ("le", _number(bound))))
-            lines.append(f"vigie_http_request_duration_seconds_bucket{bucket} {value}")
-        lines.append(
-            f"vigie_http_request_duration_seconds_bucket{_labels((*labels, ('le', '+Inf')))} {counts[labels]}"
-        )
-        lines.append(f"vigie_http_request_duration_seconds_sum{_labels(labels)} {_number(sums[labels])}")
-        lines.append(f"vigie_http_request_duration_seconds_count{_labels(labels)} {counts[labels]}")
-
-    _header(lines, "vigie_websockets_open", "Websockets open on this process now.", "gauge")
-    if not websockets:
-        lines.append("vigie_websockets_open 0")
-    for labels, value in sorted(websockets.items()):
-        lines.append(f"vigie_websockets_open{_labels(labels)} {value}")
-    _header(lines, "vigie_websockets_opened_total", "Websockets accepted by this process.", "counter")
-    for labels, value in sorted(websockets_total.items()):
-        lines.append(f"vigie_websockets_opened_total{_labels(labels)} {value}")
-
-    failed: list[str] = []
-    for gauge in sorted(_gauges.values(), key=lambda g: g.name):
-        try:
-            result = gauge.func()
-            if not isinstance(result, int | float):
-                result = list(result)
-        except Exception:  # one broken gauge (table missing, database down) must not hide the others
-            logger.exception("metric %s failed", gauge.name)
-            failed.append(gauge.name)
-            continue
-        _header(lines, gauge.name, gauge.help, "gauge")
-        if isinstance(result, int | float):
-            lines.append(f"{gauge.name} {_number(result)}")
-        else:
-            for labels_dict, sample in result:
-                lines.append(f"{gauge.name}{_labels(sorted(labels_dict.items()))} {_number(sample)}")
-
-    _header(lines, "vigie_metrics_errors", "Gauges that could not be computed in this scrape.", "gauge")
-    lines.append(f"vigie_metrics_errors {len(failed)}")
-    _header(lines, "vigie_process_start_time_seconds", "Start time of this process (Unix time).", "gauge")
-    lines.append(f"vigie_process_start_time_seconds {_number(round(_STARTED, 3))}")
-    return "\n".join(lines) + "\n"
-
-
-_STARTED = time.time()
+    return generate_latest(REGISTRY).decode()
 
 
 # --- access control and the view -----------------------------------------------------------------

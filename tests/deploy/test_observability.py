@@ -148,7 +148,7 @@ def test_metrics_count_requests_and_show_the_outbox(client, metrics_settings):
     found = samples(scrape(client).content.decode())
     assert found['vigie_http_requests_total{method="GET",status="200",view="livez"}'] == 2
     assert found['vigie_http_request_duration_seconds_count{method="GET",view="livez"}'] == 2
-    assert found['vigie_http_request_duration_seconds_bucket{method="GET",view="livez",le="+Inf"}'] == 2
+    assert found['vigie_http_request_duration_seconds_bucket{le="+Inf",method="GET",view="livez"}'] == 2
     assert found['vigie_deliveries{status="queued"}'] == 2
     assert found['vigie_deliveries{status="failed"}'] == 2
     assert found['vigie_deliveries{status="sent"}'] == 1
@@ -275,3 +275,12 @@ def test_probes_answer_a_direct_call_whatever_the_host_and_before_the_https_redi
     # Everything else keeps Django's host check and the redirect.
     assert client.get("/", **direct).status_code == 400
     assert client.get("/", HTTP_HOST="vigie.example.fr").status_code == 301
+
+
+@pytest.mark.django_db
+def test_metrics_include_the_process_itself(client, metrics_settings):
+    """prometheus_client's process collectors: CPU, memory, start time (under the name it always had)."""
+    found = samples(scrape(client).content.decode())
+    assert found["vigie_process_start_time_seconds"] > 0
+    assert found["vigie_process_resident_memory_bytes"] > 0
+    assert "vigie_process_cpu_seconds_total" in found

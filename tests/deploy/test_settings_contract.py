@@ -19,6 +19,8 @@ from tests.live import ROOT
 
 pytestmark = pytest.mark.deploy
 
+pytestmark = pytest.mark.deploy
+
 DEPLOY = ROOT / "deploy"
 SETTINGS = ROOT / "backend" / "settings.py"
 # Variables of deploy/compose.yaml that are not Vigie settings (the PostgreSQL container's password).

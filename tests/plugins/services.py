@@ -35,10 +35,10 @@ def missing_services() -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     """The folder of the SQLite test database (backend/settings.py's TEST NAME; settings create no folder)."""
-    from django.conf import settings
+    from django.db import connection
 
-    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
-    if test_name:
+    test_name = connection.settings_dict["TEST"]["NAME"]
+    if test_name and connection.vendor == "sqlite":
         Path(test_name).parent.mkdir(parents=True, exist_ok=True)
 
 
