@@ -1,0 +1,1 @@
+"""The alerts REST API, one module per noun; alerts/urls.py maps the paths."""

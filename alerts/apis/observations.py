@@ -1,0 +1,256 @@
+"""Reporters' observations: submit (idempotent), list their own, read one, add a follow-up."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+)
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alerts import access, selectors, services
+from alerts.apis.common import (
+    CONFLICT,
+    IDEMPOTENCY_SCOPE,
+    NOT_FOUND,
+    STATUS_PARAMETER,
+    UNPROCESSABLE,
+    addition_data,
+    observations_served,
+    paginate,
+    paginated,
+    request_user,
+)
+from alerts.apis.moderation import moderation_served
+from alerts.models import (
+    IdempotencyRecord,
+    Observation,
+)
+from alerts.serializers import (
+    AdditionInputSerializer,
+    ObservationAdditionSerializer,
+    ObservationInputSerializer,
+    ObservationMultipartInputSerializer,
+    ObservationSerializer,
+    observation_for_author,
+    photos_data,
+)
+from backend.accounts.models import User
+from backend.accounts.second_factor import request_has_second_factor
+from backend.audit.services import client_ip
+from backend.core.access import door
+from backend.core.errors import ApplicationError, NotFound, Unprocessable
+from backend.core.parsers import FormParser, JSONParser, MultiPartParser
+from backend.core.schema import ERROR_RESPONSES
+
+# --- reporters ---------------------------------------------------------------------------------
+
+
+def _request_fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    data = request.data
+    if hasattr(data, "lists"):
+        fields = {key: values for key, values in data.lists() if key not in request.FILES}
+    else:
+        fields = dict(data) if isinstance(data, dict) else {"_": data}
+    digest.update(json.dumps(fields, sort_keys=True, default=str).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(name.encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+SUBMIT_EXAMPLE = {
+    "category": "cambriolage",
+    "description": "Deux individus forcent le portail du 12 chemin des Amandiers.",
+    "occurred_at": "2026-11-27T08:30:00+01:00",
+    "latitude": 43.4102,
+    "longitude": 5.3098,
+    "in_progress": True,
+}
+OBSERVATION_EXAMPLE = {
+    "id": 42,
+    "reference": "PMB-2026-000123",
+    "status": "pending",
+    "status_label": "en attente de modération",
+    "channel": "app",
+    "category": {"slug": "cambriolage", "label": "cambriolage ou tentative", "urgent": True},
+    "description": "Deux individus forcent le portail du 12 chemin des Amandiers.",
+    "occurred_at": "2026-11-27T08:30:00+01:00",
+    "latitude": 43.4102,
+    "longitude": 5.3098,
+    "sector": {"id": 3, "slug": "les-amandiers", "name": "Les Amandiers"},
+    "in_progress": True,
+    "created_at": "2026-11-27T08:31:02+01:00",
+    "photos": [],
+    "history": [
+        {"status": "pending", "status_label": "en attente de modération", "at": "2026-11-27T08:31:02+01:00"}
+    ],
+    "emergency_reminder": "En cas d'urgence, appelez le 17 (ou le 112).",
+}
+
+
+class ObservationListCreateApi(APIView):
+    permission_classes = [door("reporter")]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="observations_list",
+        summary="Mes signalements",
+        parameters=[STATUS_PARAMETER],
+        responses={200: paginated(ObservationSerializer, "PaginatedObservationList"), **ERROR_RESPONSES},
+    )
+    def get(self, request: Request) -> Response:
+        status_filter = request.query_params.get("status") or None
+        if status_filter and status_filter not in Observation.Status.values:
+            raise ApplicationError(_("État inconnu."), field="status")
+        queryset = selectors.observation_list_for_author(author=request_user(request), status=status_filter)
+        return paginate(self, request, queryset, lambda item: observation_for_author(request, item))
+
+    @extend_schema(
+        operation_id="observations_create",
+        summary="Envoyer un signalement",
+        description=(
+            "JSON, ou multipart avec les photos sous `photos`. En-tête `Idempotency-Key` conseillé : une "
+            "requête rejouée renvoie la première réponse sans rien créer ; la même clé avec un autre corps "
+            "→ 422. En cas d'urgence, appelez le 17 (ou le 112)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, description="Clé unique par envoi (UUID)."
+            )
+        ],
+        request={
+            "application/json": ObservationInputSerializer,
+            "multipart/form-data": ObservationMultipartInputSerializer,
+        },
+        responses={201: ObservationSerializer, **ERROR_RESPONSES, **UNPROCESSABLE},
+        examples=[
+            OpenApiExample("Signalement", value=SUBMIT_EXAMPLE, request_only=True),
+            OpenApiExample("Reçu", value=OBSERVATION_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if len(key) > 120:
+            raise ApplicationError(
+                _("Clé d'idempotence trop longue (120 caractères au plus)."), field="Idempotency-Key"
+            )
+        if not key:
+            return self._submit(request, user)
+        fingerprint = _request_fingerprint(request)
+        try:
+            with transaction.atomic():
+                previous = (
+                    IdempotencyRecord.objects.select_for_update()
+                    .filter(user=user, scope=IDEMPOTENCY_SCOPE, key=key)
+                    .first()
+                )
+                if previous is not None:
+                    return self._replay(previous, fingerprint)
+                response = self._submit(request, user)
+                IdempotencyRecord.objects.create(
+                    user=user,
+                    scope=IDEMPOTENCY_SCOPE,
+                    key=key,
+                    request_hash=fingerprint,
+                    response_status=response.status_code,
+                    response_body=json.loads(JSONRenderer().render(response.data)),
+                )
+                return response
+        except IntegrityError:
+            # A parallel request with the same key won: everything of this one was rolled back.
+            previous = IdempotencyRecord.objects.get(user=user, scope=IDEMPOTENCY_SCOPE, key=key)
+            return self._replay(previous, fingerprint)
+
+    @staticmethod
+    def _replay(previous: IdempotencyRecord, fingerprint: str) -> Response:
+        if previous.request_hash != fingerprint:
+            raise Unprocessable(
+                _("Cette clé d'idempotence a déjà servi pour une autre requête."), field="Idempotency-Key"
+            )
+        response = Response(previous.response_body, status=previous.response_status)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _submit(self, request: Request, user: User) -> Response:
+        photos = request.FILES.getlist("photos") if request.FILES else []
+        serializer = ObservationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        observation = services.observation_submit(
+            author=user, channel="app", photos=photos, ip=client_ip(request), **serializer.validated_data
+        )
+        # The instance carries its category, sector, photos and history: nothing is read back.
+        created = observation_for_author(request, observation)
+        return Response(created, status=status.HTTP_201_CREATED)
+
+
+class ObservationDetailApi(APIView):
+    permission_classes = [door("signed_in")]
+
+    @extend_schema(
+        operation_id="observations_retrieve",
+        summary="Un signalement",
+        description=(
+            "L'auteur voit son signalement et son historique ; un modérateur de la commune voit tout ; un "
+            "opérateur d'un service destinataire voit le texte transmis (chaque lecture est journalisée)."
+        ),
+        responses={200: ObservationSerializer, **ERROR_RESPONSES, **NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        observation = Observation.objects.filter(pk=pk).first()
+        view = (
+            access.observation_view(user, observation, second_factor=request_has_second_factor(request))
+            if observation is not None
+            else None
+        )
+        if view == access.View.AUTHOR:
+            own = selectors.observation_list_for_author(author=user).get(pk=pk)
+            return Response(observation_for_author(request, own))
+        if view == access.View.MODERATION:
+            moderated = selectors.observation_for_moderator(user=user, observation_id=pk)
+            assert moderated is not None
+            return moderation_served(request, [moderated], detail=True)[0]
+        if view == access.View.POLICE:
+            policed = selectors.observation_for_operator(user=user, observation_id=pk)
+            assert policed is not None
+            observations_served(request, [policed], view)
+            data = selectors.observation_for_console(policed, audience="police")
+            data["photos"] = photos_data(request, policed)
+            return Response(data)
+        raise NotFound(_("Signalement introuvable."))
+
+
+class ObservationAdditionApi(APIView):
+    permission_classes = [door("reporter")]
+
+    @extend_schema(
+        operation_id="observations_additions_create",
+        summary="Compléter mon signalement",
+        request=AdditionInputSerializer,
+        responses={201: ObservationAdditionSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        observation = Observation.objects.filter(pk=pk, author=user).first()
+        if observation is None:
+            raise NotFound(_("Signalement introuvable."))
+        serializer = AdditionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        addition = services.observation_add_text(
+            observation=observation, author=user, text=serializer.validated_data["text"], channel="app"
+        )
+        return Response(addition_data(addition), status=status.HTTP_201_CREATED)

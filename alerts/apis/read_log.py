@@ -1,0 +1,110 @@
+"""The officers' read log, for the data-protection officer: list and CSV export."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alerts.apis.common import (
+    paginate,
+    paginated,
+    request_user,
+)
+from alerts.models import (
+    ObservationRead,
+)
+from alerts.read_log import observation_reads_export, observation_reads_for
+from alerts.serializers import (
+    ObservationReadSerializer,
+    ReadLogFilterSerializer,
+)
+from backend.core.access import door
+from backend.core.errors import ApplicationError
+from backend.core.schema import ERROR_RESPONSES
+
+READ_LOG_FILTERS = [
+    OpenApiParameter("observation", int, description="Id d'un signalement : qui l'a lu."),
+    OpenApiParameter("officer", int, description="Id d'un agent : ce qu'il a lu."),
+    OpenApiParameter("author", int, description="Id d'un auteur : qui a lu ses signalements."),
+]
+
+
+def _read_log(request: Request) -> tuple[QuerySet[ObservationRead], dict[str, int | None]]:
+    serializer = ReadLogFilterSerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    filters: dict[str, int | None] = {
+        name: serializer.validated_data.get(name) for name in ("observation", "officer", "author")
+    }
+    if all(value is None for value in filters.values()):
+        raise ApplicationError(
+            _("Précisez un signalement (observation), un agent (officer) ou un auteur (author)."),
+            field="observation",
+        )
+    return observation_reads_for(user=request_user(request), **filters), filters
+
+
+def _read_row(row: ObservationRead) -> dict[str, Any]:
+    actor = row.actor
+    return {
+        "at": row.at,
+        "observation_id": row.observation_id,
+        "reference": row.reference,
+        "officer": {"id": actor.pk, "name": actor.display_name, "role": actor.role} if actor else None,
+        "door": row.door,
+        "view": row.view,
+        "ip": row.ip,
+    }
+
+
+class ObservationReadListApi(APIView):
+    permission_classes = [door("commune_admin")]
+
+    @extend_schema(
+        operation_id="observation_reads_list",
+        summary="Journal des lectures de signalements",
+        description=(
+            "Chaque signalement servi à un agent (API, console, photos, administration) y figure. Pour "
+            "répondre à une demande : un signalement, un agent ou un auteur. Les signalements de la commune."
+        ),
+        parameters=READ_LOG_FILTERS,
+        responses={
+            200: paginated(ObservationReadSerializer, "PaginatedObservationReadList"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        rows, _filters = _read_log(request)
+        return paginate(self, request, rows, _read_row)
+
+
+class ObservationReadExportApi(APIView):
+    permission_classes = [door("commune_admin")]
+
+    @extend_schema(
+        operation_id="observation_reads_export_csv",
+        summary="Exporter le journal des lectures (CSV)",
+        description="CSV UTF-8, séparateur « ; » ; chaque export est journalisé.",
+        parameters=READ_LOG_FILTERS,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Le fichier CSV."),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        rows, filters = _read_log(request)
+        content = observation_reads_export(user=request_user(request), rows=rows, filters=filters)
+        response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="lectures-{stamp}.csv"'
+        return response
