@@ -1,18 +1,14 @@
 """Shared fixtures. Tests run on SQLite + in-memory layer by default, on PostgreSQL + Redis in CI."""
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.services import categories_seed_defaults
-from backend.accounts.second_factor import AMR_CLAIM, STAFF_AMR
 from backend.messaging.backends import locmem
-from backend.messaging.worker import drain
 from tests import factories
 
 pytest_plugins = ["tests.plugins.services", "tests.live"]
@@ -51,17 +47,6 @@ def sms_outbox() -> list[locmem.SentSms]:
     return locmem.sms_outbox
 
 
-def sms_code(phone: str | None = None) -> str:
-    """The 6-digit code of the newest SMS (to `phone`, E.164, when given). Codes leave through the outbox:
-    the worker's drain() sends what is queued first, as the worker would just after the request."""
-    drain()
-    for sms in reversed(locmem.sms_outbox):
-        match = re.search(r"code est (\d{6})\b", sms.body)
-        if match and (phone is None or sms.to == phone):
-            return match.group(1)
-    raise AssertionError(f"no SMS to {phone or 'anyone'} in {locmem.sms_outbox}")
-
-
 @pytest.fixture
 def push_outbox() -> list[Any]:
     return locmem.push_outbox
@@ -77,23 +62,6 @@ def other_commune(db: None) -> Any:
     return factories.commune(
         name="Septèmes-les-Vallons", slug="septemes-les-vallons", prefix="SLV", lon_offset=0.2
     )
-
-
-def access_token_for(user: Any, *, second_factor: bool | None = None) -> str:
-    """A JWT as Vigie issues it: a staff member's records the second factor (POST /auth/staff/token/),
-    anyone else's does not (an SMS code). `second_factor=False` makes a staff token without it."""
-    refresh = RefreshToken.for_user(user)
-    if user.is_staff if second_factor is None else second_factor:
-        refresh[AMR_CLAIM] = list(STAFF_AMR)
-    return str(refresh.access_token)
-
-
-def api_client_for(user: Any | None = None, *, second_factor: bool | None = None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token = access_token_for(user, second_factor=second_factor)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
 
 
 @pytest.fixture

@@ -80,8 +80,8 @@ def until(
 
 def token_for(user: Any) -> str:
     """An access token (JWT) for the Authorization header or a socket's `?token=`: a staff member's
-    records the second factor, as the staff token endpoint's do (tests/conftest.py)."""
-    from tests.conftest import access_token_for
+    records the second factor, as the staff token endpoint's do (tests/helpers.py)."""
+    from tests.helpers import access_token_for
 
     return access_token_for(user)
 

@@ -9,7 +9,7 @@ from alerts.models import Agency
 from backend.accounts.models import Role
 from tests import factories
 from tests.alerts import factories as f
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import staff_login
 
 pytestmark = pytest.mark.django_db
 

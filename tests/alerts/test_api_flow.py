@@ -10,7 +10,7 @@ from alerts.models import Dispatch, DispatchNote, Notification, Observation
 from backend.messaging.models import Device
 from backend.messaging.worker import drain
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,13 +3,10 @@
 Threads with their own database connections; on PostgreSQL (DATABASE_URL) the row locks decide, on SQLite
 the database lock serialises the transactions. Either way exactly one wins."""
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from alerts import services
@@ -17,35 +14,15 @@ from alerts.models import Dispatch, Observation
 from backend.core.errors import Conflict
 from backend.messaging.models import Delivery
 from tests.alerts import factories as f
+from tests.helpers import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the loser's Conflict is the point
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_claims_one_winner(commune: Any) -> None:
     first, second = f.moderator(commune), f.moderator(commune)
     observation = f.observation(f.referent(commune))
-    results = _race(
+    results = race(
         lambda: services.observation_claim(observation=observation, actor=first),
         lambda: services.observation_claim(observation=observation, actor=second),
     )
@@ -63,7 +40,7 @@ def test_approve_and_reject_at_once_one_decision(commune: Any) -> None:
     first, second = f.moderator(commune), f.moderator(commune)
     f.routing(commune, f.agency(commune=commune))
     observation = f.observation(f.referent(commune))
-    results = _race(
+    results = race(
         lambda: services.observation_approve(observation=observation, actor=first),
         lambda: services.observation_reject(observation=observation, actor=second, reason="false_report"),
     )
@@ -76,7 +53,7 @@ def test_approve_and_reject_at_once_one_decision(commune: Any) -> None:
 
 def test_references_are_unique_under_concurrent_intake(commune: Any) -> None:
     authors = [f.referent(commune) for _ in range(4)]
-    results = _race(*[lambda author=author: f.observation(author) for author in authors])
+    results = race(*[lambda author=author: f.observation(author) for author in authors])
     assert all(isinstance(result, Observation) for result in results), results
     references = sorted(result.reference for result in results)
     assert len(set(references)) == 4
@@ -91,7 +68,7 @@ def test_two_workers_escalate_each_dispatch_once(commune: Any) -> None:
     for _ in range(3):
         services.observation_approve(observation=f.observation(author), actor=moderator)
     later = timezone.now() + timedelta(hours=2)
-    results = _race(
+    results = race(
         lambda: services.dispatches_escalate(now=later),
         lambda: services.dispatches_escalate(now=later),
     )

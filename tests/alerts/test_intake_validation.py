@@ -11,7 +11,7 @@ from PIL import Image
 from alerts.models import Event, IdempotencyRecord, Observation, ObservationPhoto
 from backend.messaging.models import Delivery
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

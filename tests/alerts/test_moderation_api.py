@@ -6,7 +6,7 @@ import pytest
 
 from alerts.models import Dispatch, Observation, SenderStanding
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from alerts.models import Dispatch, ObservationRead
 from backend.accounts.models import Role
 from tests import factories
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

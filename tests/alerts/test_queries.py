@@ -7,7 +7,7 @@ import pytest
 from alerts import services
 from alerts.models import Dispatch
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

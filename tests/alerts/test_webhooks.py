@@ -23,9 +23,8 @@ from backend.messaging.webhook import SIGNATURE_HEADER
 from backend.messaging.worker import drain
 from tests import factories
 from tests.alerts import factories as f
-from tests.console.test_apis import signed_in
 from tests.fakes.webhook_receiver import FakeWebhookReceiver, Received, documented_verify
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import signed_in, staff_login
 
 pytestmark = pytest.mark.django_db
 

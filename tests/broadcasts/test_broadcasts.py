@@ -16,7 +16,7 @@ from backend.messaging.services import Outgoing, deliveries_enqueue
 from neighbours.models import Preferences
 from tests import factories
 from tests.broadcasts.conftest import BODY, referent, tokens_of
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from alerts import services as alerts_services
 from alerts.models import Observation
 from tests.alerts import factories as af
 from tests.broadcasts.conftest import BODY, referent
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

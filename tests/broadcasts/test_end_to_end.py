@@ -14,7 +14,7 @@ from neighbours.models import Referent
 from tests.alerts import factories as af
 from tests.broadcasts.conftest import referent, tokens_of
 from tests.commerces import factories as cf
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from backend.messaging import worker
 from commerces.models import Shop, Trade
 from tests.broadcasts.conftest import referent
 from tests.commerces import factories as cf
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper
 from tests import factories as kernel_factories
 from tests.commerces import factories
 from tests.commerces.factories import INBOUND_URL, signed_post, sms_params
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from PIL import Image
 from alerts.models import Observation
 from alerts.services import categories_seed_defaults
 from tests.commerces import factories
-from tests.conftest import sms_code
+from tests.helpers import sms_code
 from tests.live import screenshot
 
 PHONE = "+33612000031"

@@ -6,9 +6,9 @@ from django.test import Client
 from alerts.models import Observation
 from alerts.services import categories_seed_defaults
 from commerces.models import InboundMessage
-from tests.alerts.test_concurrency import _race
 from tests.commerces import factories
 from tests.commerces.factories import INBOUND_URL, signed_post, sms_params, twiml_messages
+from tests.helpers import race
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def test_parallel_deliveries_of_one_message_make_one_observation(commune):
         assert response.status_code == 200
         return twiml_messages(response)
 
-    results = _race(*[deliver] * 4)
+    results = race(*[deliver] * 4)
     replies = [result for result in results if isinstance(result, list)]
     errors = [result for result in results if not isinstance(result, list)]
     assert not errors, errors

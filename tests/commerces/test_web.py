@@ -15,7 +15,7 @@ from backend.accounts.models import Role
 from backend.messaging.worker import drain
 from commerces.models import ShopApplication, Shopkeeper
 from tests import factories as kernel_factories
-from tests.conftest import sms_code
+from tests.helpers import sms_code
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_home_page(client):
 
 
 def test_api_shopkeeper_me(shopkeeper, commune):
-    from tests.conftest import api_client_for
+    from tests.helpers import api_client_for
 
     client = api_client_for(shopkeeper.user)
     response = client.get("/api/v1/shopkeepers/me/")

@@ -4,28 +4,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alerts import services
 from alerts.console.models import ConsoleConnection
 from alerts.models import Event, ObservationPhoto
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
 from tests.console.helpers import town
+from tests.helpers import api_client_for, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: Any, *, verified: bool = True) -> Client:
-    client = Client()
-    client.force_login(user)
-    if verified:
-        device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def test_page_redirects_to_the_staff_login_when_not_signed_in() -> None:

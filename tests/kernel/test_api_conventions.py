@@ -15,7 +15,7 @@ from backend.accounts.models import PhoneCode, Role, User
 from backend.core.access import door
 from backend.core.errors import ApplicationError, Conflict, Forbidden, NotFound, Unprocessable
 from tests import factories
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from backend.accounts.models import PhoneCode
 from backend.accounts.otp import OtpThrottled, phone_code_request
 from backend.messaging.models import Delivery
 from backend.messaging.worker import drain
-from tests.alerts.test_concurrency import _race
+from tests.helpers import race
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ def test_parallel_first_requests_send_one_code(sms_outbox):
         return "sent"
 
     outcomes = [
-        result if isinstance(result, str) else f"error: {result!r}" for result in _race(*[request] * 3)
+        result if isinstance(result, str) else f"error: {result!r}" for result in race(*[request] * 3)
     ]
     assert sorted(outcomes) == ["sent", "throttled", "throttled"]
     assert PhoneCode.objects.filter(phone="+33677665544").count() == 1
@@ -41,7 +41,7 @@ def test_parallel_requests_from_one_network_cannot_all_pass_its_limit(sms_outbox
             return "throttled"
         return "sent"
 
-    outcomes = _race(*[lambda n=n: request(n) for n in range(4)])
+    outcomes = race(*[lambda n=n: request(n) for n in range(4)])
     assert sorted(str(outcome) for outcome in outcomes) == ["sent", "sent", "throttled", "throttled"]
     drain()
     assert len(sms_outbox) == 2

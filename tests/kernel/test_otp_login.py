@@ -8,7 +8,7 @@ from backend.accounts.models import PhoneCode, Role
 from backend.accounts.otp import client_network, phone_from_verification_token
 from backend.messaging.worker import drain
 from tests import factories
-from tests.conftest import sms_code
+from tests.helpers import sms_code
 
 pytestmark = pytest.mark.django_db
 

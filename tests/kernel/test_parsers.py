@@ -11,7 +11,7 @@ from alerts.models import Observation
 from backend.asgi import application
 from backend.core.parsers import MAX_JSON_DEPTH, json_too_deep, message_decode
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.live import token_for
 from tests.neighbours import factories as nf
 

@@ -7,35 +7,18 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from django_otp.oath import TOTP
 
 from backend.accounts.models import Role
 from backend.messaging.models import Device
 from backend.messaging.services import Outgoing, deliveries_enqueue
 from tests import factories
+from tests.helpers import LOGIN, PASSWORD, post_login, staff_login, totp_now
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "/connexion/"
-PASSWORD = "motdepasse-solide-42"
-
-
-def totp_now(device) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def wrong_code(device) -> str:
     return f"{(int(totp_now(device)) + 1) % 10**6:06d}"
-
-
-def post_login(client, user, *, password: str = PASSWORD, code: str, **extra):
-    return client.post(LOGIN, {"phone": str(user.phone), "password": password, "otp_token": code, **extra})
-
-
-def staff_login(client, user, device) -> None:
-    response = post_login(client, user, code=totp_now(device))
-    assert response.status_code == 302, response.content.decode()
 
 
 def test_password_and_totp_sign_a_moderator_in(client, commune):

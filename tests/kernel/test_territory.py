@@ -7,7 +7,7 @@ from backend.territory.geo import geometry_contains, validate_polygon
 from backend.territory.models import Commune, Sector
 from backend.territory.selectors import commune_contains_point, sector_for_point
 from tests import factories
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 
 def _slug(commune: Commune, latitude: float, longitude: float) -> str | None:

@@ -19,7 +19,7 @@ from backend.accounts.second_factor import request_has_second_factor
 from backend.accounts.tokens import FAMILY_CLAIM, JWTAuthentication, tokens_issue
 from backend.audit.models import AuditEvent
 from tests import factories
-from tests.conftest import sms_code
+from tests.helpers import sms_code
 
 pytestmark = pytest.mark.django_db
 

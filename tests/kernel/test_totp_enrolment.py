@@ -4,7 +4,7 @@ import pytest
 
 from backend.accounts.models import Role
 from tests import factories
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from backend.accounts.models import Role, User
 from backend.territory.models import Commune, Sector
 from neighbours.models import Charter, Protocol, Referent
 from tests import factories
-from tests.conftest import sms_code
+from tests.helpers import sms_code
 
 
 def protocol(commune: Commune, *, starts_on: date | None = None, ends_on: date | None = None) -> Protocol:

@@ -6,7 +6,7 @@ from backend.audit.models import AuditEvent
 from backend.messaging.models import Delivery, Device
 from backend.messaging.worker import drain
 from neighbours.models import Referent, ReferentStatusChange
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from backend.messaging.models import Delivery, Device, PushReceipt
 from backend.messaging.services import Outgoing, delivery_enqueue
 from backend.messaging.worker import drain
 from tests import factories
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

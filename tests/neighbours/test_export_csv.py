@@ -7,7 +7,7 @@ import pytest
 
 from backend.audit.models import AuditEvent
 from neighbours.models import Referent
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from alerts.registry import AudienceQuery, audience_provider
 from backend.accounts.models import Role
 from neighbours.models import Application, Referent
 from tests import factories
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from backend.audit.models import AuditEvent
 from backend.messaging.models import Delivery, Device
 from neighbours.models import Application, Preferences, Referent
 from tests import factories
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from backend.accounts.models import Role, User
 from backend.territory.models import Commune
 from tests import factories
 from tests.alerts import factories as f
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import staff_login
 from tests.neighbours import factories as nf
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from alerts.models import Agency, Dispatch, DispatchNote
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.security.conftest import Towns, signed_in
 
 pytestmark = pytest.mark.django_db

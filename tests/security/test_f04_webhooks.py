@@ -27,7 +27,7 @@ from backend.messaging.models import Delivery
 from backend.messaging.worker import drain
 from tests import factories
 from tests.alerts import factories as f
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import staff_login
 
 pytestmark = [
     pytest.mark.django_db,

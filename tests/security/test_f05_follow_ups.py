@@ -4,7 +4,7 @@ the redacted description, and the moderator could not reject it (409)."""
 import pytest
 
 from alerts.models import EventTarget
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.security.conftest import Towns
 
 pytestmark = pytest.mark.django_db

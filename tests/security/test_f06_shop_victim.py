@@ -16,7 +16,7 @@ from backend.territory.models import Commune, Sector
 from commerces.models import Trade
 from tests import factories
 from tests.commerces import factories as cf
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 

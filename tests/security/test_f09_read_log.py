@@ -15,7 +15,7 @@ from alerts import services
 from alerts.models import Event
 from backend.asgi import application
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.security.conftest import Towns, signed_in, staff_token, towns_build
 
 

@@ -26,7 +26,7 @@ from backend.core.periodic import periodic_jobs
 from backend.messaging.models import Delivery
 from commerces.models import InboundMessage
 from tests.alerts import factories as f
-from tests.conftest import api_client_for
+from tests.helpers import api_client_for
 from tests.neighbours import factories as neighbours_factories
 
 pytestmark = pytest.mark.django_db

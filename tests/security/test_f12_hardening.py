@@ -32,8 +32,7 @@ from commerces.models import InboundMessage
 from tests import factories
 from tests.alerts import factories as af
 from tests.commerces import factories as cf
-from tests.conftest import api_client_for
-from tests.kernel.test_staff_login import staff_login
+from tests.helpers import api_client_for, staff_login
 from tests.live import start_daphne, token_for
 from tests.neighbours import factories as nf
 

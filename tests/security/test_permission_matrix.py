@@ -48,7 +48,7 @@ from neighbours.services import invitation_create
 from tests import factories
 from tests.alerts import factories as f
 from tests.commerces import factories as cf
-from tests.conftest import access_token_for
+from tests.helpers import access_token_for
 from tests.neighbours import factories as nf
 from tests.security import permission_matrix as matrix
 from tests.security.conftest import towns_build
