@@ -24,13 +24,6 @@ from alerts.models import (
 from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
 
-EMERGENCY_REMINDER = "En cas d'urgence, appelez le 17 (ou le 112)."
-
-
-def emergency_reminder() -> str:
-    return _(EMERGENCY_REMINDER)
-
-
 # --- categories, settings, agencies ------------------------------------------------------------
 
 

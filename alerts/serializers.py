@@ -15,7 +15,8 @@ from alerts.models import (
     ObservationPhoto,
     ObservationRead,
 )
-from alerts.selectors import emergency_reminder, iso, transitions_for_author
+from alerts.selectors import iso, transitions_for_author
+from backend.core.emergency import emergency_call
 from backend.territory.serializers import SectorBriefSerializer
 
 PHOTO_URL_SALT = "alerts.photo"
@@ -222,7 +223,7 @@ def observation_for_author(
         "created_at": iso(observation.created_at),
         "photos": photos_data(request, observation, photos=photos),
         "history": transitions_for_author(observation),
-        "emergency_reminder": emergency_reminder() if observation.in_progress else None,
+        "emergency_reminder": emergency_call() if observation.in_progress else None,
     }
 
 

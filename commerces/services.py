@@ -16,6 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 from backend.accounts.models import Role, User
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
+from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Conflict
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
@@ -211,9 +212,9 @@ def shop_application_approve(*, application: ShopApplication, actor: User) -> Sh
                 recipient=shopkeeper.user,
                 body=_(
                     "Vigie : %(shop)s est inscrit. Signalez par SMS a ce numero ou sur le formulaire web. "
-                    "En cas d'urgence, appelez le 17 (ou le 112)."
                 )
-                % {"shop": shop.name[:40]},
+                % {"shop": shop.name[:40]}
+                + emergency_call(),
                 data={"sender": application.commune.sms_number} if application.commune.sms_number else {},
                 source=f"commerces.application:{application.pk}",
             )

@@ -18,6 +18,7 @@ from alerts.services import observation_add_text, observation_submit
 from backend.accounts.models import User
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
+from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Conflict
 from backend.core.text import text_neutralise
 from backend.messaging.backends.inbound import InboundSms
@@ -31,10 +32,6 @@ from commerces.services import shopkeeper_enrol, shopkeeper_set_sms_opt_in
 RATE_LIMIT_COUNT = 10
 RATE_LIMIT_WINDOW = timedelta(minutes=10)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
-
-
-def emergency() -> str:
-    return _("En cas d'urgence, appelez le 17 (ou le 112).")
 
 
 # First word of the message (accents and case folded) → category slug of alerts' taxonomy.
@@ -107,7 +104,7 @@ def reply_report(reference: str) -> str:
         _("Vigie : signalement %(reference)s enregistré, merci. Complétez par SMS dans les 30 min.")
         % {"reference": reference}
         + " "
-        + emergency()
+        + emergency_call()
     )
 
 
@@ -115,7 +112,7 @@ def reply_follow_up(reference: str) -> str:
     return _reply(
         _("Vigie : complément ajouté au signalement %(reference)s, merci.") % {"reference": reference}
         + " "
-        + emergency()
+        + emergency_call()
     )
 
 
@@ -125,7 +122,7 @@ def reply_help() -> str:
             "Vigie : décrivez les faits par SMS, ex. VOL, ARNAQUE, FAUX, SUSPECT, AGRESSION + texte. "
             "STOP : plus d'alertes. %(emergency)s"
         )
-        % {"emergency": emergency()}
+        % {"emergency": emergency_call()}
     )
 
 
@@ -135,23 +132,23 @@ def reply_unknown() -> str:
             "Vigie : ce numéro n'est pas inscrit. Inscrivez votre commerce en mairie ou sur le site Vigie, "
             "rubrique Commerces. %(emergency)s"
         )
-        % {"emergency": emergency()}
+        % {"emergency": emergency_call()}
     )
 
 
 def reply_empty() -> str:
-    return _reply(_("Vigie : message vide. Décrivez les faits (quoi, où, quand). ") + emergency())
+    return _reply(_("Vigie : message vide. Décrivez les faits (quoi, où, quand). ") + emergency_call())
 
 
 def reply_rate_limited() -> str:
     return _reply(
         _("Vigie : trop de messages en peu de temps, merci de patienter 10 min avant d'écrire. ")
-        + emergency()
+        + emergency_call()
     )
 
 
 def reply_refused(reason: str) -> str:
-    return _reply(f"Vigie : {reason} {emergency()}")
+    return _reply(f"Vigie : {reason} {emergency_call()}")
 
 
 def sms_receive(*, inbound: InboundSms) -> str | None:

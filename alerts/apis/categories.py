@@ -9,14 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import selectors
-from alerts.apis.common import (
-    request_user,
-)
 from alerts.serializers import (
     CategoryListSerializer,
 )
 from backend.core.access import door
-from backend.core.schema import ERROR_RESPONSES
+from backend.core.api import ERROR_RESPONSES, request_user
+from backend.core.emergency import EMERGENCY_CALL, emergency_call
 
 
 class CategoryListApi(APIView):
@@ -34,7 +32,7 @@ class CategoryListApi(APIView):
                     "next": None,
                     "previous": None,
                     "results": [{"slug": "cambriolage", "label": "cambriolage ou tentative", "urgent": True}],
-                    "emergency_reminder": "En cas d'urgence, appelez le 17 (ou le 112).",
+                    "emergency_reminder": EMERGENCY_CALL,
                 },
                 response_only=True,
             )
@@ -49,6 +47,6 @@ class CategoryListApi(APIView):
                 "next": None,
                 "previous": None,
                 "results": [{"slug": row.slug, "label": row.label, "urgent": row.urgent} for row in rows],
-                "emergency_reminder": selectors.emergency_reminder(),
+                "emergency_reminder": emergency_call(),
             }
         )
