@@ -1,3 +1,4 @@
+import enum
 import uuid
 
 from django.conf import settings
@@ -247,6 +248,9 @@ class Observation(models.Model):
         REJECTED = "rejected", _("non retenu")
         MERGED = "merged", _("fusionné")
 
+        # Nothing more will happen to it: the retention clock runs from here (not choices).
+        FINISHED = enum.nonmember(frozenset({"closed", "rejected", "merged"}))
+
     class RejectReason(models.TextChoices):
         FALSE_REPORT = "false_report", _("signalement infondé ou mensonger")
         DISCRIMINATORY = "discriminatory", _("contenu discriminatoire ou injurieux")
@@ -433,6 +437,9 @@ class Dispatch(models.Model):
         ACKNOWLEDGED = "acknowledged", _("pris en compte")
         CLOSED = "closed", _("clôturé")
         HANDED_OVER = "handed_over", _("transféré")
+
+        # Still the agency's to act on (not choices).
+        OPEN = enum.nonmember(frozenset({"sent", "acknowledged"}))
 
     class Outcome(models.TextChoices):
         INTERVENTION = "intervention", _("intervention effectuée")

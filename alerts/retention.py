@@ -28,7 +28,6 @@ from alerts.models import (
 from backend.core.retention import register_retention
 from backend.messaging.models import Delivery
 
-FINISHED = (Observation.Status.CLOSED, Observation.Status.REJECTED, Observation.Status.MERGED)
 OBSERVATION_RULES = ("alerts.observations_unfinished", "alerts.observations_finished")
 
 
@@ -42,7 +41,7 @@ def finished_observations_expired(now: datetime) -> QuerySet[Observation]:
     past = Q(finished_at__lt=default_limit) & ~Q(commune_id__in=list(own))
     for days, communes in by_days.items():
         past |= Q(commune_id__in=communes, finished_at__lt=now - timedelta(days=days))
-    return Observation.objects.filter(status__in=FINISHED).filter(past)
+    return Observation.objects.filter(status__in=Observation.Status.FINISHED).filter(past)
 
 
 def observations_erase(rows: QuerySet[Observation]) -> int:
@@ -121,7 +120,7 @@ def register() -> None:
         model=Observation,
         setting="OBSERVATION_MAX_AGE_DAYS",
         age_field="created_at",
-        scope=~Q(status__in=FINISHED) | Q(finished_at__isnull=True),
+        scope=~Q(status__in=Observation.Status.FINISHED) | Q(finished_at__isnull=True),
         erase=observations_erase,
     )
     register_retention(
@@ -131,7 +130,7 @@ def register() -> None:
         setting="OBSERVATION_RETENTION_DAYS",
         age_field="finished_at",
         since=_("finished_at ; durée de la commune (retention_days) quand elle en a une"),
-        scope=Q(status__in=FINISHED),
+        scope=Q(status__in=Observation.Status.FINISHED),
         erase=observations_erase,
         expired=finished_observations_expired,
     )

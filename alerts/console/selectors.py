@@ -185,7 +185,6 @@ ACTIVE_OBSERVATION = (
     Observation.Status.DISPATCHED,
     Observation.Status.ACKNOWLEDGED,
 )
-OPEN_DISPATCH = (Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED)
 RECENT = timedelta(hours=24)
 
 
@@ -216,7 +215,7 @@ def console_dispatches(*, user: User) -> QuerySet[Dispatch]:
         access.dispatches_policed(user)
         .select_related("agency", "assignee", "observation", "observation__category", "observation__sector")
         .prefetch_related("observation__photos")
-        .filter(Q(status__in=OPEN_DISPATCH) | Q(created_at__gte=recent) | Q(closed_at__gte=recent))
+        .filter(Q(status__in=Dispatch.Status.OPEN) | Q(created_at__gte=recent) | Q(closed_at__gte=recent))
         .order_by("-observation__in_progress", "-observation__urgent", "-created_at", "-id")
     )
 

@@ -38,7 +38,7 @@ def seed(commune: Commune, say: Callable[[str], None]) -> list[User]:
         if user is None:
             user = User.objects.create_user(
                 phone,
-                password=DEMO_PASSWORD if role in (Role.ADMIN, Role.MODERATOR, Role.OPERATOR) else None,
+                password=DEMO_PASSWORD if role in Role.STAFF else None,
                 display_name=name,
                 role=role,
                 commune=commune,

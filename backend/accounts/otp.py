@@ -37,8 +37,6 @@ logger = logging.getLogger(__name__)
 _VERIFY_SALT = "vigie.phone-verification"
 _CODE_SALT = "vigie.accounts.phone-code"
 CODE_KIND = "accounts.phone_code"
-# Who may log in with a code sent by SMS; staff sign in with password + TOTP only.
-SMS_LOGIN_ROLES = frozenset({Role.REFERENT, Role.SHOPKEEPER})
 
 
 class OtpThrottled(ApplicationError):
@@ -47,7 +45,11 @@ class OtpThrottled(ApplicationError):
 
 def _login_user(phone: str) -> User | None:
     return User.objects.filter(
-        phone=phone, is_active=True, erased_at=None, is_superuser=False, role__in=SMS_LOGIN_ROLES
+        phone=phone,
+        is_active=True,
+        erased_at=None,
+        is_superuser=False,
+        role__in=Role.REPORTING,  # staff sign in with password + TOTP only
     ).first()
 
 
