@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,10 +12,9 @@ from rest_framework.views import APIView
 
 from alerts import access
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, paginate
 from backend.core.errors import ApplicationError, Forbidden, NotFound
-from backend.core.pagination import Pagination
 from backend.core.parsers import MultiPartParser
-from backend.core.schema import ERROR_RESPONSES
 from backend.territory.models import Commune, Sector
 from backend.territory.serializers import SectorBriefSerializer
 from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
@@ -124,14 +122,6 @@ _SHOP = {
 }
 
 
-def _page(
-    view: APIView, request: Request, queryset: QuerySet[Any], serializer: type[serializers.Serializer]
-) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 def _page_example(item: dict[str, Any]) -> OpenApiExample:
     return OpenApiExample(
         "Page", value={"count": 1, "next": None, "previous": None, "results": [item]}, response_only=True
@@ -196,7 +186,7 @@ class ShopListApi(APIView):
             sector=request.query_params.get("sector") or None,
             trade=request.query_params.get("trade") or None,
         )
-        return _page(self, request, queryset, ShopOutputSerializer)
+        return paginate(self, request, queryset, lambda item: ShopOutputSerializer(item).data)
 
     @extend_schema(
         operation_id="shops_create",
@@ -370,7 +360,12 @@ class ApplicationListApi(APIView):
         queryset = ShopApplication.objects.filter(commune=_commune_of(request)).select_related("sector")
         if request.query_params.get("status"):
             queryset = queryset.filter(status=request.query_params["status"])
-        return _page(self, request, queryset.order_by("-created_at", "-id"), ApplicationOutputSerializer)
+        return paginate(
+            self,
+            request,
+            queryset.order_by("-created_at", "-id"),
+            lambda item: ApplicationOutputSerializer(item).data,
+        )
 
 
 def _decide(request: Request, application_id: int, *, approve: bool) -> Response:
@@ -462,7 +457,12 @@ class QuarantineListApi(APIView):
         examples=[_page_example(_QUARANTINED)],
     )
     def get(self, request: Request) -> Response:
-        return _page(self, request, quarantine_list(commune=_commune_of(request)), QuarantineOutputSerializer)
+        return paginate(
+            self,
+            request,
+            quarantine_list(commune=_commune_of(request)),
+            lambda item: QuarantineOutputSerializer(item).data,
+        )
 
 
 def _quarantined(request: Request, message_id: int) -> InboundMessage:

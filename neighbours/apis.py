@@ -16,13 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import access
-from backend.accounts.models import User
 from backend.accounts.tokens import tokens_issue
 from backend.audit.services import audit_record, client_ip
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer, paginate, paginated, request_user
 from backend.core.errors import ApplicationError, NotFound
-from backend.core.pagination import Pagination
-from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
 from backend.core.spreadsheet import csv_safe
 from backend.territory.models import Commune
 from neighbours import selectors, services
@@ -160,10 +158,6 @@ _ERROR_404 = OpenApiResponse(ErrorSerializer, description="Introuvable (ou d'une
 _ERROR_409 = OpenApiResponse(ErrorSerializer, description="Conflit avec l'état actuel.")
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _enrolment_response(referent: Referent) -> Response:
     data = {
         **tokens_issue(user=referent.user),  # a login: starts a token family, no second factor
@@ -273,7 +267,7 @@ class InvitationAcceptApi(APIView):
 
 # --- the referent -------------------------------------------------------------------------------------------
 def _my_referent(request: Request) -> Referent:
-    referent = selectors.referent_for_user(user=_user(request))
+    referent = selectors.referent_for_user(user=request_user(request))
     if referent is None:
         raise NotFound(_("Vous n'êtes pas inscrit comme référent."))
     return referent
@@ -327,7 +321,9 @@ class CharterAcceptApi(APIView):
 
 # --- coordinators ------------------------------------------------------------------------------------------
 def _coordinator_referent(request: Request, pk: int) -> Referent:
-    referent = selectors.referent_get(commune_id=access.coordinated_commune(_user(request)), referent_id=pk)
+    referent = selectors.referent_get(
+        commune_id=access.coordinated_commune(request_user(request)), referent_id=pk
+    )
     if referent is None:
         raise NotFound(_("Référent introuvable."))
     return referent
@@ -336,7 +332,7 @@ def _coordinator_referent(request: Request, pk: int) -> Referent:
 def _filtered(request: Request) -> QuerySet[Referent]:
     filters = ReferentFilterSerializer(data=request.query_params)
     filters.is_valid(raise_exception=True)
-    user = _user(request)
+    user = request_user(request)
     sector = None
     commune_id = access.coordinated_commune(user)
     if filters.validated_data.get("sector") and commune_id is not None:
@@ -359,7 +355,7 @@ class ReferentListApi(APIView):
         operation_id="referents_list",
         summary="Référents de ma commune",
         parameters=_FILTERS,
-        responses={200: ReferentOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: paginated(ReferentOutputSerializer, "PaginatedReferentList"), **ERROR_RESPONSES},
         examples=[
             OpenApiExample(
                 "Page",
@@ -370,9 +366,7 @@ class ReferentListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(_filtered(request), request, view=self)
-        return paginator.get_paginated_response(ReferentOutputSerializer(page, many=True).data)
+        return paginate(self, request, _filtered(request), lambda item: ReferentOutputSerializer(item).data)
 
 
 class ReferentExportApi(APIView):
@@ -428,7 +422,7 @@ class ReferentExportApi(APIView):
         audit_record(
             actor=request.user,
             action="referents.exported",
-            extra={"count": len(referents), "commune": access.coordinated_commune(_user(request))},
+            extra={"count": len(referents), "commune": access.coordinated_commune(request_user(request))},
             ip=client_ip(request),
         )
         return response
@@ -486,7 +480,7 @@ class ReferentDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         referent = services.referent_update(
             referent=_coordinator_referent(request, pk),
-            actor=_user(request),
+            actor=request_user(request),
             ip=client_ip(request),
             **serializer.validated_data,
         )
@@ -518,7 +512,7 @@ def _decision_api(name: str, verb: str, summary: str, action: Any, *, reason_req
             serializer.is_valid(raise_exception=True)
             referent = action(
                 referent=_coordinator_referent(request, pk),
-                actor=_user(request),
+                actor=request_user(request),
                 reason=serializer.validated_data["reason"],
                 ip=client_ip(request),
             )
@@ -560,7 +554,7 @@ class InvitationApi(APIView):
     @extend_schema(
         operation_id="referents_invitations_list",
         summary="Invitations de ma commune",
-        responses={200: InvitationOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: paginated(InvitationOutputSerializer, "PaginatedInvitationList"), **ERROR_RESPONSES},
         examples=[
             OpenApiExample(
                 "Page",
@@ -571,13 +565,12 @@ class InvitationApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.invitation_list(commune_id=access.coordinated_commune(_user(request))),
+        return paginate(
+            self,
             request,
-            view=self,
+            selectors.invitation_list(commune_id=access.coordinated_commune(request_user(request))),
+            lambda item: InvitationOutputSerializer(item).data,
         )
-        return paginator.get_paginated_response(InvitationOutputSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="referents_invitations_create",
@@ -600,7 +593,7 @@ class InvitationApi(APIView):
         serializer = InvitationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = services.invitation_create(
-            actor=_user(request), ip=client_ip(request), **serializer.validated_data
+            actor=request_user(request), ip=client_ip(request), **serializer.validated_data
         )
         return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
@@ -617,7 +610,9 @@ class PreferencesApi(APIView):
         tags=["preferences"],
     )
     def get(self, request: Request) -> Response:
-        return Response(PreferencesOutputSerializer(selectors.preferences_view(user=_user(request))).data)
+        return Response(
+            PreferencesOutputSerializer(selectors.preferences_view(user=request_user(request))).data
+        )
 
     @extend_schema(
         operation_id="me_preferences_update",
@@ -650,5 +645,9 @@ class PreferencesApi(APIView):
     def patch(self, request: Request) -> Response:
         serializer = PreferencesInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.preferences_update(user=_user(request), ip=client_ip(request), **serializer.validated_data)
-        return Response(PreferencesOutputSerializer(selectors.preferences_view(user=_user(request))).data)
+        services.preferences_update(
+            user=request_user(request), ip=client_ip(request), **serializer.validated_data
+        )
+        return Response(
+            PreferencesOutputSerializer(selectors.preferences_view(user=request_user(request))).data
+        )

@@ -1,17 +1,11 @@
-"""What the alerts API views share: pagination, the request's user, error responses, renderings."""
+"""What several alerts API views share: the status filter, a follow-up's rendering, the read log's record."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
 )
-from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from alerts import access
 from alerts.models import (
@@ -20,60 +14,7 @@ from alerts.models import (
     ObservationRead,
 )
 from alerts.read_log import observation_reads_record
-from backend.accounts.models import User
 from backend.audit.services import client_ip
-from backend.core.pagination import Pagination
-from backend.core.schema import ERROR_RESPONSES
-
-IDEMPOTENCY_SCOPE = "observation_submit"
-CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Conflit : déjà pris ou traité.")}
-NOT_FOUND = {404: OpenApiResponse(ERROR_RESPONSES[400].response, description="Introuvable.")}
-UNPROCESSABLE = {
-    422: OpenApiResponse(
-        ERROR_RESPONSES[400].response, description="Clé d'idempotence déjà servie pour une autre requête."
-    )
-}
-
-_paginated: dict[str, type[serializers.Serializer]] = {}
-
-
-def paginated(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
-    """A documented {"count","next","previous","results"} envelope for `item`."""
-    if name not in _paginated:
-        _paginated[name] = type(
-            name,
-            (serializers.Serializer,),
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": item(many=True),
-            },
-        )
-    return _paginated[name]
-
-
-def paginate(
-    view: APIView,
-    request: Request,
-    queryset: QuerySet[Any],
-    render: Any,
-    *,
-    served: Callable[[list[Any]], None] | None = None,
-) -> Response:
-    """One page; `served` is told what the page holds (the officers' read log)."""
-    paginator = Pagination()
-    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
-    if served is not None:
-        served(page)
-    return paginator.get_paginated_response([render(item) for item in page])
-
-
-def request_user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 STATUS_PARAMETER = OpenApiParameter("status", str, description="Filtre sur l'état.")
 

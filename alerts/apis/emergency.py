@@ -12,16 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import access, selectors, services
-from alerts.apis.common import (
-    request_user,
-)
 from alerts.serializers import (
     EmergencyModeInputSerializer,
     EmergencyModeSerializer,
 )
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, request_user
 from backend.core.errors import NotFound
-from backend.core.schema import ERROR_RESPONSES
 from backend.territory.models import Commune
 
 

@@ -14,13 +14,8 @@ from rest_framework.views import APIView
 
 from alerts import access, selectors, services
 from alerts.apis.common import (
-    CONFLICT,
-    NOT_FOUND,
     addition_data,
     observations_served,
-    paginate,
-    paginated,
-    request_user,
 )
 from alerts.models import (
     Observation,
@@ -37,8 +32,8 @@ from alerts.serializers import (
     photos_data,
 )
 from backend.core.access import door
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
 from backend.core.errors import NotFound
-from backend.core.schema import ERROR_RESPONSES
 
 
 def moderation_served(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import status
@@ -18,16 +19,9 @@ from rest_framework.views import APIView
 
 from alerts import access, selectors, services
 from alerts.apis.common import (
-    CONFLICT,
-    IDEMPOTENCY_SCOPE,
-    NOT_FOUND,
     STATUS_PARAMETER,
-    UNPROCESSABLE,
     addition_data,
     observations_served,
-    paginate,
-    paginated,
-    request_user,
 )
 from alerts.apis.moderation import moderation_served
 from alerts.models import (
@@ -47,11 +41,19 @@ from backend.accounts.models import User
 from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
 from backend.core.access import door
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
+from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import ApplicationError, NotFound, Unprocessable
 from backend.core.parsers import FormParser, JSONParser, MultiPartParser
-from backend.core.schema import ERROR_RESPONSES
 
 # --- reporters ---------------------------------------------------------------------------------
+
+IDEMPOTENCY_SCOPE = "observation_submit"
+UNPROCESSABLE = {
+    422: OpenApiResponse(
+        ERROR_RESPONSES[400].response, description="Clé d'idempotence déjà servie pour une autre requête."
+    )
+}
 
 
 def _request_fingerprint(request: Request) -> str:
@@ -97,7 +99,7 @@ OBSERVATION_EXAMPLE = {
     "history": [
         {"status": "pending", "status_label": "en attente de modération", "at": "2026-11-27T08:31:02+01:00"}
     ],
-    "emergency_reminder": "En cas d'urgence, appelez le 17 (ou le 112).",
+    "emergency_reminder": EMERGENCY_CALL,
 }
 
 
@@ -124,7 +126,7 @@ class ObservationListCreateApi(APIView):
         description=(
             "JSON, ou multipart avec les photos sous `photos`. En-tête `Idempotency-Key` conseillé : une "
             "requête rejouée renvoie la première réponse sans rien créer ; la même clé avec un autre corps "
-            "→ 422. En cas d'urgence, appelez le 17 (ou le 112)."
+            "→ 422. " + EMERGENCY_CALL
         ),
         parameters=[
             OpenApiParameter(

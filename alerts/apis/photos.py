@@ -13,9 +13,6 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from alerts import access
-from alerts.apis.common import (
-    NOT_FOUND,
-)
 from alerts.models import (
     ObservationPhoto,
     ObservationRead,
@@ -27,8 +24,8 @@ from alerts.serializers import (
 )
 from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
+from backend.core.api import ERROR_RESPONSES, NOT_FOUND
 from backend.core.errors import NotFound
-from backend.core.schema import ERROR_RESPONSES
 
 
 class ObservationPhotoApi(APIView):

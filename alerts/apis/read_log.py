@@ -16,11 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alerts.apis.common import (
-    paginate,
-    paginated,
-    request_user,
-)
 from alerts.models import (
     ObservationRead,
 )
@@ -30,8 +25,8 @@ from alerts.serializers import (
     ReadLogFilterSerializer,
 )
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user
 from backend.core.errors import ApplicationError
-from backend.core.schema import ERROR_RESPONSES
 
 READ_LOG_FILTERS = [
     OpenApiParameter("observation", int, description="Id d'un signalement : qui l'a lu."),

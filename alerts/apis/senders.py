@@ -12,13 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import access, services
-from alerts.apis.common import (
-    CONFLICT,
-    NOT_FOUND,
-    paginate,
-    paginated,
-    request_user,
-)
 from alerts.models import (
     SenderStanding,
 )
@@ -28,7 +21,7 @@ from alerts.serializers import (
 )
 from backend.accounts.models import User
 from backend.core.access import door
-from backend.core.schema import ERROR_RESPONSES
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
 
 
 def _standing(row: SenderStanding) -> dict[str, Any]:

@@ -16,20 +16,12 @@ from alerts import access
 from alerts.broadcasts import selectors, services
 from alerts.broadcasts.models import Broadcast
 from alerts.models import Notification, Observation
-from backend.accounts.models import User
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, paginate, request_user
 from backend.core.errors import ApplicationError, NotFound
-from backend.core.pagination import Pagination
-from backend.core.schema import ERROR_RESPONSES
 
 NOT_FOUND = {404: OpenApiResponse(ERROR_RESPONSES[400].response, description="Introuvable.")}
 CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Déjà traitée ou close.")}
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # --- serializers -------------------------------------------------------------------------------
@@ -202,7 +194,7 @@ RECEIPTS_EXAMPLE = {
 
 
 def _broadcast(request: Request, broadcast_id: int) -> Broadcast:
-    return selectors.broadcast_get(user=_user(request), broadcast_id=broadcast_id)
+    return selectors.broadcast_get(user=request_user(request), broadcast_id=broadcast_id)
 
 
 def _follow_up(
@@ -215,7 +207,7 @@ def _follow_up(
     serializer = input_serializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     result = service(
-        broadcast=_broadcast(request, broadcast_id), actor=_user(request), **serializer.validated_data
+        broadcast=_broadcast(request, broadcast_id), actor=request_user(request), **serializer.validated_data
     )
     return Response(broadcast_data(result, receipts=True))
 
@@ -232,9 +224,7 @@ class BroadcastListCreateApi(APIView):
         responses={200: PaginatedBroadcastListSerializer, **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.broadcast_list(user=_user(request)), request, view=self)
-        return paginator.get_paginated_response([broadcast_data(item) for item in page or []])
+        return paginate(self, request, selectors.broadcast_list(user=request_user(request)), broadcast_data)
 
     @extend_schema(
         operation_id="broadcasts_create",
@@ -254,7 +244,7 @@ class BroadcastListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = BroadcastInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        broadcast = services.broadcast_create(actor=_user(request), **serializer.validated_data)
+        broadcast = services.broadcast_create(actor=request_user(request), **serializer.validated_data)
         return Response(broadcast_data(broadcast, receipts=True), status=status.HTTP_201_CREATED)
 
 
@@ -283,7 +273,7 @@ class BroadcastApproveApi(APIView):
     )
     def post(self, request: Request, broadcast_id: int) -> Response:
         broadcast = services.broadcast_approve(
-            broadcast=_broadcast(request, broadcast_id), actor=_user(request)
+            broadcast=_broadcast(request, broadcast_id), actor=request_user(request)
         )
         return Response(broadcast_data(broadcast, receipts=True))
 
@@ -361,7 +351,7 @@ class BroadcastPrefillApi(APIView):
         responses={200: PrefillSerializer, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         try:
             observation_id = int(request.query_params.get("observation", ""))
         except ValueError:
@@ -384,9 +374,7 @@ class InboxListApi(APIView):
         responses={200: PaginatedInboxSerializer, **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.inbox_list(user=_user(request)), request, view=self)
-        return paginator.get_paginated_response([inbox_data(item) for item in page or []])
+        return paginate(self, request, selectors.inbox_list(user=request_user(request)), inbox_data)
 
 
 class InboxReadApi(APIView):
@@ -399,6 +387,6 @@ class InboxReadApi(APIView):
         responses={200: InboxItemSerializer, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def post(self, request: Request, notification_id: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         notification = selectors.inbox_get(user=user, notification_id=notification_id)
         return Response(inbox_data(services.notification_mark_read(notification=notification, user=user)))

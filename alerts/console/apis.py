@@ -15,8 +15,8 @@ from alerts.read_log import observation_reads_record, observation_reads_record_i
 from backend.accounts.models import User
 from backend.audit.services import client_ip
 from backend.core.access import door
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer
 from backend.core.errors import NotFound
-from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Signalement introuvable ou hors de cette console.")
 

@@ -27,7 +27,7 @@ from backend.accounts.staff_auth import staff_token_obtain
 from backend.accounts.tokens import TokenRefreshSerializer, token_logout, tokens_issue
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.schema import ERROR_RESPONSES
+from backend.core.api import ERROR_RESPONSES
 
 
 class AddressThrottle(AnonRateThrottle):

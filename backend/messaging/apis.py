@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import User
 from backend.core.access import door
-from backend.core.schema import ERROR_RESPONSES, ErrorSerializer
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer
 from backend.messaging.serializers import DeviceInputSerializer, DeviceOutputSerializer
 from backend.messaging.services import device_register, device_unregister
 
