@@ -550,26 +550,6 @@ class Notification(models.Model):
         return self.title
 
 
-class IdempotencyRecord(models.Model):
-    """The first response to a request carrying an Idempotency-Key, replayed on a retry."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=120)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.key}"
-
-
 class ObservationDelivery(models.Model):
     """An outbox row caused by an observation: a status message to its author, an agency webhook, an SMS to
     a duty phone. The retention purge deletes those rows with the observation through this key (never by

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import (
     CommuneAlertSettings,
     Event,
-    IdempotencyRecord,
     Notification,
     Observation,
     ObservationPhoto,
@@ -75,13 +74,6 @@ def _events_expired(now: datetime) -> QuerySet[Event]:
 def register() -> None:
     """Called from AlertsConfig.ready(). Rows that hang from an observation come first, so that each rule's
     count is its own (retention_report tells what the purge does)."""
-    register_retention(
-        "alerts.idempotency",
-        label=_("Réponses rejouables (Idempotency-Key)"),
-        model=IdempotencyRecord,
-        setting="IDEMPOTENCY_RETENTION_HOURS",
-        age_field="created_at",
-    )
     register_retention(
         "alerts.events",
         label=_("Événements temps réel"),

@@ -21,6 +21,7 @@ from backend.audit.services import audit_record, client_ip
 from backend.core.access import door
 from backend.core.api import ERROR_RESPONSES, ErrorSerializer, paginate, paginated, request_user
 from backend.core.errors import ApplicationError, NotFound
+from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 from backend.core.spreadsheet import csv_safe
 from backend.territory.models import Commune
 from neighbours import selectors, services
@@ -577,7 +578,13 @@ class InvitationApi(APIView):
         summary="Inviter un numéro dans un secteur",
         description="Le code part par SMS au numéro invité ; il sert une fois, pendant 14 jours.",
         request=InvitationInputSerializer,
-        responses={201: InvitationOutputSerializer, 409: _ERROR_409, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: InvitationOutputSerializer,
+            409: _ERROR_409,
+            **ERROR_RESPONSES,
+            **IDEMPOTENCY_CONFLICT,
+        },
         examples=[
             OpenApiExample(
                 "Invitation",
@@ -589,6 +596,7 @@ class InvitationApi(APIView):
         ],
         tags=TAGS,
     )
+    @idempotent("invitation_create")
     def post(self, request: Request) -> Response:
         serializer = InvitationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,18 +1,11 @@
 """Reporters' observations: submit (idempotent), list their own, read one, add a follow-up."""
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +18,6 @@ from alerts.apis.common import (
 )
 from alerts.apis.moderation import moderation_served
 from alerts.models import (
-    IdempotencyRecord,
     Observation,
 )
 from alerts.serializers import (
@@ -37,41 +29,16 @@ from alerts.serializers import (
     observation_for_author,
     photos_data,
 )
-from backend.accounts.models import User
 from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
 from backend.core.access import door
 from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
 from backend.core.emergency import EMERGENCY_CALL
-from backend.core.errors import ApplicationError, NotFound, Unprocessable
+from backend.core.errors import ApplicationError, NotFound
+from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 from backend.core.parsers import FormParser, JSONParser, MultiPartParser
 
 # --- reporters ---------------------------------------------------------------------------------
-
-IDEMPOTENCY_SCOPE = "observation_submit"
-UNPROCESSABLE = {
-    422: OpenApiResponse(
-        ERROR_RESPONSES[400].response, description="Clé d'idempotence déjà servie pour une autre requête."
-    )
-}
-
-
-def _request_fingerprint(request: Request) -> str:
-    digest = hashlib.sha256()
-    data = request.data
-    if hasattr(data, "lists"):
-        fields = {key: values for key, values in data.lists() if key not in request.FILES}
-    else:
-        fields = dict(data) if isinstance(data, dict) else {"_": data}
-    digest.update(json.dumps(fields, sort_keys=True, default=str).encode())
-    for name in sorted(request.FILES):
-        for upload in request.FILES.getlist(name):
-            digest.update(name.encode())
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-    return digest.hexdigest()
-
 
 SUBMIT_EXAMPLE = {
     "category": "cambriolage",
@@ -128,66 +95,20 @@ class ObservationListCreateApi(APIView):
             "requête rejouée renvoie la première réponse sans rien créer ; la même clé avec un autre corps "
             "→ 422. " + EMERGENCY_CALL
         ),
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, description="Clé unique par envoi (UUID)."
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
         request={
             "application/json": ObservationInputSerializer,
             "multipart/form-data": ObservationMultipartInputSerializer,
         },
-        responses={201: ObservationSerializer, **ERROR_RESPONSES, **UNPROCESSABLE},
+        responses={201: ObservationSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_CONFLICT},
         examples=[
             OpenApiExample("Signalement", value=SUBMIT_EXAMPLE, request_only=True),
             OpenApiExample("Reçu", value=OBSERVATION_EXAMPLE, response_only=True, status_codes=["201"]),
         ],
     )
+    @idempotent("observation_submit")
     def post(self, request: Request) -> Response:
         user = request_user(request)
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if len(key) > 120:
-            raise ApplicationError(
-                _("Clé d'idempotence trop longue (120 caractères au plus)."), field="Idempotency-Key"
-            )
-        if not key:
-            return self._submit(request, user)
-        fingerprint = _request_fingerprint(request)
-        try:
-            with transaction.atomic():
-                previous = (
-                    IdempotencyRecord.objects.select_for_update()
-                    .filter(user=user, scope=IDEMPOTENCY_SCOPE, key=key)
-                    .first()
-                )
-                if previous is not None:
-                    return self._replay(previous, fingerprint)
-                response = self._submit(request, user)
-                IdempotencyRecord.objects.create(
-                    user=user,
-                    scope=IDEMPOTENCY_SCOPE,
-                    key=key,
-                    request_hash=fingerprint,
-                    response_status=response.status_code,
-                    response_body=json.loads(JSONRenderer().render(response.data)),
-                )
-                return response
-        except IntegrityError:
-            # A parallel request with the same key won: everything of this one was rolled back.
-            previous = IdempotencyRecord.objects.get(user=user, scope=IDEMPOTENCY_SCOPE, key=key)
-            return self._replay(previous, fingerprint)
-
-    @staticmethod
-    def _replay(previous: IdempotencyRecord, fingerprint: str) -> Response:
-        if previous.request_hash != fingerprint:
-            raise Unprocessable(
-                _("Cette clé d'idempotence a déjà servi pour une autre requête."), field="Idempotency-Key"
-            )
-        response = Response(previous.response_body, status=previous.response_status)
-        response["Idempotent-Replayed"] = "true"
-        return response
-
-    def _submit(self, request: Request, user: User) -> Response:
         photos = request.FILES.getlist("photos") if request.FILES else []
         serializer = ObservationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from alerts.models import Notification, Observation
 from backend.core.access import door
 from backend.core.api import ERROR_RESPONSES, paginate, request_user
 from backend.core.errors import ApplicationError, NotFound
+from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 
 NOT_FOUND = {404: OpenApiResponse(ERROR_RESPONSES[400].response, description="Introuvable.")}
 CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Déjà traitée ou close.")}
@@ -238,9 +239,11 @@ class BroadcastListCreateApi(APIView):
             "autre personne (`state` = draft) ; avec `send_at`, elle part à l'heure dite."
         ),
         request=BroadcastInputSerializer,
-        responses={201: BroadcastDetailSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: BroadcastDetailSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_CONFLICT},
         examples=[OpenApiExample("Alerte cambriolage", value=CREATE_EXAMPLE, request_only=True)],
     )
+    @idempotent("broadcast_create")
     def post(self, request: Request) -> Response:
         serializer = BroadcastInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

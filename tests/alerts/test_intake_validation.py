@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from alerts.models import Event, IdempotencyRecord, Observation, ObservationPhoto
+from alerts.models import Event, Observation, ObservationPhoto
+from backend.core.models import IdempotencyRecord
 from backend.messaging.models import Delivery
 from tests.alerts import factories as f
 from tests.helpers import api_client_for

@@ -256,3 +256,23 @@ def test_update_before_sending_edits_it_and_a_follow_up_leads_back_to_its_origin
     assert cancel.status_code == 200, cancel.json()
     assert cancel.json()["original"] == sent["id"]
     assert Broadcast.objects.get(pk=sent["id"]).state == Broadcast.State.CANCELLED
+
+
+def test_a_retried_broadcast_with_its_idempotency_key_alerts_the_town_once(
+    commune3: Any, moderator: Any, push_outbox: Any
+) -> None:
+    north = referent(commune3, "nord")
+    client = api_client_for(moderator)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "diffusion-1"}
+    first = client.post("/api/v1/broadcasts/", BODY, format="json", **headers)
+    again = client.post("/api/v1/broadcasts/", BODY, format="json", **headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Broadcast.objects.count() == 1
+    worker.drain()
+    assert sorted(message.token for message in push_outbox) == sorted(tokens_of(north))
+    other = client.post("/api/v1/broadcasts/", {**BODY, "title": "Autre"}, format="json", **headers)
+    assert other.status_code == 422
+    assert other.json()["errors"]["Idempotency-Key"]
+    assert Broadcast.objects.count() == 1

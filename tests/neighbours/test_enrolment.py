@@ -8,6 +8,7 @@ from django.utils import timezone
 from backend.accounts.models import PhoneCode, Role, User
 from backend.audit.models import AuditEvent
 from backend.messaging.models import Delivery
+from backend.messaging.worker import drain
 from neighbours.models import Application, Invitation, Referent, ReferentStatusChange
 from tests import factories
 from tests.helpers import api_client_for
@@ -283,3 +284,17 @@ def test_an_ended_referent_may_be_invited_back(api_client, commune):
     assert former.status == Referent.Status.PENDING
     assert former.sector.slug == "sud"
     assert Referent.objects.count() == 1
+
+
+def test_a_retried_invitation_with_its_idempotency_key_sends_one_code(commune, sms_outbox):
+    moderator = nf.coordinator(commune)
+    client = api_client_for(moderator)
+    body = {"phone": "06 12 34 56 78", "sector": "nord"}
+    first = client.post(INVITE, body, format="json", HTTP_IDEMPOTENCY_KEY="invitation-1")
+    again = client.post(INVITE, body, format="json", HTTP_IDEMPOTENCY_KEY="invitation-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Invitation.objects.count() == 1
+    drain()
+    assert len([sms for sms in sms_outbox if sms.to == "+33612345678"]) == 1

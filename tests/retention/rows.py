@@ -20,11 +20,12 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from alerts import services
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
-from alerts.models import IdempotencyRecord, Notification, Observation, ObservationRead
+from alerts.models import Notification, Observation, ObservationRead
 from alerts.read_log import observation_reads_record
 from backend.accounts.models import PhoneCode, TokenFamily, User
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
+from backend.core.models import IdempotencyRecord
 from backend.messaging.models import Delivery, Device, PushReceipt
 from backend.territory.models import Commune
 from commerces.models import InboundMessage, ShopApplication
@@ -282,7 +283,7 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "audit.admin_log": admin_log,
     "messaging.deliveries": deliveries,
     "messaging.devices_inactive": devices_inactive,
-    "alerts.idempotency": idempotency,
+    "core.idempotency": idempotency,
     "alerts.events": events,
     "alerts.notifications": notifications,
     "alerts.observation_reads": observation_reads,

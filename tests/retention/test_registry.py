@@ -143,7 +143,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "alerts.event": ["alerts.events"],
     "alerts.notification": ["alerts.notifications"],
     "alerts.observationread": ["alerts.observation_reads"],
-    "alerts.idempotencyrecord": ["alerts.idempotency"],
+    "core.idempotencyrecord": ["core.idempotency"],
     "alerts.senderstanding": "a sender's counts and block: lives with the sender's account",
     "broadcasts.broadcast": "the commune's public messages (staff authors by id)",
     "broadcasts.broadcastrecipient": ["broadcasts.recipients"],
