@@ -144,12 +144,18 @@ def test_a_higher_priority_outside_its_window_gives_way(town: Town) -> None:
     assert town.routed(at=paris(10)) == {"PN"}
 
 
+def _rule_off(town: Town, rule: Any) -> None:
+    rule.is_active = False
+    rule.save()
+
+
+def _agency_off(town: Town, rule: Any) -> None:
+    Agency.objects.filter(pk=town.gend.pk).update(is_active=False)
+
+
 @pytest.mark.parametrize(
     ("disable", "expected"),
-    [
-        (lambda town, rule: setattr(rule, "is_active", False) or rule.save(), {"PN"}),
-        (lambda town, rule: Agency.objects.filter(pk=town.gend.pk).update(is_active=False), {"PM"}),
-    ],
+    [(_rule_off, {"PN"}), (_agency_off, {"PM"})],
     ids=["inactive rule: the next priority", "winning rule with only inactive agencies: fallback"],
 )
 def test_inactive_rules_and_agencies_do_not_count(
