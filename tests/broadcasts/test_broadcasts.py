@@ -263,16 +263,16 @@ def test_a_retried_broadcast_with_its_idempotency_key_alerts_the_town_once(
 ) -> None:
     north = referent(commune3, "nord")
     client = api_client_for(moderator)
-    headers = {"HTTP_IDEMPOTENCY_KEY": "diffusion-1"}
-    first = client.post("/api/v1/broadcasts/", BODY, format="json", **headers)
-    again = client.post("/api/v1/broadcasts/", BODY, format="json", **headers)
+    headers = {"Idempotency-Key": "diffusion-1"}
+    first = client.post("/api/v1/broadcasts/", BODY, format="json", headers=headers)
+    again = client.post("/api/v1/broadcasts/", BODY, format="json", headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Broadcast.objects.count() == 1
     worker.drain()
     assert sorted(message.token for message in push_outbox) == sorted(tokens_of(north))
-    other = client.post("/api/v1/broadcasts/", {**BODY, "title": "Autre"}, format="json", **headers)
+    other = client.post("/api/v1/broadcasts/", {**BODY, "title": "Autre"}, format="json", headers=headers)
     assert other.status_code == 422
     assert other.json()["errors"]["Idempotency-Key"]
     assert Broadcast.objects.count() == 1
