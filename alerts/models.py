@@ -1,5 +1,6 @@
 import enum
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -250,6 +251,17 @@ class Observation(models.Model):
 
         # Nothing more will happen to it: the retention clock runs from here (not choices).
         FINISHED = enum.nonmember(frozenset({"closed", "rejected", "merged"}))
+
+    # The only status changes there are (alerts/services/transitions.py refuses any other): moderation
+    # dispatches, rejects or merges a pending item; its dispatches then move it on.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        "pending": frozenset({"dispatched", "rejected", "merged"}),
+        "dispatched": frozenset({"acknowledged", "closed"}),
+        "acknowledged": frozenset({"closed"}),
+        "closed": frozenset(),
+        "rejected": frozenset(),
+        "merged": frozenset(),
+    }
 
     class RejectReason(models.TextChoices):
         FALSE_REPORT = "false_report", _("signalement infondé ou mensonger")

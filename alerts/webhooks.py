@@ -75,7 +75,7 @@ def webhook_payload(*, type: str, data: dict[str, Any], event_id: int | None, at
 def agency_webhook_enqueue(*, dispatch: Dispatch, event: Event) -> list[Delivery]:
     """Queues `event` (one of WEBHOOK_EVENTS, just emitted for `dispatch`) to the webhook of the agency
     that owns the dispatch, in the caller's transaction, linked to the observation and the agency."""
-    from alerts.services import deliveries_link  # alerts.services calls this module
+    from alerts.services.notifications import deliveries_link  # the dispatch services call this module
 
     agency = dispatch.agency
     if not agency.webhook_url:
