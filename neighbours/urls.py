@@ -2,25 +2,25 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from neighbours import apis
+from neighbours.apis import coordination, enrolment, invitations, me, preferences
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("referents/", apis.ReferentListApi.as_view(), name="referents"),
-    path("referents/export.csv", apis.ReferentExportApi.as_view(), name="referents-export"),
-    path("referents/me/", apis.ReferentMeApi.as_view(), name="referents-me"),
-    path("referents/me/charter/", apis.CharterAcceptApi.as_view(), name="referents-me-charter"),
-    path("referents/applications/", apis.ApplicationCreateApi.as_view(), name="referents-applications"),
-    path("referents/invitations/", apis.InvitationApi.as_view(), name="referents-invitations"),
+    path("referents/", coordination.ReferentListApi.as_view(), name="referents"),
+    path("referents/export.csv", coordination.ReferentExportApi.as_view(), name="referents-export"),
+    path("referents/me/", me.ReferentMeApi.as_view(), name="referents-me"),
+    path("referents/me/charter/", me.CharterAcceptApi.as_view(), name="referents-me-charter"),
+    path("referents/applications/", enrolment.ApplicationCreateApi.as_view(), name="referents-applications"),
+    path("referents/invitations/", invitations.InvitationApi.as_view(), name="referents-invitations"),
     path(
         "referents/invitations/<str:code>/accept/",
-        apis.InvitationAcceptApi.as_view(),
+        enrolment.InvitationAcceptApi.as_view(),
         name="referents-invitation-accept",
     ),
-    path("referents/<int:pk>/", apis.ReferentDetailApi.as_view(), name="referent"),
-    path("referents/<int:pk>/approve/", apis.ReferentApproveApi.as_view(), name="referent-approve"),
-    path("referents/<int:pk>/refuse/", apis.ReferentRefuseApi.as_view(), name="referent-refuse"),
-    path("referents/<int:pk>/suspend/", apis.ReferentSuspendApi.as_view(), name="referent-suspend"),
-    path("referents/<int:pk>/end/", apis.ReferentEndApi.as_view(), name="referent-end"),
-    path("me/preferences/", apis.PreferencesApi.as_view(), name="me-preferences"),
+    path("referents/<int:pk>/", coordination.ReferentDetailApi.as_view(), name="referent"),
+    path("referents/<int:pk>/approve/", coordination.ReferentApproveApi.as_view(), name="referent-approve"),
+    path("referents/<int:pk>/refuse/", coordination.ReferentRefuseApi.as_view(), name="referent-refuse"),
+    path("referents/<int:pk>/suspend/", coordination.ReferentSuspendApi.as_view(), name="referent-suspend"),
+    path("referents/<int:pk>/end/", coordination.ReferentEndApi.as_view(), name="referent-end"),
+    path("me/preferences/", preferences.PreferencesApi.as_view(), name="me-preferences"),
 ]
 urlpatterns: list[URLPattern | URLResolver] = []
