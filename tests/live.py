@@ -325,6 +325,43 @@ def fresh_database(url: str | None, folder: Path, *, prefix: str = "vigie_test")
         drop_database(server, name)
 
 
+def live_writes_settle(*, timeout: float = 15.0) -> None:
+    """On PostgreSQL, waits until no other session of the test database is busy: a transactional test's
+    flush (TRUNCATE of every table) meeting a live server's last write (a closing console socket writes
+    its read log and presence) deadlocks. A test that closes sockets first waits for them to close."""
+    if connection.vendor != "postgresql":
+        return
+
+    def busy() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            return bool(cursor.fetchone()[0])
+
+    deadline = time.monotonic() + timeout
+    while busy():
+        if time.monotonic() > deadline:
+            sys.stderr.write(f"live servers still writing after {timeout}s; flushing anyway\n")
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _live_writes_settle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For a transactional test beside a live server: its flush waits for the server's last writes."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or (marker is not None and marker.kwargs.get("transaction"))
+    if not transactional or not names & {"live_tmp", "daphne_server"}:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    live_writes_settle()
+
+
 @pytest.fixture(scope="session")
 def live_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("live")

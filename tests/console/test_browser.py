@@ -24,11 +24,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alerts import events as events_module
 from alerts import services
+from alerts.console.models import ConsoleConnection
 from alerts.events import agency_group
 from alerts.models import Dispatch, Event, Observation
 from backend.accounts.models import User
 from tests.console.helpers import Town, token_for, town
-from tests.live import CHROMIUM, screenshot, start_daphne
+from tests.live import CHROMIUM, screenshot, start_daphne, until
 
 pytestmark = pytest.mark.browser
 
@@ -373,6 +374,8 @@ def test_console_end_to_end(
     screenshot(moderator, "console-moderator-final")
     for page in (moderator, watcher, operator, mate):
         page.context.close()
+    # A closing socket writes its read log and presence: done before the test's data is flushed.
+    until(lambda: not ConsoleConnection.objects.exists(), what="the consoles' sockets to close")
 
 
 def test_a_page_that_missed_live_events_catches_up_on_the_heartbeat(
