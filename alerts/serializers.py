@@ -16,6 +16,7 @@ from alerts.models import (
     ObservationRead,
 )
 from alerts.selectors import iso, transitions_for_author
+from backend.core.api import ErrorSerializer
 from backend.core.emergency import emergency_call
 from backend.territory.serializers import SectorBriefSerializer
 
@@ -250,6 +251,7 @@ class ConsoleObservationSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
     description = serializers.CharField(help_text="Police : le texte caviardé s'il existe.")
+    photo_count = serializers.IntegerField()
     photos = ObservationPhotoSerializer(many=True, required=False)
 
 
@@ -299,6 +301,17 @@ class AgencyBriefSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
+class AgencyNameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ObservationDispatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = AgencyNameSerializer()
+    status = serializers.CharField(help_text="sent, acknowledged, closed, handed_over")
+
+
 class ModerationItemSerializer(ConsoleObservationSerializer):
     redacted_description = serializers.CharField()
     author = AlertsPersonSerializer(allow_null=True)
@@ -308,6 +321,18 @@ class ModerationItemSerializer(ConsoleObservationSerializer):
     additions = ObservationAdditionSerializer(many=True)
     suggested_agencies = AgencyBriefSerializer(many=True, required=False)
     history = ModerationHistorySerializer(many=True, required=False)
+    dispatches = ObservationDispatchSerializer(
+        many=True, required=False, help_text="Fiche seulement : les services à qui il a été transmis."
+    )
+
+
+class ModerationConflictSerializer(ErrorSerializer):
+    """A moderation action refused: the observation was decided (its status) or another moderator
+    holds it (who, until when)."""
+
+    status = serializers.CharField(required=False)
+    claimed_by = AlertsPersonSerializer(allow_null=True, required=False)
+    claim_expires_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
 class DispatchNoteSerializer(serializers.Serializer):

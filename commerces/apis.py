@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from alerts import access
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated
 from backend.core.errors import ApplicationError, Forbidden, NotFound
 from backend.core.parsers import MultiPartParser
 from backend.territory.models import Commune, Sector
@@ -177,7 +177,7 @@ class ShopListApi(APIView):
             OpenApiParameter("sector", str, description="Identifiant de secteur."),
             OpenApiParameter("trade", str, description="Type de commerce.", enum=Trade.values),
         ],
-        responses={200: ShopOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: paginated(ShopOutputSerializer, "PaginatedShopList"), **ERROR_RESPONSES},
         examples=[_page_example(_SHOP)],
     )
     def get(self, request: Request) -> Response:
@@ -193,7 +193,7 @@ class ShopListApi(APIView):
         summary="Inscrire un commerce",
         tags=TAGS,
         request=ShopInputSerializer,
-        responses={201: ShopOutputSerializer, **ERROR_RESPONSES, 409: ERROR_RESPONSES[400]},
+        responses={201: ShopOutputSerializer, **ERROR_RESPONSES, **CONFLICT},
         examples=[
             OpenApiExample(
                 "Commerce",
@@ -242,7 +242,7 @@ class ShopkeeperEnrolApi(APIView):
         summary="Rattacher un commerçant (son mobile) à un commerce",
         tags=TAGS,
         request=EnrolInputSerializer,
-        responses={201: EnrolOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        responses={201: EnrolOutputSerializer, **ERROR_RESPONSES, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "Commerçant", value={"phone": "06 12 00 00 31", "display_name": "Camille"}, request_only=True
@@ -353,7 +353,10 @@ class ApplicationListApi(APIView):
         summary="Demandes d'inscription des commerces",
         tags=TAGS,
         parameters=[OpenApiParameter("status", str, enum=ShopApplication.Status.values)],
-        responses={200: ApplicationOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={
+            200: paginated(ApplicationOutputSerializer, "PaginatedApplicationList"),
+            **ERROR_RESPONSES,
+        },
         examples=[_page_example(_APPLICATION)],
     )
     def get(self, request: Request) -> Response:
@@ -389,7 +392,7 @@ def _decide(request: Request, application_id: int, *, approve: bool) -> Response
 _DECISION: dict[str, Any] = {
     "tags": TAGS,
     "request": ApplicationDecisionInputSerializer,
-    "responses": {200: ApplicationOutputSerializer, **ERROR_RESPONSES, 409: ERROR_RESPONSES[400]},
+    "responses": {200: ApplicationOutputSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
 }
 
 
@@ -453,7 +456,7 @@ class QuarantineListApi(APIView):
         operation_id="sms_quarantine_list",
         summary="SMS de numéros inconnus en attente d'examen",
         tags=TAGS,
-        responses={200: QuarantineOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: paginated(QuarantineOutputSerializer, "PaginatedQuarantineList"), **ERROR_RESPONSES},
         examples=[_page_example(_QUARANTINED)],
     )
     def get(self, request: Request) -> Response:
@@ -480,7 +483,7 @@ class QuarantineAttachApi(APIView):
         summary="Rattacher le numéro à un commerce : ses messages partent en modération",
         tags=TAGS,
         request=AttachInputSerializer,
-        responses={200: EnrolOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        responses={200: EnrolOutputSerializer, **ERROR_RESPONSES, **NOT_FOUND},
         examples=[
             OpenApiExample("Rattachement", value={"shop": 1, "display_name": "Sam"}, request_only=True),
             OpenApiExample(
@@ -515,7 +518,7 @@ class QuarantineDiscardApi(APIView):
         summary="Écarter un SMS en quarantaine",
         tags=TAGS,
         request=None,
-        responses={200: QuarantineOutputSerializer, **ERROR_RESPONSES, 404: ERROR_RESPONSES[400]},
+        responses={200: QuarantineOutputSerializer, **ERROR_RESPONSES, **NOT_FOUND},
         examples=[
             OpenApiExample("Écarté", value={**_QUARANTINED, "status": "discarded"}, response_only=True)
         ],

@@ -76,14 +76,22 @@ class ReferentFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Referent.Status.choices, required=False)
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "22:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as "HH:MM" (OpenAPI's `time` format wants seconds and a zone)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PreferencesInputSerializer(serializers.Serializer):
     push = serializers.DictField(
         child=serializers.BooleanField(),
         required=False,
         help_text="Par type de diffusion (" + ", ".join(PUSH_KINDS) + ") : true pour recevoir en push.",
     )
-    quiet_hours_start = serializers.TimeField(required=False, allow_null=True, format="%H:%M")
-    quiet_hours_end = serializers.TimeField(required=False, allow_null=True, format="%H:%M")
+    quiet_hours_start = HourMinuteField(required=False, allow_null=True)
+    quiet_hours_end = HourMinuteField(required=False, allow_null=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
 
@@ -235,6 +243,6 @@ class PreferencesOutputSerializer(serializers.Serializer):
     push_kinds = serializers.DictField(
         child=serializers.CharField(), help_text="Libellés des types de diffusion."
     )
-    quiet_hours_start = serializers.TimeField(allow_null=True, format="%H:%M")
-    quiet_hours_end = serializers.TimeField(allow_null=True, format="%H:%M")
+    quiet_hours_start = HourMinuteField(allow_null=True)
+    quiet_hours_end = HourMinuteField(allow_null=True)
     language = serializers.CharField()

@@ -11,7 +11,7 @@ from alerts.services import categories_seed_defaults
 from backend.messaging.backends import locmem
 from tests import factories
 
-pytest_plugins = ["tests.plugins.services", "tests.live"]
+pytest_plugins = ["tests.plugins.services", "tests.plugins.openapi", "tests.live"]
 
 
 @pytest.fixture(autouse=True)

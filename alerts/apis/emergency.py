@@ -17,7 +17,7 @@ from alerts.serializers import (
     EmergencyModeSerializer,
 )
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, request_user
+from backend.core.api import ERROR_RESPONSES, NOT_FOUND, request_user
 from backend.core.errors import NotFound
 from backend.territory.models import Commune
 
@@ -49,7 +49,7 @@ class EmergencyModeApi(APIView):
     @extend_schema(
         operation_id="emergency_mode_retrieve",
         summary="Cellule de veille d'urgence",
-        responses={200: EmergencyModeSerializer, **ERROR_RESPONSES},
+        responses={200: EmergencyModeSerializer, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         return Response(_emergency(request))
@@ -59,7 +59,7 @@ class EmergencyModeApi(APIView):
         summary="Activer ou lever la cellule de veille d'urgence",
         description="Tant qu'elle est active, les catégories choisies sont transmises sans modération.",
         request=EmergencyModeInputSerializer,
-        responses={200: EmergencyModeSerializer, **ERROR_RESPONSES},
+        responses={200: EmergencyModeSerializer, **ERROR_RESPONSES, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "Activation",

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiResponse,
     extend_schema,
 )
 from rest_framework.request import Request
@@ -26,6 +27,7 @@ from alerts.serializers import (
     ApproveInputSerializer,
     MergeInputSerializer,
     ModerationAdditionSerializer,
+    ModerationConflictSerializer,
     ModerationItemSerializer,
     ObservationAdditionSerializer,
     RejectInputSerializer,
@@ -34,6 +36,12 @@ from alerts.serializers import (
 from backend.core.access import door
 from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
 from backend.core.errors import NotFound
+
+MODERATION_CONFLICT = {
+    409: OpenApiResponse(
+        ModerationConflictSerializer, description="Déjà traité, ou pris en charge par un autre modérateur."
+    )
+}
 
 
 def moderation_served(
@@ -119,7 +127,7 @@ class ModerationClaimApi(APIView):
         operation_id="moderation_claim",
         summary="Prendre en charge (10 minutes)",
         request=None,
-        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **MODERATION_CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
         services.observation_claim(observation=_moderated(request, pk), actor=request_user(request))
@@ -133,7 +141,7 @@ class ModerationReleaseApi(APIView):
         operation_id="moderation_release",
         summary="Relâcher",
         request=None,
-        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **MODERATION_CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
         services.observation_release(observation=_moderated(request, pk), actor=request_user(request))
@@ -147,7 +155,7 @@ class ModerationApproveApi(APIView):
         operation_id="moderation_approve",
         summary="Valider et transmettre",
         request=ApproveInputSerializer,
-        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **MODERATION_CONFLICT},
         examples=[
             OpenApiExample(
                 "Caviardé, vers la police municipale",
@@ -176,7 +184,7 @@ class ModerationRejectApi(APIView):
         operation_id="moderation_reject",
         summary="Ne pas retenir",
         request=RejectInputSerializer,
-        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **MODERATION_CONFLICT},
         examples=[OpenApiExample("Infondé", value={"reason": "false_report", "note": ""}, request_only=True)],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -196,7 +204,7 @@ class ModerationMergeApi(APIView):
         operation_id="moderation_merge",
         summary="Fusionner avec un signalement existant",
         request=MergeInputSerializer,
-        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
+        responses={200: ModerationItemSerializer, **ERROR_RESPONSES, **NOT_FOUND, **MODERATION_CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
         observation = _moderated(request, pk)

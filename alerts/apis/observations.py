@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import status
@@ -22,6 +23,8 @@ from alerts.models import (
 )
 from alerts.serializers import (
     AdditionInputSerializer,
+    ConsoleObservationSerializer,
+    ModerationItemSerializer,
     ObservationAdditionSerializer,
     ObservationInputSerializer,
     ObservationMultipartInputSerializer,
@@ -130,7 +133,15 @@ class ObservationDetailApi(APIView):
             "L'auteur voit son signalement et son historique ; un modérateur de la commune voit tout ; un "
             "opérateur d'un service destinataire voit le texte transmis (chaque lecture est journalisée)."
         ),
-        responses={200: ObservationSerializer, **ERROR_RESPONSES, **NOT_FOUND},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ObservationView",
+                serializers=[ObservationSerializer, ModerationItemSerializer, ConsoleObservationSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERROR_RESPONSES,
+            **NOT_FOUND,
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -153,6 +164,7 @@ class ObservationDetailApi(APIView):
             observations_served(request, [policed], view)
             data = selectors.observation_for_console(policed, audience="police")
             data["photos"] = photos_data(request, policed)
+            data["photo_count"] = len(data["photos"])
             return Response(data)
         raise NotFound(_("Signalement introuvable."))
 

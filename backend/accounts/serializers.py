@@ -47,6 +47,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
     phone = serializers.CharField(source="phone.as_e164", allow_null=True, read_only=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
     commune = CommuneBriefSerializer(allow_null=True, read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Adresse e-mail ; vide s'il n'y en a pas.")
 
     class Meta:
         model = User

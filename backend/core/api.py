@@ -23,6 +23,12 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class ThrottledSerializer(ErrorSerializer):
+    retry_after = serializers.IntegerField(
+        required=False, help_text="Secondes à attendre avant de réessayer (quand elles sont connues)."
+    )
+
+
 _EXAMPLE = OpenApiExample(
     "Erreur de champ",
     value={
@@ -36,7 +42,8 @@ ERROR_RESPONSES = {
     400: OpenApiResponse(ErrorSerializer, description="Requête invalide.", examples=[_EXAMPLE]),
     401: OpenApiResponse(ErrorSerializer, description="Authentification requise."),
     403: OpenApiResponse(ErrorSerializer, description="Action non permise."),
-    429: OpenApiResponse(ErrorSerializer, description="Trop de requêtes."),
+    413: OpenApiResponse(ErrorSerializer, description="Requête trop volumineuse."),
+    429: OpenApiResponse(ThrottledSerializer, description="Trop de requêtes."),
 }
 
 CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="Conflit : déjà pris ou traité.")}
