@@ -8,18 +8,18 @@ on the channel layer, best-effort: a console that misses it catches up by replay
 import asyncio
 import json
 import logging
-import os
 import weakref
 from collections import deque
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from alerts.models import Event, EventTarget, Observation
+from backend.core.fastpaths.server_loop import server_loop, server_loop_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -127,14 +127,14 @@ def publish(payload: dict[str, Any], groups: Iterable[str], *, observation_id: i
         return
     item = layer_item(payload, observation_id=observation_id)
     targets = list(groups)
-    loop = _server_loop()
+    loop = server_loop()
     if loop is not None:
         try:
             loop.call_soon_threadsafe(_enqueue, loop, _Pending(layer, targets, item))
             return
         except RuntimeError:  # the loop closed meanwhile: send as below
             pass
-    if _server_loop_stopped():
+    if server_loop_stopped():
         logger.warning(
             "event %s not pushed to %s: the server's event loop has stopped (consoles replay it)",
             payload.get("id"),
@@ -146,33 +146,6 @@ def publish(payload: dict[str, Any], groups: Iterable[str], *, observation_id: i
             async_to_sync(layer.group_send)(group, layer_message([item]))
         except Exception:  # best-effort: the row is the truth, consoles replay what they miss
             logger.exception("could not publish event %s to %s", payload.get("id"), group)
-
-
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop of the ASGI server when this thread runs a sync view for it (asgiref's
-    SyncToAsync records it in a thread-local), else None."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:  # called from async code in this very thread: not the case this path is for
-        return None
-    return loop if loop.is_running() and not loop.is_closed() else None
-
-
-def _server_loop_stopped() -> bool:
-    """Whether this thread runs a sync view for a server whose event loop has stopped without closing (a
-    plain daphne on SIGTERM stops its loop, then waits for the request threads). async_to_sync would hand
-    the send to that loop (asgiref's SyncToAsync recorded it in a thread-local, and call_soon_threadsafe
-    only refuses a closed loop) and wait forever for it to run: the process never exits. A closed loop is
-    no trap: async_to_sync then sends on a loop of its own."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return False
-    return not loop.is_running() and not loop.is_closed()
 
 
 # Per event loop: the sends waiting for their turn, and the task that drains them (loop thread only).
