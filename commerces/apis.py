@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -208,16 +207,15 @@ class ShopListApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         commune = _commune_of(request)
-        with transaction.atomic():
-            shop = shop_create(
-                actor=request.user,  # type: ignore[arg-type]
-                commune=commune,
-                name=data["name"],
-                trade=data["trade"],
-                siret=data["siret"],
-                address=data["address"],
-                sector=_sector(commune, data["sector"]),
-            )
+        shop = shop_create(
+            actor=request.user,  # type: ignore[arg-type]
+            commune=commune,
+            name=data["name"],
+            trade=data["trade"],
+            siret=data["siret"],
+            address=data["address"],
+            sector=_sector(commune, data["sector"]),
+        )
         return Response(ShopOutputSerializer(shop).data, status=201)
 
 
@@ -260,8 +258,7 @@ class ShopkeeperEnrolApi(APIView):
         shop = Shop.objects.filter(pk=shop_id, commune=_commune_of(request)).first()
         if shop is None:
             raise NotFound(_("Commerce introuvable."))
-        with transaction.atomic():
-            shopkeeper = shopkeeper_enrol(actor=request.user, shop=shop, **payload.validated_data)  # type: ignore[arg-type]
+        shopkeeper = shopkeeper_enrol(actor=request.user, shop=shop, **payload.validated_data)  # type: ignore[arg-type]
         return Response(EnrolOutputSerializer(shopkeeper).data, status=201)
 
 

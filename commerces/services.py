@@ -44,6 +44,7 @@ def siret_normalize(raw: str) -> str:
     return str(compact)
 
 
+@transaction.atomic
 def shop_create(
     *,
     actor: User | None,
@@ -75,6 +76,7 @@ def shop_create(
     return shop
 
 
+@transaction.atomic
 def shopkeeper_enrol(
     *,
     actor: User | None,
@@ -111,6 +113,7 @@ def shopkeeper_enrol(
     return shopkeeper
 
 
+@transaction.atomic
 def shopkeeper_set_sms_opt_in(
     *, shopkeeper: Shopkeeper, opt_in: bool, actor: User | None, via: str
 ) -> Shopkeeper:
@@ -132,6 +135,7 @@ def shopkeeper_set_sms_opt_in(
 # --- applications from the web form -------------------------------------------------------------
 
 
+@transaction.atomic
 def shop_application_submit(
     *,
     commune: Commune,
