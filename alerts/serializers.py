@@ -79,7 +79,9 @@ class ApproveInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=Observation.RejectReason.choices)
+    reason = serializers.ChoiceField(
+        choices=Observation.RejectReason.choices, error_messages={"invalid_choice": _("Motif inconnu.")}
+    )
     note = serializers.CharField(
         max_length=1000,
         required=False,
@@ -107,7 +109,9 @@ class HandoverInputSerializer(serializers.Serializer):
 
 
 class CloseInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Dispatch.Outcome.choices)
+    outcome = serializers.ChoiceField(
+        choices=Dispatch.Outcome.choices, error_messages={"invalid_choice": _("Issue inconnue.")}
+    )
 
 
 class EmergencyModeInputSerializer(serializers.Serializer):

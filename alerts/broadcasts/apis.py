@@ -15,47 +15,18 @@ from rest_framework.views import APIView
 from alerts import access
 from alerts.broadcasts import selectors, services
 from alerts.broadcasts.models import Broadcast
+from alerts.broadcasts.serializers import (
+    BroadcastCancelInputSerializer,
+    BroadcastInputSerializer,
+    BroadcastUpdateInputSerializer,
+)
 from alerts.models import Notification, Observation
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate, request_user
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, request_user
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 
-NOT_FOUND = {404: OpenApiResponse(ERROR_RESPONSES[400].response, description="Introuvable.")}
-CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Déjà traitée ou close.")}
-
-
 # --- serializers -------------------------------------------------------------------------------
-
-
-class BroadcastInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Broadcast.Kind.choices)
-    title = serializers.CharField(max_length=services.MAX_TITLE, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
-    sectors = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
-    include_adjacent = serializers.BooleanField(required=False, default=False)
-    audiences = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False)
-    channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=services.CHANNELS), allow_empty=False
-    )
-    trades = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
-    send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    observation = serializers.IntegerField(required=False, allow_null=True, default=None)
-    status = serializers.CharField(
-        max_length=10, required=False, default="actual", help_text="actual (réelle) ou exercise (exercice)."
-    )
-
-
-class BroadcastUpdateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=services.MAX_TITLE, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
-    send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
-class BroadcastCancelInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=services.MAX_BODY, required=False, allow_blank=True, default="")
 
 
 class ReceiptCountsSerializer(serializers.Serializer):

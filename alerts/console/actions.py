@@ -16,79 +16,68 @@ from rest_framework.exceptions import ValidationError
 
 from alerts import access
 from alerts import services as alerts_services
+from alerts.broadcasts.serializers import BroadcastInputSerializer
 from alerts.broadcasts.services import broadcast_create
 from alerts.models import Dispatch, Observation, ObservationAddition
+from alerts.serializers import (
+    AdditionReviewInputSerializer,
+    ApproveInputSerializer,
+    AssignInputSerializer,
+    CloseInputSerializer,
+    EmergencyModeInputSerializer,
+    HandoverInputSerializer,
+    MergeInputSerializer,
+    NoteInputSerializer,
+    RejectInputSerializer,
+)
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError, NotFound
-
-NON_FIELD = "non_field_errors"
+from backend.core.exceptions import error_body
 
 
 class _ObservationInput(serializers.Serializer):
     observation = serializers.IntegerField(min_value=1)
 
 
-class _ApproveInput(_ObservationInput):
-    category = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    redacted_description = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, trim_whitespace=False
-    )
-    agencies = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
-
-
-class _RejectInput(_ObservationInput):
-    reason = serializers.CharField(max_length=20)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-
-
-class _MergeInput(_ObservationInput):
-    into = serializers.IntegerField(min_value=1)
-
-
 class _AdditionInput(serializers.Serializer):
     addition = serializers.IntegerField(min_value=1)
-
-
-class _AdditionApproveInput(_AdditionInput):
-    redacted_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class _DispatchInput(serializers.Serializer):
     dispatch = serializers.IntegerField(min_value=1)
 
 
-class _AssignInput(_DispatchInput):
-    assignee = serializers.IntegerField(min_value=1)
+# The REST API's input serializers, with the id that the URL carries there.
+class _ApproveInput(ApproveInputSerializer, _ObservationInput):
+    pass
 
 
-class _NoteInput(_DispatchInput):
-    text = serializers.CharField(max_length=2000)
+class _RejectInput(RejectInputSerializer, _ObservationInput):
+    pass
 
 
-class _HandoverInput(_DispatchInput):
-    agency = serializers.IntegerField(min_value=1)
-    note = serializers.CharField(max_length=2000)
+class _MergeInput(MergeInputSerializer, _ObservationInput):
+    pass
 
 
-class _CloseInput(_DispatchInput):
-    outcome = serializers.CharField(max_length=20)
+class _AdditionApproveInput(AdditionReviewInputSerializer, _AdditionInput):
+    pass
 
 
-class _EmergencyInput(serializers.Serializer):
-    active = serializers.BooleanField()
-    categories = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    reason = serializers.CharField(max_length=500)
+class _AssignInput(AssignInputSerializer, _DispatchInput):
+    pass
 
 
-class _BroadcastInput(serializers.Serializer):
-    kind = serializers.CharField(max_length=40)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    body = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    sectors = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
-    include_adjacent = serializers.BooleanField(required=False, default=False)
-    audiences = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    channels = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
-    observation = serializers.IntegerField(min_value=1, required=False)
+class _NoteInput(NoteInputSerializer, _DispatchInput):
+    pass
+
+
+class _HandoverInput(HandoverInputSerializer, _DispatchInput):
+    pass
+
+
+class _CloseInput(CloseInputSerializer, _DispatchInput):
+    pass
 
 
 def _observation(user: User, observation_id: int) -> Observation:
@@ -246,32 +235,13 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Handler]] = {
     "note": (_NoteInput, _note),
     "handover": (_HandoverInput, _handover),
     "close": (_CloseInput, _close),
-    "emergency": (_EmergencyInput, _emergency),
-    "broadcast": (_BroadcastInput, _broadcast),
+    "emergency": (EmergencyModeInputSerializer, _emergency),
+    "broadcast": (BroadcastInputSerializer, _broadcast),
 }
 
 
-def _flatten(detail: Any) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
-        return {
-            str(key): [str(item) for item in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {NON_FIELD: [str(item) for item in (detail if isinstance(detail, list) else [detail])]}
-
-
-def _error(errors: dict[str, list[str]], detail: str | None = None) -> dict[str, Any]:
-    if detail is None:
-        if len(errors) == 1:
-            ((field, messages),) = errors.items()
-            detail = (
-                messages[0]
-                if field == NON_FIELD
-                else _("Champ « %(field)s » : %(message)s") % {"field": field, "message": messages[0]}
-            )
-        else:
-            detail = _("La requête contient des erreurs ; voir le détail par champ.")
-    return {"type": "error", "detail": detail, "errors": errors}
+def _error(detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"type": "error", "detail": detail, "errors": errors or {}}
 
 
 def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]:
@@ -280,9 +250,9 @@ def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]
     reply: dict[str, Any]
     if name not in ACTIONS:
         reply = _error(
-            {"action": [_("Action inconnue.")]},
             _("Action inconnue : « action » doit valoir l'une de %(names)s.")
             % {"names": ", ".join(["replay", "ping", *ACTIONS])},
+            {"action": [_("Action inconnue.")]},
         )
     else:
         serializer_class, handler = ACTIONS[str(name)]
@@ -290,14 +260,10 @@ def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]
         try:
             serializer.is_valid(raise_exception=True)
             result = handler(user, dict(serializer.validated_data))
-        except ApplicationError as exc:
-            reply = {**exc.extra, **_error({exc.field: [exc.message]} if exc.field else {}, exc.message)}
-        except ValidationError as exc:
-            reply = _error(_flatten(exc.detail))
-        except DjangoValidationError as exc:
-            reply = _error(_flatten(serializers.as_serializer_error(exc)))
+        except (ApplicationError, ValidationError, DjangoValidationError) as exc:
+            reply = {"type": "error", **(error_body(exc) or {})}
         except PermissionDenied:
-            reply = _error({}, _("Votre rôle ne permet pas cette action."))
+            reply = _error(_("Votre rôle ne permet pas cette action."))
         else:
             reply = {"type": "ack", "result": result}
     reply["action"] = name

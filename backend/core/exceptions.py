@@ -52,10 +52,22 @@ def _summary(errors: dict[str, list[str]]) -> str:
     return _("La requête contient des erreurs ; voir le détail par champ.")
 
 
+def error_body(exc: Exception) -> dict[str, Any] | None:
+    """The error shape of an application error or a validation error (DRF's or Django's), else None.
+    The REST API answers with it, and so does the console's socket."""
+    if isinstance(exc, ApplicationError):
+        return {"detail": exc.message, "errors": {exc.field: [exc.message]} if exc.field else {}, **exc.extra}
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        return {"detail": _summary(errors), "errors": errors}
+    return None
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        errors = {exc.field: [exc.message]} if exc.field else {}
-        return Response({"detail": exc.message, "errors": errors, **exc.extra}, status=exc.status_code)
+        return Response(error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -67,8 +79,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        response.data = {"detail": _summary(errors), "errors": errors}
+        response.data = error_body(exc)
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "errors": {}}
         wait = getattr(exc, "wait", None)

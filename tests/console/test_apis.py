@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from alerts import services
+from alerts.console.actions import console_action_run
 from alerts.console.models import ConsoleConnection
 from alerts.models import Event, ObservationPhoto
 from tests.alerts import factories as f
@@ -129,3 +130,30 @@ def test_detail_history_shows_the_authors_additions_to_moderators() -> None:
     assert [entry["note"] for entry in detail["history"] if entry["kind"] == "addition"] == [
         "Ils sont partis en scooter."
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "path", "fields"),
+    [
+        ("close", "close", {"outcome": "nope"}),
+        ("handover", "handover", {"agency": "PN"}),
+        ("note", "notes", {"text": 42}),
+    ],
+)
+def test_the_socket_refuses_what_the_rest_api_refuses_with_the_same_error(
+    action: str, path: str, fields: dict[str, Any]
+) -> None:
+    """The console's actions validate with the REST API's input serializers and answer its error shape."""
+    place = town()
+    sent = f.observation(place.referent)
+    services.observation_approve(observation=sent, actor=place.moderator, agencies=[place.pn.pk])
+    dispatch = sent.dispatches.get()
+
+    rest = api_client_for(place.pn_operator).post(
+        f"/api/v1/dispatches/{dispatch.pk}/{path}/", fields, format="json"
+    )
+    socket = console_action_run(
+        user=place.pn_operator, message={"action": action, "dispatch": dispatch.pk, **fields}
+    )
+    assert rest.status_code == 400
+    assert socket == {"type": "error", **rest.json(), "action": action, "request_id": None}
