@@ -6,7 +6,13 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,9 +26,17 @@ from alerts.broadcasts.serializers import (
     BroadcastInputSerializer,
     BroadcastUpdateInputSerializer,
 )
-from alerts.models import Notification, Observation
+from alerts.models import Observation
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, request_user
+from backend.core.api import (
+    CONFLICT,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    paginate,
+    paginated,
+    rendered_by,
+    request_user,
+)
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 
@@ -46,64 +60,40 @@ class ReceiptsSerializer(serializers.Serializer):
 class BroadcastSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
     msg_type = serializers.CharField()
-    status = serializers.CharField(help_text="actual ou exercise (CAP).")
+    status = serializers.CharField(source="cap_status", help_text="actual ou exercise (CAP).")
     state = serializers.CharField(help_text="draft, scheduled, sent, cancelled ou expired.")
-    state_label = serializers.CharField()
-    original = serializers.IntegerField(allow_null=True)
+    state_label = serializers.CharField(source="get_state_display")
+    original = serializers.IntegerField(source="original_id", allow_null=True)
     title = serializers.CharField()
     body = serializers.CharField()
-    sectors = serializers.ListField(child=serializers.CharField())
+    sectors = serializers.SerializerMethodField()
     include_adjacent = serializers.BooleanField()
     audiences = serializers.ListField(child=serializers.CharField())
     channels = serializers.ListField(child=serializers.CharField())
     trades = serializers.ListField(child=serializers.CharField())
-    observation = serializers.IntegerField(allow_null=True)
+    observation = serializers.IntegerField(source="observation_id", allow_null=True)
     send_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
-    created_by = serializers.IntegerField(allow_null=True)
-    approved_by = serializers.IntegerField(allow_null=True)
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    approved_by = serializers.IntegerField(source="approved_by_id", allow_null=True)
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
-    recipients = serializers.IntegerField()
+    recipients = serializers.IntegerField(source="recipients_count")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_sectors(self, broadcast: Broadcast) -> list[str]:
+        return [sector.slug for sector in broadcast.sectors.all()]
 
 
 class BroadcastDetailSerializer(BroadcastSerializer):
-    receipts = ReceiptsSerializer()
+    receipts = serializers.SerializerMethodField()
 
-
-def broadcast_data(broadcast: Broadcast, *, receipts: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": broadcast.pk,
-        "kind": broadcast.kind,
-        "kind_label": broadcast.get_kind_display(),
-        "msg_type": broadcast.msg_type,
-        "status": broadcast.cap_status,
-        "state": broadcast.state,
-        "state_label": broadcast.get_state_display(),
-        "original": broadcast.original_id,
-        "title": broadcast.title,
-        "body": broadcast.body,
-        "sectors": [sector.slug for sector in broadcast.sectors.all()],
-        "include_adjacent": broadcast.include_adjacent,
-        "audiences": list(broadcast.audiences),
-        "channels": list(broadcast.channels),
-        "trades": list(broadcast.trades),
-        "observation": broadcast.observation_id,
-        "send_at": broadcast.send_at,
-        "expires_at": broadcast.expires_at,
-        "created_by": broadcast.created_by_id,
-        "approved_by": broadcast.approved_by_id,
-        "created_at": broadcast.created_at,
-        "sent_at": broadcast.sent_at,
-        "cancelled_at": broadcast.cancelled_at,
-        "recipients": broadcast.recipients_count,
-    }
-    if receipts:
-        data["receipts"] = selectors.broadcast_receipts(broadcast=broadcast)
-    return data
+    @extend_schema_field(ReceiptsSerializer)
+    def get_receipts(self, broadcast: Broadcast) -> dict[str, Any]:
+        return selectors.broadcast_receipts(broadcast=broadcast)
 
 
 class PrefillSerializer(serializers.Serializer):
@@ -121,32 +111,6 @@ class InboxItemSerializer(serializers.Serializer):
     data = serializers.DictField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
-
-
-def inbox_data(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.pk,
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "created_at": notification.created_at,
-        "read_at": notification.read_at,
-    }
-
-
-class PaginatedBroadcastListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = BroadcastSerializer(many=True)
-
-
-class PaginatedInboxSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = InboxItemSerializer(many=True)
 
 
 CREATE_EXAMPLE = {
@@ -181,7 +145,7 @@ def _follow_up(
     result = service(
         broadcast=_broadcast(request, broadcast_id), actor=request_user(request), **serializer.validated_data
     )
-    return Response(broadcast_data(result, receipts=True))
+    return Response(BroadcastDetailSerializer(result).data)
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -193,10 +157,15 @@ class BroadcastListCreateApi(APIView):
     @extend_schema(
         operation_id="broadcasts_list",
         summary="Diffusions de la commune",
-        responses={200: PaginatedBroadcastListSerializer, **ERROR_RESPONSES},
+        responses={200: paginated(BroadcastSerializer, "PaginatedBroadcastList"), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        return paginate(self, request, selectors.broadcast_list(user=request_user(request)), broadcast_data)
+        return paginate(
+            self,
+            request,
+            selectors.broadcast_list(user=request_user(request)),
+            rendered_by(BroadcastSerializer),
+        )
 
     @extend_schema(
         operation_id="broadcasts_create",
@@ -219,7 +188,7 @@ class BroadcastListCreateApi(APIView):
         serializer = BroadcastInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         broadcast = services.broadcast_create(actor=request_user(request), **serializer.validated_data)
-        return Response(broadcast_data(broadcast, receipts=True), status=status.HTTP_201_CREATED)
+        return Response(BroadcastDetailSerializer(broadcast).data, status=status.HTTP_201_CREATED)
 
 
 class BroadcastDetailApi(APIView):
@@ -233,7 +202,7 @@ class BroadcastDetailApi(APIView):
         examples=[OpenApiExample("Accusés", value={"receipts": RECEIPTS_EXAMPLE}, response_only=True)],
     )
     def get(self, request: Request, broadcast_id: int) -> Response:
-        return Response(broadcast_data(_broadcast(request, broadcast_id), receipts=True))
+        return Response(BroadcastDetailSerializer(_broadcast(request, broadcast_id)).data)
 
 
 class BroadcastApproveApi(APIView):
@@ -249,7 +218,7 @@ class BroadcastApproveApi(APIView):
         broadcast = services.broadcast_approve(
             broadcast=_broadcast(request, broadcast_id), actor=request_user(request)
         )
-        return Response(broadcast_data(broadcast, receipts=True))
+        return Response(BroadcastDetailSerializer(broadcast).data)
 
 
 class BroadcastUpdateApi(APIView):
@@ -345,10 +314,12 @@ class InboxListApi(APIView):
         summary="Ma boîte de réception",
         description="Tout ce qui m'a été envoyé (conseils, alertes, suivi de mes signalements), même si "
         "la notification push n'est pas arrivée.",
-        responses={200: PaginatedInboxSerializer, **ERROR_RESPONSES},
+        responses={200: paginated(InboxItemSerializer, "PaginatedInbox"), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        return paginate(self, request, selectors.inbox_list(user=request_user(request)), inbox_data)
+        return paginate(
+            self, request, selectors.inbox_list(user=request_user(request)), rendered_by(InboxItemSerializer)
+        )
 
 
 class InboxReadApi(APIView):
@@ -363,4 +334,6 @@ class InboxReadApi(APIView):
     def post(self, request: Request, notification_id: int) -> Response:
         user = request_user(request)
         notification = selectors.inbox_get(user=user, notification_id=notification_id)
-        return Response(inbox_data(services.notification_mark_read(notification=notification, user=user)))
+        return Response(
+            InboxItemSerializer(services.notification_mark_read(notification=notification, user=user)).data
+        )

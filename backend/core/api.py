@@ -69,6 +69,11 @@ def paginated(item: type[serializers.Serializer], name: str) -> type[serializers
     return _paginated[name]
 
 
+def rendered_by(serializer: type[serializers.Serializer]) -> Callable[[Any], Any]:
+    """`paginate`'s `render` for items that an output serializer renders."""
+    return lambda item: serializer(item).data
+
+
 def paginate(
     view: APIView,
     request: Request,
