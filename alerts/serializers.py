@@ -5,11 +5,13 @@ from typing import Any
 from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from alerts.models import (
     Category,
+    CommuneAlertSettings,
     Dispatch,
     Observation,
     ObservationPhoto,
@@ -364,12 +366,25 @@ class DispatchSerializer(serializers.Serializer):
     additions = ObservationAdditionSerializer(many=True, required=False)
 
 
+class PersonSerializer(serializers.Serializer):
+    """A staff member or an author as the API names them (a user row)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
 class EmergencyModeSerializer(serializers.Serializer):
-    active = serializers.BooleanField()
-    categories = serializers.ListField(child=serializers.CharField())
-    reason = serializers.CharField()
-    changed_by = AlertsPersonSerializer(allow_null=True)
-    changed_at = serializers.DateTimeField(allow_null=True)
+    """A commune's emergency cell (its CommuneAlertSettings row)."""
+
+    active = serializers.BooleanField(source="emergency_active")
+    categories = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="emergency_reason")
+    changed_by = PersonSerializer(source="emergency_changed_by", allow_null=True)
+    changed_at = serializers.DateTimeField(source="emergency_changed_at", allow_null=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_categories(self, row: CommuneAlertSettings) -> list[str]:
+        return sorted(category.slug for category in row.emergency_categories.all())
 
 
 class SenderStandingSerializer(serializers.Serializer):
@@ -386,7 +401,7 @@ class ReadLogFilterSerializer(serializers.Serializer):
     author = serializers.IntegerField(required=False, min_value=1)
 
 
-class ReadOfficerSerializer(AlertsPersonSerializer):
+class ReadOfficerSerializer(PersonSerializer):
     role = serializers.CharField()
 
 
@@ -394,7 +409,7 @@ class ObservationReadSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     observation_id = serializers.IntegerField()
     reference = serializers.CharField()
-    officer = ReadOfficerSerializer(allow_null=True)
+    officer = ReadOfficerSerializer(source="actor", allow_null=True)
     door = serializers.ChoiceField(choices=ObservationRead.Door.choices)
     view = serializers.CharField()
     ip = serializers.IPAddressField(allow_null=True)

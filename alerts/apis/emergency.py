@@ -31,15 +31,7 @@ def staff_commune_or_404(request: Request) -> Commune:
 
 
 def _emergency(request: Request) -> dict[str, Any]:
-    row = selectors.commune_settings(commune=staff_commune_or_404(request))
-    changed_by = row.emergency_changed_by
-    return {
-        "active": row.emergency_active,
-        "categories": sorted(category.slug for category in row.emergency_categories.all()),
-        "reason": row.emergency_reason,
-        "changed_by": {"id": changed_by.pk, "name": changed_by.display_name} if changed_by else None,
-        "changed_at": row.emergency_changed_at,
-    }
+    return EmergencyModeSerializer(selectors.commune_settings(commune=staff_commune_or_404(request))).data
 
 
 class EmergencyModeApi(APIView):

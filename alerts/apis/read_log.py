@@ -1,7 +1,5 @@
 """The officers' read log, for the data-protection officer: list and CSV export."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from alerts.serializers import (
     ReadLogFilterSerializer,
 )
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user
+from backend.core.api import ERROR_RESPONSES, paginate, paginated, rendered_by, request_user
 from backend.core.errors import ApplicationError
 
 READ_LOG_FILTERS = [
@@ -49,19 +47,6 @@ def _read_log(request: Request) -> tuple[QuerySet[ObservationRead], dict[str, in
     return observation_reads_for(user=request_user(request), **filters), filters
 
 
-def _read_row(row: ObservationRead) -> dict[str, Any]:
-    actor = row.actor
-    return {
-        "at": row.at,
-        "observation_id": row.observation_id,
-        "reference": row.reference,
-        "officer": {"id": actor.pk, "name": actor.display_name, "role": actor.role} if actor else None,
-        "door": row.door,
-        "view": row.view,
-        "ip": row.ip,
-    }
-
-
 class ObservationReadListApi(APIView):
     permission_classes = [door("commune_admin")]
 
@@ -80,7 +65,7 @@ class ObservationReadListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows, _filters = _read_log(request)
-        return paginate(self, request, rows, _read_row)
+        return paginate(self, request, rows, rendered_by(ObservationReadSerializer))
 
 
 class ObservationReadExportApi(APIView):

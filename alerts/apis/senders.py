@@ -1,7 +1,5 @@
 """Senders flagged by moderators: list, block, unblock."""
 
-from typing import Any
-
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -21,17 +19,15 @@ from alerts.serializers import (
 )
 from backend.accounts.models import User
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
-
-
-def _standing(row: SenderStanding) -> dict[str, Any]:
-    return {
-        "user_id": row.user_id,
-        "rejections": row.rejections,
-        "flagged_at": row.flagged_at,
-        "blocked_at": row.blocked_at,
-        "block_reason": row.block_reason,
-    }
+from backend.core.api import (
+    CONFLICT,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    paginate,
+    paginated,
+    rendered_by,
+    request_user,
+)
 
 
 class FlaggedSenderListApi(APIView):
@@ -50,7 +46,9 @@ class FlaggedSenderListApi(APIView):
         queryset = SenderStanding.objects.filter(
             user__commune_id=commune_id if commune_id is not None else 0
         ).filter(Q(flagged_at__isnull=False) | Q(blocked_at__isnull=False))
-        return paginate(self, request, queryset.order_by("-flagged_at", "id"), _standing)
+        return paginate(
+            self, request, queryset.order_by("-flagged_at", "id"), rendered_by(SenderStandingSerializer)
+        )
 
 
 def _sender(request: Request, user_id: int) -> User:
@@ -73,7 +71,7 @@ class SenderBlockApi(APIView):
         row = services.sender_block(
             user=_sender(request, user_id), actor=request_user(request), **serializer.validated_data
         )
-        return Response(_standing(row))
+        return Response(SenderStandingSerializer(row).data)
 
 
 class SenderUnblockApi(APIView):
@@ -87,4 +85,4 @@ class SenderUnblockApi(APIView):
     )
     def post(self, request: Request, user_id: int) -> Response:
         row = services.sender_unblock(user=_sender(request, user_id), actor=request_user(request))
-        return Response(_standing(row))
+        return Response(SenderStandingSerializer(row).data)
