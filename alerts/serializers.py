@@ -17,7 +17,7 @@ from alerts.models import (
     ObservationPhoto,
     ObservationRead,
 )
-from alerts.selectors import iso, transitions_for_author
+from alerts.selectors import transitions_for_author
 from backend.core.api import ErrorSerializer
 from backend.core.emergency import emergency_call
 from backend.territory.serializers import SectorBriefSerializer
@@ -141,9 +141,7 @@ def photo_url(request: Request | None, photo: ObservationPhoto) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def photos_data(
-    request: Request | None, observation: Observation, *, photos: list[ObservationPhoto] | None = None
-) -> list[dict[str, Any]]:
+def photos_data(request: Request | None, observation: Observation) -> list[dict[str, Any]]:
     return [
         {
             "id": photo.pk,
@@ -152,7 +150,7 @@ def photos_data(
             "width": photo.width,
             "height": photo.height,
         }
-        for photo in (observation.photos.all() if photos is None else photos)
+        for photo in observation.photos.all()
     ]
 
 
@@ -185,12 +183,12 @@ class AuthorHistorySerializer(serializers.Serializer):
 
 
 class ObservationSerializer(serializers.Serializer):
-    """What the author sees of their observation."""
+    """What the author sees of their observation (the request in the context signs the photos' links)."""
 
     id = serializers.IntegerField()
     reference = serializers.CharField()
     status = serializers.CharField(help_text="pending, dispatched, acknowledged, closed, rejected, merged")
-    status_label = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
     channel = serializers.CharField()
     category = ObservationCategorySerializer()
     description = serializers.CharField()
@@ -200,38 +198,21 @@ class ObservationSerializer(serializers.Serializer):
     sector = SectorBriefSerializer(allow_null=True)
     in_progress = serializers.BooleanField()
     created_at = serializers.DateTimeField()
-    photos = ObservationPhotoSerializer(many=True)
-    history = AuthorHistorySerializer(many=True)
-    emergency_reminder = serializers.CharField(allow_null=True)
+    photos = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    emergency_reminder = serializers.SerializerMethodField()
 
+    @extend_schema_field(ObservationPhotoSerializer(many=True))
+    def get_photos(self, observation: Observation) -> list[dict[str, Any]]:
+        return photos_data(self.context.get("request"), observation)
 
-def observation_for_author(
-    request: Request | None, observation: Observation, *, photos: list[ObservationPhoto] | None = None
-) -> dict[str, Any]:
-    """`photos` may be given when the caller knows them (just created: none to query)."""
-    sector = observation.sector
-    return {
-        "id": observation.pk,
-        "reference": observation.reference,
-        "status": observation.status,
-        "status_label": str(Observation.Status(observation.status).label),
-        "channel": observation.channel,
-        "category": {
-            "slug": observation.category.slug,
-            "label": observation.category.label,
-            "urgent": observation.category.urgent,
-        },
-        "description": observation.description,
-        "occurred_at": iso(observation.occurred_at),
-        "latitude": observation.latitude,
-        "longitude": observation.longitude,
-        "sector": {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None,
-        "in_progress": observation.in_progress,
-        "created_at": iso(observation.created_at),
-        "photos": photos_data(request, observation, photos=photos),
-        "history": transitions_for_author(observation),
-        "emergency_reminder": emergency_call() if observation.in_progress else None,
-    }
+    @extend_schema_field(AuthorHistorySerializer(many=True))
+    def get_history(self, observation: Observation) -> list[dict[str, Any]]:
+        return transitions_for_author(observation)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_emergency_reminder(self, observation: Observation) -> str | None:
+        return emergency_call() if observation.in_progress else None
 
 
 class AlertsPersonSerializer(serializers.Serializer):

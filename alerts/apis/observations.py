@@ -29,7 +29,6 @@ from alerts.serializers import (
     ObservationInputSerializer,
     ObservationMultipartInputSerializer,
     ObservationSerializer,
-    observation_for_author,
     photos_data,
 )
 from backend.accounts.second_factor import request_has_second_factor
@@ -88,7 +87,12 @@ class ObservationListCreateApi(APIView):
         if status_filter and status_filter not in Observation.Status.values:
             raise ApplicationError(_("État inconnu."), field="status")
         queryset = selectors.observation_list_for_author(author=request_user(request), status=status_filter)
-        return paginate(self, request, queryset, lambda item: observation_for_author(request, item))
+        return paginate(
+            self,
+            request,
+            queryset,
+            lambda item: ObservationSerializer(item, context={"request": request}).data,
+        )
 
     @extend_schema(
         operation_id="observations_create",
@@ -119,7 +123,7 @@ class ObservationListCreateApi(APIView):
             author=user, channel="app", photos=photos, ip=client_ip(request), **serializer.validated_data
         )
         # The instance carries its category, sector, photos and history: nothing is read back.
-        created = observation_for_author(request, observation)
+        created = ObservationSerializer(observation, context={"request": request}).data
         return Response(created, status=status.HTTP_201_CREATED)
 
 
@@ -153,7 +157,7 @@ class ObservationDetailApi(APIView):
         )
         if view == access.View.AUTHOR:
             own = selectors.observation_list_for_author(author=user).get(pk=pk)
-            return Response(observation_for_author(request, own))
+            return Response(ObservationSerializer(own, context={"request": request}).data)
         if view == access.View.MODERATION:
             moderated = selectors.observation_for_moderator(user=user, observation_id=pk)
             assert moderated is not None
