@@ -37,6 +37,8 @@ from backend.core.errors import ApplicationError, NotFound
 
 
 def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
+    """The police view of a dispatch: the console's dict (the one realtime events carry), rendered by the
+    serializer that documents it."""
     data = selectors.dispatch_for_console(dispatch)
     data["observation"]["photos"] = photos_data(request, dispatch.observation)
     data["notes"] = [
@@ -52,7 +54,7 @@ def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
         addition_data(addition, view=access.View.POLICE)
         for addition in getattr(dispatch.observation, "visible_additions", [])
     ]
-    return data
+    return DispatchSerializer(data).data
 
 
 def operator_dispatch_or_404(request: Request, pk: int) -> Dispatch:

@@ -52,7 +52,8 @@ def moderation_served(
 
 
 def moderation_item(request: Request, observation: Observation, *, detail: bool = False) -> dict[str, Any]:
-    """The moderation view of an observation (its author, the original text, every follow-up)."""
+    """The moderation view of an observation (its author, the original text, every follow-up): the
+    console's dict (the one realtime events carry), rendered by the serializer that documents it."""
     data = selectors.observation_for_console(observation, audience="moderation")
     data["photos"] = photos_data(request, observation)
     data["additions"] = [addition_data(addition) for addition in observation.additions.all()]
@@ -70,7 +71,7 @@ def moderation_item(request: Request, observation: Observation, *, detail: bool 
             }
             for dispatch in observation.dispatches.all()
         ]
-    return data
+    return ModerationItemSerializer(data).data
 
 
 def _moderated(request: Request, pk: int) -> Observation:
@@ -250,15 +251,7 @@ class ModerationAdditionListApi(APIView):
 
 
 def _pending_addition(addition: ObservationAddition) -> dict[str, Any]:
-    observation = addition.observation
-    return {
-        **addition_data(addition),
-        "observation": {
-            "id": observation.pk,
-            "reference": observation.reference,
-            "status": observation.status,
-        },
-    }
+    return ModerationAdditionSerializer({**addition_data(addition), "observation": addition.observation}).data
 
 
 class ModerationAdditionReviewApi(APIView):
@@ -291,7 +284,7 @@ class ModerationAdditionReviewApi(APIView):
             approve=self.approve,
             redacted_text=serializer.validated_data.get("redacted_text") if self.approve else None,
         )
-        return Response(addition_data(addition))
+        return Response(ObservationAdditionSerializer(addition_data(addition)).data)
 
 
 class ModerationAdditionRejectApi(ModerationAdditionReviewApi):

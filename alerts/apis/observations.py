@@ -192,4 +192,6 @@ class ObservationAdditionApi(APIView):
         addition = services.observation_add_text(
             observation=observation, author=user, text=serializer.validated_data["text"], channel="app"
         )
-        return Response(addition_data(addition), status=status.HTTP_201_CREATED)
+        return Response(
+            ObservationAdditionSerializer(addition_data(addition)).data, status=status.HTTP_201_CREATED
+        )
