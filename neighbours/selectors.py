@@ -1,12 +1,10 @@
 """Reads of the referents' domain: who may submit, rosters, audiences, push preferences."""
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.apps import apps as django_apps
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from backend.accounts.models import Role, User
 from backend.core.errors import ApplicationError
 from backend.territory.models import Commune, Sector
 from neighbours.models import Application, Charter, Invitation, Preferences, Protocol, Referent
+from neighbours.standing_sql import referent_standing
 
 # Broadcast kinds (alerts.broadcasts) that a person may choose on push, with their French label.
 PUSH_KINDS: dict[str, Any] = {
@@ -87,62 +86,12 @@ _STATUS_REFUSALS = {
 }
 
 
-class _ReferentStanding(NamedTuple):
-    status: str
-    commune_id: int
-    trusted: bool
-    charter_version: int | None
-    protocol_ok: bool
-    current_charter: int | None
-
-
-# Table names come from the models' metadata; every value is a parameter.
-_REFERENT_STANDING_SQL = """
-SELECT r."status", r."commune_id", r."trusted", r."charter_version",
-    EXISTS (SELECT 1 FROM "{protocol}" p
-            WHERE p."commune_id" = r."commune_id" AND p."starts_on" <= %s AND p."ends_on" >= %s),
-    (SELECT c."version" FROM "{charter}" c
-     WHERE c."commune_id" = r."commune_id" AND c."published_at" <= %s ORDER BY c."version" DESC LIMIT 1)
-FROM "{referent}" r WHERE r."user_id" = %s
-"""
-
-
-@functools.cache
-def _referent_standing_sql() -> str:
-    return _REFERENT_STANDING_SQL.format(
-        referent=Referent._meta.db_table, protocol=Protocol._meta.db_table, charter=Charter._meta.db_table
-    )
-
-
-def _referent_standing(*, user_id: int, day: date) -> _ReferentStanding | None:
-    """The referent, whether a protocol is in force and the current charter's version: one statement on
-    the intake's hot path, written out because compiling the ORM version (an Exists and a Subquery on
-    OuterRefs) cost ~1.3 ms of CPU per submission, most of the query's time."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _referent_standing_sql(),
-            [
-                connection.ops.adapt_datefield_value(day),
-                connection.ops.adapt_datefield_value(day),
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                user_id,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    status, commune_id, trusted, charter_version, protocol_ok, current_charter = row
-    return _ReferentStanding(
-        status, commune_id, bool(trusted), charter_version, bool(protocol_ok), current_charter
-    )
-
-
 def referent_verdict(*, user: User, on: date | None = None) -> SubmitterVerdict:
     """Whether this referent may submit an observation now (the rule plugged into alerts' intake)."""
     if not user.is_active or user.erased_at is not None or user.role != Role.REFERENT:
         return SubmitterVerdict(False, _("Ce compte ne peut pas transmettre de signalement."))
     day = on or timezone.localdate()
-    referent = _referent_standing(user_id=user.pk, day=day)
+    referent = referent_standing(user_id=user.pk, day=day)
     if referent is None:
         return SubmitterVerdict(False, _("Vous n'êtes pas inscrit comme référent."))
     if referent.status != Referent.Status.ACTIVE:

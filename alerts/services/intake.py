@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.events import event_emit
+from alerts.intake_sql import intake_category_rows, intake_place
 from alerts.models import (
     Category,
     Channel,
@@ -23,8 +24,6 @@ from alerts.photos import CleanPhoto, photo_clean, photos_check_count
 from alerts.registry import SubmitterVerdict, submitter_rule
 from alerts.selectors import (
     category_by_slug,
-    intake_category_rows,
-    intake_place,
     observation_for_console,
     routing_agencies,
 )
