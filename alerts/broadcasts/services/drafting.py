@@ -1,0 +1,173 @@
+"""Writing a broadcast: its checks, an alert made from an observation (the observation checked, its text
+prefilled without personal data), and `broadcast_create`, which sends it at once, schedules it, or leaves
+it for a second person's approval (approval.py)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.broadcasts.models import Broadcast
+from alerts.broadcasts.services.approval import two_person_rule
+from alerts.broadcasts.services.common import CHANNELS, MAX_BODY, MAX_TITLE, clean_dates, require_staff
+from alerts.broadcasts.services.delivery import broadcast_release
+from alerts.events import commune_staff_group, event_emit
+from alerts.models import Observation
+from alerts.registry import audience_names, broadcast_text_check
+from alerts.services import text_clean
+from backend.accounts.models import User
+from backend.audit.services import audit_record
+from backend.core.errors import ApplicationError, Forbidden
+from backend.territory.models import Sector
+
+APPROVED_OBSERVATION = (
+    Observation.Status.DISPATCHED,
+    Observation.Status.ACKNOWLEDGED,
+    Observation.Status.CLOSED,
+)
+
+
+def _clean_choices(values: Sequence[str], *, allowed: Sequence[str], field: str, required: bool) -> list[str]:
+    cleaned = list(dict.fromkeys(str(value) for value in values))
+    unknown = [value for value in cleaned if value not in allowed]
+    if unknown:
+        raise ApplicationError(
+            _("Valeur inconnue : %(values)s (possibles : %(allowed)s).")
+            % {"values": ", ".join(unknown), "allowed": ", ".join(allowed)},
+            field=field,
+        )
+    if required and not cleaned:
+        raise ApplicationError(_("Choisissez au moins une valeur."), field=field)
+    return cleaned
+
+
+def _clean_sectors(commune_id: int, slugs: Sequence[str]) -> list[Sector]:
+    wanted = list(dict.fromkeys(str(slug) for slug in slugs))
+    found = {sector.slug: sector for sector in Sector.objects.filter(commune_id=commune_id, slug__in=wanted)}
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        raise ApplicationError(
+            _("Secteur inconnu dans cette commune : %(slugs)s.") % {"slugs": ", ".join(missing)},
+            field="sectors",
+        )
+    return [found[slug] for slug in wanted]
+
+
+def observation_check(*, commune_id: int, observation: Observation | int) -> Observation:
+    """The observation, if an alert may be made from it (same commune, approved)."""
+    found = (
+        observation
+        if isinstance(observation, Observation)
+        else Observation.objects.select_related("category", "sector").filter(pk=observation).first()
+    )
+    if found is None or found.commune_id != commune_id:
+        raise ApplicationError(_("Signalement introuvable dans cette commune."), field="observation")
+    if found.status not in APPROVED_OBSERVATION:
+        raise ApplicationError(
+            _("Seul un signalement validé peut donner lieu à une alerte."),
+            field="observation",
+        )
+    return found
+
+
+def observation_prefill(*, observation: Observation) -> dict[str, Any]:
+    """The text of a burglary alert made from an observation, without personal data: no description,
+    no author, no exact place or time — the category, the sector and the part of the day."""
+    local = timezone.localtime(observation.occurred_at)
+    sector = observation.sector.name if observation.sector else observation.commune.name
+    hour = local.hour
+    moment = _("le matin") if hour < 12 else (_("l'après-midi") if hour < 18 else _("le soir"))
+    category = observation.category.label if observation.category_id else _("Cambriolage")
+    return {
+        "kind": Broadcast.Kind.BURGLARY_ALERT,
+        "title": (_("Alerte cambriolage – %(sector)s") % {"sector": sector})[:MAX_TITLE],
+        "body": _(
+            "%(category)s signalé le %(date)s %(moment)s, secteur %(sector)s. Fermez portes et fenêtres, "
+            "ne laissez pas d'objets de valeur en vue et signalez tout comportement suspect. "
+            "En cas d'urgence, appelez le 17."
+        )
+        % {"category": category, "date": local.strftime("%d/%m"), "moment": moment, "sector": sector},
+        "sectors": [observation.sector.slug] if observation.sector else [],
+    }
+
+
+@transaction.atomic
+def broadcast_create(
+    *,
+    actor: User,
+    kind: str,
+    title: str = "",
+    body: str = "",
+    sectors: Sequence[str] = (),
+    include_adjacent: bool = False,
+    audiences: Sequence[str] = (),
+    channels: Sequence[str] = (),
+    trades: Sequence[str] = (),
+    send_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    observation: Observation | int | None = None,
+    status: str = Broadcast.CapStatus.ACTUAL,
+) -> Broadcast:
+    if actor.commune_id is None:
+        raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
+    commune_id = actor.commune_id
+    require_staff(actor, commune_id)
+    now = timezone.now()
+    kind = _clean_choices([kind], allowed=Broadcast.Kind.values, field="kind", required=True)[0]
+    source = (
+        None if observation is None else observation_check(commune_id=commune_id, observation=observation)
+    )
+    if source is not None:
+        prefill = observation_prefill(observation=source)
+        title = title or prefill["title"]
+        body = body or prefill["body"]
+        sectors = list(sectors) or prefill["sectors"]
+    cleaned_sectors = _clean_sectors(commune_id, sectors)
+    cleaned_audiences = _clean_choices(audiences, allowed=audience_names(), field="audiences", required=True)
+    cleaned_channels = _clean_choices(channels, allowed=CHANNELS, field="channels", required=True)
+    if status not in Broadcast.CapStatus.values:
+        raise ApplicationError(_("Statut inconnu : actual ou exercise."), field="status")
+    clean_dates(send_at, expires_at, now)
+    broadcast = Broadcast.objects.create(
+        commune_id=commune_id,
+        kind=kind,
+        cap_status=status,
+        title=text_clean(title, field="title", limit=MAX_TITLE),
+        body=text_clean(body, field="body", limit=MAX_BODY),
+        include_adjacent=include_adjacent,
+        audiences=cleaned_audiences,
+        trades=[str(trade) for trade in trades],
+        channels=cleaned_channels,
+        observation=source,
+        send_at=send_at,
+        expires_at=expires_at,
+        created_by=actor,
+        created_at=now,
+        state=Broadcast.State.DRAFT,
+    )
+    broadcast.sectors.set(cleaned_sectors)
+    broadcast_text_check(
+        commune=broadcast.commune,
+        kind=kind,
+        audiences=broadcast.audiences,
+        title=broadcast.title,
+        body=broadcast.body,
+    )
+    audit_record(
+        actor=actor,
+        action="broadcast.create",
+        target=broadcast,
+        extra={"kind": kind, "observation": source.pk if source else None},
+    )
+    if two_person_rule(commune_id):
+        event_emit(
+            type="broadcast.drafted",
+            data={"id": broadcast.pk, "kind": kind, "title": broadcast.title},
+            groups=[commune_staff_group(commune_id)],
+        )
+        return broadcast
+    broadcast_release(broadcast, now=now)
+    return broadcast
