@@ -206,6 +206,12 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(args: argparse.Namespace, folder: Path, database_url: str, redis_url: str) -> None:
     env = bench_env(database_url, folder, REDIS_URL=redis_url)
     kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
@@ -238,6 +244,7 @@ def measure(args: argparse.Namespace, folder: Path, database_url: str, redis_url
                 seconds=args.seconds,
             )
         )
+        daphne_cpu = process_cpu_seconds(server.process.pid)
     finally:
         server.stop(timeout=20)
     print(
@@ -252,6 +259,8 @@ def measure(args: argparse.Namespace, folder: Path, database_url: str, redis_url
     print(line("submission HTTP response", result["http"]))
     print(line("raw channel-layer round trip", layer))
     print(line("bare HTTP round trip (GET /livez)", http))
+    # Steadier than the latencies, which swing from run to run when the rate is near a core's worth.
+    print(f"daphne CPU over its life (start, warm-up, the run): {daphne_cpu:.1f} s")
     event_p50 = percentile(result["latencies"], 0.5)
     print(
         f"ratio p50 console event / bare HTTP: {event_p50 / statistics.median(http):.1f}; "
