@@ -40,28 +40,39 @@ class RequestBodyLimitMiddleware:
 logger = logging.getLogger(__name__)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Application = Callable[..., Awaitable[None]]
 
 
-class RequestBodyLimit:
-    """ASGI, in front of Django: a request body larger than REQUEST_BODY_MAX_BYTES gets a 413 (the API's
-    error shape) before Django reads it. The declared Content-Length is checked first; the bytes are also
-    counted as they arrive, since a chunked body declares no length (RequestBodyLimitMiddleware, which
-    trusts Content-Length, never saw those)."""
+class HttpOnly:
+    """An ASGI middleware that acts on HTTP requests (`http`) and passes anything else (websockets,
+    lifespan) through."""
 
     def __init__(self, application: Application) -> None:
         self.application = application
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.http(scope, receive, send)
+        else:
             await self.application(scope, receive, send)
-            return
+
+    async def http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestBodyLimit(HttpOnly):
+    """ASGI, in front of Django: a request body larger than REQUEST_BODY_MAX_BYTES gets a 413 (the API's
+    error shape) before Django reads it. The declared Content-Length is checked first; the bytes are also
+    counted as they arrive, since a chunked body declares no length (RequestBodyLimitMiddleware, which
+    trusts Content-Length, never saw those)."""
+
+    async def http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         limit = settings.REQUEST_BODY_MAX_BYTES
         if _declared_length(scope) > limit:
             await _refuse(send, limit)
@@ -126,7 +137,7 @@ _busy_lock = threading.Lock()
 _finishing: set[asyncio.Future[None]] = set()
 
 
-class FinishWhenCancelled:
+class FinishWhenCancelled(HttpOnly):
     """ASGI, in front of Django: a request that the server cancels still ends as usual.
 
     A plain daphne cancels every application instance on SIGTERM. Cancelled, Django's handler left its
@@ -135,13 +146,7 @@ class FinishWhenCancelled:
     Here Django's handler runs as its own task, shielded from the cancellation; hold_stop_while_busy waits
     for the cancelled ones to finish."""
 
-    def __init__(self, application: Application) -> None:
-        self.application = application
-
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.application(scope, receive, send)
-            return
+    async def http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         request = asyncio.ensure_future(self.application(scope, receive, send))
         try:
             await asyncio.shield(request)

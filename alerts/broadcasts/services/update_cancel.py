@@ -1,6 +1,7 @@
 """Updating and cancelling a broadcast: before it goes, the draft is edited or cancelled; after, a follow-up
 (an update or a cancel message) reaches exactly the recipients of the original, on the same channel."""
 
+import functools
 from datetime import datetime
 
 from django.db import transaction
@@ -106,14 +107,11 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
             field="body",
             limit=MAX_BODY,
         )
+        check = functools.partial(
+            broadcast_text_check, commune=root.commune, kind=root.kind, audiences=root.audiences
+        )
         try:
-            broadcast_text_check(
-                commune=root.commune,
-                kind=root.kind,
-                audiences=root.audiences,
-                title=cancel_title,
-                body=cancel_body,
-            )
+            check(title=cancel_title, body=cancel_body)
         except ApplicationError as refusal:
             if refusal.field != "title":
                 raise
@@ -121,13 +119,7 @@ def broadcast_cancel(*, broadcast: Broadcast, actor: User, body: str = "") -> Br
             # knew of it): the cancel goes without it rather than never.
             sent_at = timezone.localtime(root.sent_at or now).strftime("%d/%m %Hh%M")
             cancel_title = _("Annulation du message du %(date)s") % {"date": sent_at}
-            broadcast_text_check(
-                commune=root.commune,
-                kind=root.kind,
-                audiences=root.audiences,
-                title=cancel_title,
-                body=cancel_body,
-            )
+            check(title=cancel_title, body=cancel_body)
     root.state = Broadcast.State.CANCELLED
     root.cancelled_by = actor
     root.cancelled_at = now
