@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from alerts import access
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated
+from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, validated
 from backend.core.errors import ApplicationError, Forbidden, NotFound
 from backend.core.parsers import MultiPartParser
 from backend.territory.models import Commune, Sector
@@ -94,9 +94,7 @@ class ShopkeeperMeApi(APIView):
         ],
     )
     def patch(self, request: Request) -> Response:
-        payload = ShopkeeperMeInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data: dict[str, Any] = payload.validated_data
+        data = validated(ShopkeeperMeInputSerializer, request.data)
         shopkeeper = shopkeeper_set_sms_opt_in(
             shopkeeper=_mine(request),
             opt_in=data["sms_opt_in"],
@@ -203,9 +201,7 @@ class ShopListApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        payload = ShopInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(ShopInputSerializer, request.data)
         commune = _commune_of(request)
         shop = shop_create(
             actor=request.user,  # type: ignore[arg-type]
@@ -253,12 +249,11 @@ class ShopkeeperEnrolApi(APIView):
         ],
     )
     def post(self, request: Request, shop_id: int) -> Response:
-        payload = EnrolInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(EnrolInputSerializer, request.data)
         shop = Shop.objects.filter(pk=shop_id, commune=_commune_of(request)).first()
         if shop is None:
             raise NotFound(_("Commerce introuvable."))
-        shopkeeper = shopkeeper_enrol(actor=request.user, shop=shop, **payload.validated_data)  # type: ignore[arg-type]
+        shopkeeper = shopkeeper_enrol(actor=request.user, shop=shop, **payload)  # type: ignore[arg-type]
         return Response(EnrolOutputSerializer(shopkeeper).data, status=201)
 
 
@@ -297,9 +292,8 @@ class ShopImportApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        payload = ImportInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        content = shops_csv_read(payload.validated_data["file"])
+        data = validated(ImportInputSerializer, request.data)
+        content = shops_csv_read(data["file"])
         report = shops_import_csv(commune=_commune_of(request), actor=request.user, content=content)  # type: ignore[arg-type]
         return Response(
             {
@@ -369,8 +363,7 @@ class ApplicationListApi(APIView):
 
 
 def _decide(request: Request, application_id: int, *, approve: bool) -> Response:
-    payload = ApplicationDecisionInputSerializer(data=request.data)
-    payload.is_valid(raise_exception=True)
+    payload = validated(ApplicationDecisionInputSerializer, request.data)
     application = ShopApplication.objects.filter(pk=application_id, commune=_commune_of(request)).first()
     if application is None:
         raise NotFound(_("Demande introuvable."))
@@ -380,7 +373,7 @@ def _decide(request: Request, application_id: int, *, approve: bool) -> Response
         shop_application_reject(
             application=application,
             actor=request.user,  # type: ignore[arg-type]
-            note=payload.validated_data["note"],
+            note=payload["note"],
         )
     application.refresh_from_db()
     return Response(ApplicationOutputSerializer(application).data)
@@ -491,18 +484,17 @@ class QuarantineAttachApi(APIView):
         ],
     )
     def post(self, request: Request, message_id: int) -> Response:
-        payload = AttachInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(AttachInputSerializer, request.data)
         commune = _commune_of(request)
         message = _quarantined(request, message_id)
-        shop = Shop.objects.filter(pk=payload.validated_data["shop"], commune=commune, is_active=True).first()
+        shop = Shop.objects.filter(pk=payload["shop"], commune=commune, is_active=True).first()
         if shop is None:
             raise ApplicationError(_("Commerce inconnu dans cette commune."), field="shop")
         shopkeeper = inbound_attach(
             message=message,
             shop=shop,
             actor=request.user,  # type: ignore[arg-type]
-            display_name=payload.validated_data["display_name"],
+            display_name=payload["display_name"],
         )
         return Response(EnrolOutputSerializer(shopkeeper).data)
 

@@ -32,7 +32,15 @@ from alerts.serializers import (
     photos_data,
 )
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
+from backend.core.api import (
+    CONFLICT,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    paginate,
+    paginated,
+    request_user,
+    validated,
+)
 from backend.core.errors import ApplicationError, NotFound
 
 
@@ -134,11 +142,8 @@ class DispatchAssignApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
-        serializer = AssignInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.dispatch_assign(
-            dispatch=dispatch, actor=request_user(request), assignee=serializer.validated_data["assignee"]
-        )
+        data = validated(AssignInputSerializer, request.data)
+        services.dispatch_assign(dispatch=dispatch, actor=request_user(request), assignee=data["assignee"])
         return _dispatch_response(request, pk)
 
 
@@ -153,12 +158,9 @@ class DispatchNotesApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
-        serializer = NoteInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(NoteInputSerializer, request.data)
         user = request_user(request)
-        note = services.dispatch_add_note(
-            dispatch=dispatch, actor=user, text=serializer.validated_data["text"]
-        )
+        note = services.dispatch_add_note(dispatch=dispatch, actor=user, text=data["text"])
         return Response(
             {
                 "id": note.pk,
@@ -182,11 +184,8 @@ class DispatchHandoverApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
-        serializer = HandoverInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        new = services.dispatch_handover(
-            dispatch=dispatch, actor=request_user(request), **serializer.validated_data
-        )
+        data = validated(HandoverInputSerializer, request.data)
+        new = services.dispatch_handover(dispatch=dispatch, actor=request_user(request), **data)
         fresh = selectors.dispatch_list_for_operator(user=request_user(request)).filter(pk=new.pk).first()
         if fresh is None:  # the operator does not belong to the receiving agency: show what they handed over
             return _dispatch_response(request, pk)
@@ -205,11 +204,8 @@ class DispatchCloseApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
-        serializer = CloseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.dispatch_close(
-            dispatch=dispatch, actor=request_user(request), outcome=serializer.validated_data["outcome"]
-        )
+        data = validated(CloseInputSerializer, request.data)
+        services.dispatch_close(dispatch=dispatch, actor=request_user(request), outcome=data["outcome"])
         return _dispatch_response(request, pk)
 
 

@@ -17,7 +17,7 @@ from alerts.serializers import (
     EmergencyModeSerializer,
 )
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, NOT_FOUND, request_user
+from backend.core.api import ERROR_RESPONSES, NOT_FOUND, request_user, validated
 from backend.core.errors import NotFound
 from backend.territory.models import Commune
 
@@ -66,7 +66,6 @@ class EmergencyModeApi(APIView):
     )
     def put(self, request: Request) -> Response:
         commune = staff_commune_or_404(request)
-        serializer = EmergencyModeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.emergency_mode_set(commune=commune, actor=request_user(request), **serializer.validated_data)
+        data = validated(EmergencyModeInputSerializer, request.data)
+        services.emergency_mode_set(commune=commune, actor=request_user(request), **data)
         return Response(_emergency(request))

@@ -34,7 +34,15 @@ from alerts.serializers import (
     photos_data,
 )
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
+from backend.core.api import (
+    CONFLICT,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    paginate,
+    paginated,
+    request_user,
+    validated,
+)
 from backend.core.errors import NotFound
 
 MODERATION_CONFLICT = {
@@ -170,11 +178,8 @@ class ModerationApproveApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         observation = _moderated(request, pk)
-        serializer = ApproveInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.observation_approve(
-            observation=observation, actor=request_user(request), **serializer.validated_data
-        )
+        data = validated(ApproveInputSerializer, request.data)
+        services.observation_approve(observation=observation, actor=request_user(request), **data)
         return _moderation_response(request, pk)
 
 
@@ -190,11 +195,8 @@ class ModerationRejectApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         observation = _moderated(request, pk)
-        serializer = RejectInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.observation_reject(
-            observation=observation, actor=request_user(request), **serializer.validated_data
-        )
+        data = validated(RejectInputSerializer, request.data)
+        services.observation_reject(observation=observation, actor=request_user(request), **data)
         return _moderation_response(request, pk)
 
 
@@ -209,11 +211,8 @@ class ModerationMergeApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         observation = _moderated(request, pk)
-        serializer = MergeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.observation_merge(
-            observation=observation, actor=request_user(request), into=serializer.validated_data["into"]
-        )
+        data = validated(MergeInputSerializer, request.data)
+        services.observation_merge(observation=observation, actor=request_user(request), into=data["into"])
         return _moderation_response(request, pk)
 
 
@@ -276,13 +275,12 @@ class ModerationAdditionReviewApi(APIView):
         addition = _moderated_additions(request).filter(pk=pk).first()
         if addition is None:
             raise NotFound(_("Complément introuvable."))
-        serializer = AdditionReviewInputSerializer(data=request.data or {})
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(AdditionReviewInputSerializer, request.data or {})
         addition = services.observation_addition_review(
             addition=addition,
             actor=user,
             approve=self.approve,
-            redacted_text=serializer.validated_data.get("redacted_text") if self.approve else None,
+            redacted_text=serializer.get("redacted_text") if self.approve else None,
         )
         return Response(ObservationAdditionSerializer(addition_data(addition)).data)
 

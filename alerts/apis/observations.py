@@ -34,7 +34,15 @@ from alerts.serializers import (
 from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import CONFLICT, ERROR_RESPONSES, NOT_FOUND, paginate, paginated, request_user
+from backend.core.api import (
+    CONFLICT,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    paginate,
+    paginated,
+    request_user,
+    validated,
+)
 from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
@@ -117,10 +125,9 @@ class ObservationListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         user = request_user(request)
         photos = request.FILES.getlist("photos") if request.FILES else []
-        serializer = ObservationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(ObservationInputSerializer, request.data)
         observation = services.observation_submit(
-            author=user, channel="app", photos=photos, ip=client_ip(request), **serializer.validated_data
+            author=user, channel="app", photos=photos, ip=client_ip(request), **serializer
         )
         # The instance carries its category, sector, photos and history: nothing is read back.
         created = ObservationSerializer(observation, context={"request": request}).data
@@ -187,10 +194,9 @@ class ObservationAdditionApi(APIView):
         observation = Observation.objects.filter(pk=pk, author=user).first()
         if observation is None:
             raise NotFound(_("Signalement introuvable."))
-        serializer = AdditionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(AdditionInputSerializer, request.data)
         addition = services.observation_add_text(
-            observation=observation, author=user, text=serializer.validated_data["text"], channel="app"
+            observation=observation, author=user, text=serializer["text"], channel="app"
         )
         return Response(
             ObservationAdditionSerializer(addition_data(addition)).data, status=status.HTTP_201_CREATED

@@ -23,7 +23,7 @@ from alerts.serializers import (
     ReadLogFilterSerializer,
 )
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate, paginated, rendered_by, request_user
+from backend.core.api import ERROR_RESPONSES, paginate, paginated, rendered_by, request_user, validated
 from backend.core.errors import ApplicationError
 
 READ_LOG_FILTERS = [
@@ -34,11 +34,8 @@ READ_LOG_FILTERS = [
 
 
 def _read_log(request: Request) -> tuple[QuerySet[ObservationRead], dict[str, int | None]]:
-    serializer = ReadLogFilterSerializer(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    filters: dict[str, int | None] = {
-        name: serializer.validated_data.get(name) for name in ("observation", "officer", "author")
-    }
+    data = validated(ReadLogFilterSerializer, request.query_params)
+    filters: dict[str, int | None] = {name: data.get(name) for name in ("observation", "officer", "author")}
     if all(value is None for value in filters.values()):
         raise ApplicationError(
             _("Précisez un signalement (observation), un agent (officer) ou un auteur (author)."),

@@ -27,6 +27,7 @@ from backend.core.api import (
     paginated,
     rendered_by,
     request_user,
+    validated,
 )
 
 
@@ -66,11 +67,8 @@ class SenderBlockApi(APIView):
         responses={200: SenderStandingSerializer, **ERROR_RESPONSES, **NOT_FOUND, **CONFLICT},
     )
     def post(self, request: Request, user_id: int) -> Response:
-        serializer = SenderBlockInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        row = services.sender_block(
-            user=_sender(request, user_id), actor=request_user(request), **serializer.validated_data
-        )
+        serializer = validated(SenderBlockInputSerializer, request.data)
+        row = services.sender_block(user=_sender(request, user_id), actor=request_user(request), **serializer)
         return Response(SenderStandingSerializer(row).data)
 
 

@@ -36,6 +36,7 @@ from backend.core.api import (
     paginated,
     rendered_by,
     request_user,
+    validated,
 )
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
@@ -140,11 +141,8 @@ def _follow_up(
     service: Callable[..., Broadcast],
 ) -> Response:
     """Update and cancel: the input checked, the service run on the broadcast, its result with receipts."""
-    serializer = input_serializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    result = service(
-        broadcast=_broadcast(request, broadcast_id), actor=request_user(request), **serializer.validated_data
-    )
+    serializer = validated(input_serializer, request.data)
+    result = service(broadcast=_broadcast(request, broadcast_id), actor=request_user(request), **serializer)
     return Response(BroadcastDetailSerializer(result).data)
 
 
@@ -185,9 +183,8 @@ class BroadcastListCreateApi(APIView):
     )
     @idempotent("broadcast_create")
     def post(self, request: Request) -> Response:
-        serializer = BroadcastInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        broadcast = services.broadcast_create(actor=request_user(request), **serializer.validated_data)
+        serializer = validated(BroadcastInputSerializer, request.data)
+        broadcast = services.broadcast_create(actor=request_user(request), **serializer)
         return Response(BroadcastDetailSerializer(broadcast).data, status=status.HTTP_201_CREATED)
 
 

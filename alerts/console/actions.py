@@ -31,6 +31,7 @@ from alerts.serializers import (
     RejectInputSerializer,
 )
 from backend.accounts.models import User
+from backend.core.api import validated
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.exceptions import error_body
 
@@ -255,11 +256,9 @@ def console_action_run(*, user: User, message: dict[str, Any]) -> dict[str, Any]
             {"action": [_("Action inconnue.")]},
         )
     else:
-        serializer_class, handler = ACTIONS[str(name)]
-        serializer = serializer_class(data=message)
+        serializer, handler = ACTIONS[str(name)]
         try:
-            serializer.is_valid(raise_exception=True)
-            result = handler(user, dict(serializer.validated_data))
+            result = handler(user, validated(serializer, message))
         except (ApplicationError, ValidationError, DjangoValidationError) as exc:
             reply = {"type": "error", **(error_body(exc) or {})}
         except PermissionDenied:

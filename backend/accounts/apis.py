@@ -27,7 +27,7 @@ from backend.accounts.staff_auth import staff_token_obtain
 from backend.accounts.tokens import TokenRefreshSerializer, token_logout, tokens_issue
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES
+from backend.core.api import ERROR_RESPONSES, validated
 
 
 class AddressThrottle(AnonRateThrottle):
@@ -84,9 +84,8 @@ class OtpRequestApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = OtpRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        otp.phone_code_request(**serializer.validated_data, ip=client_ip(request))
+        data = validated(OtpRequestSerializer, request.data)
+        otp.phone_code_request(**data, ip=client_ip(request))
         return Response(
             {"detail": "Si ce numéro est enregistré, un code vient de lui être envoyé par SMS."},
             status=status.HTTP_202_ACCEPTED,
@@ -118,9 +117,8 @@ class OtpTokenApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = OtpTokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        serializer = validated(OtpTokenRequestSerializer, request.data)
+        data = serializer
         if data["purpose"] == PhoneCode.Purpose.VERIFY:
             token = otp.verify_phone_with_code(phone=data["phone"], code=data["code"])
             return Response(
@@ -183,9 +181,8 @@ class StaffTokenApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = StaffCredentialsSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(staff_token_obtain(request=request._request, **serializer.validated_data))
+        data = validated(StaffCredentialsSerializer, request.data)
+        return Response(staff_token_obtain(request=request._request, **data))
 
 
 class LogoutApi(APIView):
@@ -211,10 +208,9 @@ class LogoutApi(APIView):
         examples=[OpenApiExample("Déconnexion", value={"refresh": "eyJ…"}, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        serializer = RefreshTokenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(RefreshTokenSerializer, request.data)
         try:
-            token_logout(raw=serializer.validated_data["refresh"], ip=client_ip(request))
+            token_logout(raw=data["refresh"], ip=client_ip(request))
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -69,6 +69,13 @@ def paginated(item: type[serializers.Serializer], name: str) -> type[serializers
     return _paginated[name]
 
 
+def validated(serializer: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """What an input serializer makes of `data`; a 400 with the error shape when it does not pass."""
+    checked = serializer(data=data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
+
+
 def rendered_by(serializer: type[serializers.Serializer]) -> Callable[[Any], Any]:
     """`paginate`'s `render` for items that an output serializer renders."""
     return lambda item: serializer(item).data

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import User
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, ErrorSerializer
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer, validated
 from backend.messaging.serializers import DeviceInputSerializer, DeviceOutputSerializer
 from backend.messaging.services import device_register, device_unregister
 
@@ -51,10 +51,9 @@ class DeviceRegisterApi(APIView):
         tags=["devices"],
     )
     def post(self, request: Request) -> Response:
-        serializer = DeviceInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(DeviceInputSerializer, request.data)
         user: User = request.user  # type: ignore[assignment]
-        device, created = device_register(user=user, **serializer.validated_data)
+        device, created = device_register(user=user, **serializer)
         return Response(
             DeviceOutputSerializer(device).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

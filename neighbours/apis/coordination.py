@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from alerts import access
 from backend.audit.services import audit_record, client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user
+from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user, validated
 from backend.core.errors import NotFound
 from backend.core.spreadsheet import csv_safe
 from neighbours import selectors, services
@@ -49,16 +49,13 @@ def _coordinator_referent(request: Request, pk: int) -> Referent:
 
 
 def _filtered(request: Request) -> QuerySet[Referent]:
-    filters = ReferentFilterSerializer(data=request.query_params)
-    filters.is_valid(raise_exception=True)
+    data = validated(ReferentFilterSerializer, request.query_params)
     user = request_user(request)
     sector = None
     commune_id = access.coordinated_commune(user)
-    if filters.validated_data.get("sector") and commune_id is not None:
-        sector = selectors.sector_resolve(commune=commune_id, value=filters.validated_data["sector"])
-    return selectors.referent_list(
-        commune_id=commune_id, sector=sector, status=filters.validated_data.get("status")
-    )
+    if data.get("sector") and commune_id is not None:
+        sector = selectors.sector_resolve(commune=commune_id, value=data["sector"])
+    return selectors.referent_list(commune_id=commune_id, sector=sector, status=data.get("status"))
 
 
 _FILTERS = [
@@ -201,13 +198,12 @@ class ReferentDetailApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        serializer = ReferentUpdateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(ReferentUpdateInputSerializer, request.data)
         referent = services.referent_update(
             referent=_coordinator_referent(request, pk),
             actor=request_user(request),
             ip=client_ip(request),
-            **serializer.validated_data,
+            **serializer,
         )
         return Response(ReferentDetailSerializer(_coordinator_referent(request, referent.pk)).data)
 
@@ -235,12 +231,11 @@ def _decision_api(name: str, verb: str, summary: str, action: Any, *, reason_req
             tags=TAGS,
         )
         def post(self, request: Request, pk: int) -> Response:
-            serializer = input_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
+            serializer = validated(input_serializer, request.data)
             referent = action(
                 referent=_coordinator_referent(request, pk),
                 actor=request_user(request),
-                reason=serializer.validated_data["reason"],
+                reason=serializer["reason"],
                 ip=client_ip(request),
             )
             return Response(ReferentDetailSerializer(_coordinator_referent(request, referent.pk)).data)

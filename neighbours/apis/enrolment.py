@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.audit.services import client_ip
-from backend.core.api import ERROR_RESPONSES, ErrorSerializer
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer, validated
 from backend.core.errors import ApplicationError
 from backend.territory.models import Commune
 from neighbours import services
@@ -63,9 +63,8 @@ class ApplicationCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        serializer = ApplicationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        serializer = validated(ApplicationInputSerializer, request.data)
+        data = serializer
         commune = Commune.objects.filter(slug=data.pop("commune")).first()
         if commune is None:
             raise ApplicationError(_("Commune inconnue."), field="commune")
@@ -112,7 +111,6 @@ class InvitationAcceptApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, code: str) -> Response:
-        serializer = InvitationAcceptInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        referent = services.invitation_accept(code=code, ip=client_ip(request), **serializer.validated_data)
+        data = validated(InvitationAcceptInputSerializer, request.data)
+        referent = services.invitation_accept(code=code, ip=client_ip(request), **data)
         return enrolment_response(referent)

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from alerts import access
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user
+from backend.core.api import ERROR_RESPONSES, paginate, paginated, request_user, validated
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 from neighbours import selectors, services
 from neighbours.apis.common import ERROR_409, INVITATION_EXAMPLE, TAGS, error_example
@@ -70,9 +70,8 @@ class InvitationApi(APIView):
     )
     @idempotent("invitation_create")
     def post(self, request: Request) -> Response:
-        serializer = InvitationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(InvitationInputSerializer, request.data)
         invitation = services.invitation_create(
-            actor=request_user(request), ip=client_ip(request), **serializer.validated_data
+            actor=request_user(request), ip=client_ip(request), **serializer
         )
         return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, request_user
+from backend.core.api import ERROR_RESPONSES, request_user, validated
 from backend.core.errors import NotFound
 from neighbours import selectors, services
 from neighbours.apis.common import ERROR_404, ERROR_409, ME_EXAMPLE, PENDING_ME_EXAMPLE, TAGS, error_example
@@ -62,11 +62,10 @@ class CharterAcceptApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        serializer = CharterAcceptInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = validated(CharterAcceptInputSerializer, request.data)
         referent = services.charter_accept(
             referent=_my_referent(request),
-            version=serializer.validated_data["version"],
+            version=serializer["version"],
             ip=client_ip(request),
         )
         return Response(ReferentMeSerializer(selectors.referent_profile(referent=referent)).data)

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, request_user
+from backend.core.api import ERROR_RESPONSES, request_user, validated
 from neighbours import selectors, services
 from neighbours.apis.common import PREFERENCES_EXAMPLE, error_example
 from neighbours.serializers import (
@@ -60,11 +60,8 @@ class PreferencesApi(APIView):
         tags=["preferences"],
     )
     def patch(self, request: Request) -> Response:
-        serializer = PreferencesInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.preferences_update(
-            user=request_user(request), ip=client_ip(request), **serializer.validated_data
-        )
+        serializer = validated(PreferencesInputSerializer, request.data)
+        services.preferences_update(user=request_user(request), ip=client_ip(request), **serializer)
         return Response(
             PreferencesOutputSerializer(selectors.preferences_view(user=request_user(request))).data
         )
