@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
 )
@@ -15,8 +16,17 @@ from alerts.models import (
 )
 from alerts.read_log import observation_reads_record
 from backend.audit.services import client_ip
+from backend.core.errors import ApplicationError
 
 STATUS_PARAMETER = OpenApiParameter("status", str, description="Filtre sur l'état.")
+
+
+def status_filter(request: Request, allowed: list[str]) -> str | None:
+    """The `status` query parameter (STATUS_PARAMETER), one of `allowed`, or None when absent."""
+    value = request.query_params.get("status") or None
+    if value and value not in allowed:
+        raise ApplicationError(_("État inconnu."), field="status")
+    return value
 
 
 def addition_data(addition: ObservationAddition, *, view: str = access.View.MODERATION) -> dict[str, Any]:

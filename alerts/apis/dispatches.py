@@ -17,6 +17,7 @@ from alerts.apis.common import (
     STATUS_PARAMETER,
     addition_data,
     observations_served,
+    status_filter,
 )
 from alerts.models import (
     Dispatch,
@@ -41,7 +42,7 @@ from backend.core.api import (
     request_user,
     validated,
 )
-from backend.core.errors import ApplicationError, NotFound
+from backend.core.errors import NotFound
 
 
 def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
@@ -88,10 +89,9 @@ class DispatchListApi(APIView):
         responses={200: paginated(DispatchSerializer, "PaginatedDispatchList"), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Dispatch.Status.values:
-            raise ApplicationError(_("État inconnu."), field="status")
-        queryset = selectors.dispatch_list_for_operator(user=request_user(request), status=status_filter)
+        queryset = selectors.dispatch_list_for_operator(
+            user=request_user(request), status=status_filter(request, Dispatch.Status.values)
+        )
         return paginate(
             self,
             request,

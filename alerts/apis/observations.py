@@ -16,6 +16,7 @@ from alerts.apis.common import (
     STATUS_PARAMETER,
     addition_data,
     observations_served,
+    status_filter,
 )
 from alerts.apis.moderation import moderation_served
 from alerts.models import (
@@ -44,7 +45,7 @@ from backend.core.api import (
     validated,
 )
 from backend.core.emergency import EMERGENCY_CALL
-from backend.core.errors import ApplicationError, NotFound
+from backend.core.errors import NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 from backend.core.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -91,10 +92,9 @@ class ObservationListCreateApi(APIView):
         responses={200: paginated(ObservationSerializer, "PaginatedObservationList"), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Observation.Status.values:
-            raise ApplicationError(_("État inconnu."), field="status")
-        queryset = selectors.observation_list_for_author(author=request_user(request), status=status_filter)
+        queryset = selectors.observation_list_for_author(
+            author=request_user(request), status=status_filter(request, Observation.Status.values)
+        )
         return paginate(
             self,
             request,
