@@ -52,7 +52,7 @@ nginx:
 	@test -x /usr/sbin/nginx || { echo "installing Debian's nginx-light"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
-# pytest as it is configured (DATABASE_URL, REDIS_URL as set), for one folder or test: PYTEST_ARGS="tests/kernel -x".
+# pytest as it is configured (DATABASE_URL, REDIS_URL as set), for one folder or test: PYTEST_ARGS="tests/backend/core -x".
 pytest: install browser nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 

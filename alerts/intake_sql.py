@@ -2,7 +2,7 @@
 
 Compiling the ORM versions cost more CPU than the queries themselves (figures below, from
 benchmarks/intake.py). Table and column names come from the models' metadata and every value is a
-parameter; tests/alerts/test_intake_sql.py checks each against its ORM equivalent, so a model change that
+parameter; tests/alerts/observations/test_intake_sql.py checks each against its ORM equivalent, so a model change that
 the SQL does not follow fails there.
 """
 

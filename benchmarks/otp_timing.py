@@ -8,7 +8,7 @@ taking 0.3 s the medians were 655 ms vs 345 ms.)
 A fresh database (a SQLite file in a temporary folder, or a new PostgreSQL database on the server of
 --database-url / DATABASE_URL) is migrated and seeded with the demo data, plus one referent per known
 request (a number gets one code a minute). One daphne runs with a deliberately slow SMS backend
-(tests/kernel/slow_backends.py: the message is written to a file, then the provider "takes" 0.3 s), and,
+(tests/backend/messaging/slow_backends.py: the message is written to a file, then the provider "takes" 0.3 s), and,
 unless --no-worker, the outbox worker that really sends the codes meanwhile. POST /api/v1/auth/otp/ is
 called one request at a time, alternating a known referent's number and an unknown one; the limits per
 network and for the platform are lifted for the run. Prints the median and p90 of each and their gap.
@@ -99,7 +99,7 @@ def measure(args: argparse.Namespace, folder: Path, database_url: str) -> None:
     env = bench_env(
         database_url,
         folder,
-        SMS_BACKEND="tests.kernel.slow_backends.SlowFileSmsBackend",
+        SMS_BACKEND="tests.backend.messaging.slow_backends.SlowFileSmsBackend",
         SMS_FILE_PATH=str(folder / "sms"),
         SLOW_SMS_SECONDS=str(args.provider_seconds),
         THROTTLE_OTP_IP="1000000/hour",

@@ -3,7 +3,7 @@
 Every API request and socket runs it (backend/accounts/tokens.py's JWTAuthentication): compiling the
 ORM version (an annotated Exists on an OuterRef) cost ~1 ms of CPU per request, more than the query
 itself. Table and column names come from the models' metadata, every value is a parameter;
-tests/kernel/test_family_sql.py checks it against its ORM equivalent.
+tests/backend/accounts/test_family_sql.py checks it against its ORM equivalent.
 """
 
 import functools

@@ -7,7 +7,7 @@ exited (seen with py-spy after a wrk run); on PostgreSQL, the cancelled requests
 connections, and the others waited for one. Now Django's handler finishes despite the cancellation
 (backend.core.middleware.FinishWhenCancelled), the reactor's stop waits for the busy threads and those
 requests (hold_stop_while_busy), and alerts.events.publish never waits for a stopped loop
-(tests/console/test_publish_shutdown.py is its deterministic test).
+(tests/alerts/console/test_publish_shutdown.py is its deterministic test).
 """
 
 import http.client

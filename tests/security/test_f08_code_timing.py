@@ -25,8 +25,8 @@ OTP_URL = "/api/v1/auth/otp/"
 
 @pytest.fixture
 def slow_provider(settings, tmp_path, monkeypatch):
-    """The file SMS backend that sleeps 0.3 s per message after writing it (tests/kernel/slow_backends.py)."""
-    settings.SMS_BACKEND = "tests.kernel.slow_backends.SlowFileSmsBackend"
+    """The file SMS backend that sleeps 0.3 s per message after writing it (tests/backend/messaging/slow_backends.py)."""
+    settings.SMS_BACKEND = "tests.backend.messaging.slow_backends.SlowFileSmsBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms"
     monkeypatch.setenv("SLOW_SMS_SECONDS", "0.3")
     return tmp_path / "sms"

@@ -1,7 +1,7 @@
 """Priming a reverse relation's prefetch cache with rows already in hand (Django internals).
 
 The intake knows an observation's photos and history as it writes them; priming them spares the queries
-that rendering the answer would make (tests/alerts/test_queries.py counts them). It writes Django's private
+that rendering the answer would make (tests/alerts/observations/test_queries.py counts them). It writes Django's private
 `QuerySet._result_cache`, `QuerySet._prefetch_done` and `Model._prefetched_objects_cache`, as
 `prefetch_related` does.
 """

@@ -11,7 +11,7 @@ SDK's own `send_each` starts a thread per message, which on a small machine cost
 
 The SDK has no emulator for messaging, so the override lives in one function, `fcm_point_service()`,
 which checks the SDK's private attribute before touching it and raises `ImproperlyConfigured` if an SDK
-upgrade changed it (tests/messaging/test_fcm_backend.py covers it).
+upgrade changed it (tests/backend/messaging/test_fcm_backend.py covers it).
 
 Per token: UNREGISTERED, an invalid registration token and SENDER_ID_MISMATCH → INVALID (the worker
 deactivates the device); QUOTA_EXCEEDED / RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL and network errors →

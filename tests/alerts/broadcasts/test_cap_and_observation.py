@@ -9,7 +9,7 @@ from lxml import etree
 from alerts import services as alerts_services
 from alerts.models import Observation
 from tests.alerts import factories as af
-from tests.broadcasts.conftest import BODY, referent
+from tests.alerts.broadcasts.conftest import BODY, referent
 from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db

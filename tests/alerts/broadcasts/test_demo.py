@@ -4,7 +4,7 @@ import pytest
 
 from alerts.broadcasts import demo
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy
-from tests.broadcasts.conftest import referent
+from tests.alerts.broadcasts.conftest import referent
 
 pytestmark = pytest.mark.django_db
 

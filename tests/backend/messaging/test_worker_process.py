@@ -27,7 +27,7 @@ def slow_worker(tmp: Path, name: str, *, slow: float, batch: int = 5) -> Worker:
         tmp,
         name,
         {
-            "SMS_BACKEND": "tests.kernel.slow_backends.SlowFileSmsBackend",
+            "SMS_BACKEND": "tests.backend.messaging.slow_backends.SlowFileSmsBackend",
             "SMS_FILE_PATH": str(tmp / "sms"),
             "SLOW_SMS_SECONDS": str(slow),
             "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),

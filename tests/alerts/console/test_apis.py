@@ -10,7 +10,7 @@ from alerts.console.actions import console_action_run
 from alerts.console.models import ConsoleConnection
 from alerts.models import Event, ObservationPhoto
 from tests.alerts import factories as f
-from tests.console.helpers import town
+from tests.alerts.console.helpers import town
 from tests.helpers import api_client_for, signed_in
 
 pytestmark = pytest.mark.django_db

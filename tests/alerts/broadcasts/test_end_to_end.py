@@ -12,7 +12,7 @@ from alerts.models import Notification
 from backend.messaging import worker
 from neighbours.models import Referent
 from tests.alerts import factories as af
-from tests.broadcasts.conftest import referent, tokens_of
+from tests.alerts.broadcasts.conftest import referent, tokens_of
 from tests.commerces import factories as cf
 from tests.helpers import api_client_for
 from tests.neighbours import factories as nf

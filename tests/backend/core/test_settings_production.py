@@ -11,7 +11,7 @@ import pytest
 
 from backend.core.keys import DEV_JWT_SIGNING_KEY, DEV_SECRET_KEY, KNOWN_KEYS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HOSTS = "vigie.example.fr"
 
 

@@ -27,7 +27,7 @@ from backend.accounts.second_factor import AMR_CLAIM, STAFF_AMR
 from backend.asgi import application
 from tests import factories
 from tests.alerts import factories as f
-from tests.console.helpers import connect, drain, town, until
+from tests.alerts.console.helpers import connect, drain, town, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ async def test_refused_with_an_invalid_token_with_4401() -> None:
 
 async def test_refused_from_a_foreign_origin_at_the_handshake() -> None:
     place = await db(town)()
-    from tests.console.helpers import token_for
+    from tests.alerts.console.helpers import token_for
 
     token = await db(token_for)(place.moderator)
     communicator = WebsocketCommunicator(
@@ -62,7 +62,7 @@ async def test_refused_from_a_foreign_origin_at_the_handshake() -> None:
 
 async def test_a_referent_may_not_open_a_console() -> None:
     place = await db(town)()
-    from tests.console.helpers import token_for
+    from tests.alerts.console.helpers import token_for
 
     token = await db(token_for)(place.referent)
     communicator = WebsocketCommunicator(application, f"/ws/console/?token={token}")

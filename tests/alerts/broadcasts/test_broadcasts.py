@@ -15,7 +15,7 @@ from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
 from neighbours.models import Preferences
 from tests import factories
-from tests.broadcasts.conftest import BODY, referent, tokens_of
+from tests.alerts.broadcasts.conftest import BODY, referent, tokens_of
 from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from firebase_admin import messaging
 
 from backend.messaging.backends import fcm
 from backend.messaging.backends.base import PushMessage, PushOutcome
+from tests.backend.messaging.fcm_helpers import PROJECT_ID, StaticTokenCredential, point_settings_at
 from tests.fakes.fcm_server import FakeFcmServer
-from tests.messaging.fcm_helpers import PROJECT_ID, StaticTokenCredential, point_settings_at
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from backend.messaging.backends.fcm import FcmConfig
+from tests.backend.messaging.fcm_helpers import PROJECT_ID
 from tests.fakes.fcm_server import FakeFcmServer, service_account_info
 from tests.live import ROOT, Worker, fresh_database, until
-from tests.messaging.fcm_helpers import PROJECT_ID
 
 PER_CALL = FcmConfig.chunks_in_flight * 500  # messages in flight together at most
 DEVICES = PER_CALL + 600  # a first call whose receipts are written, then a second one

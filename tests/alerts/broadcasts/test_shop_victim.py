@@ -12,7 +12,7 @@ from alerts.broadcasts.models import Broadcast
 from alerts.console.actions import console_action_run
 from backend.messaging import worker
 from commerces.models import Shop, Trade
-from tests.broadcasts.conftest import referent
+from tests.alerts.broadcasts.conftest import referent
 from tests.commerces import factories as cf
 from tests.helpers import api_client_for
 

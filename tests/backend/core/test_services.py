@@ -109,7 +109,7 @@ def test_required_services_fail_the_run_instead_of_skipping(tmp_path):
             "-q",
             "-p",
             "no:cacheprovider",
-            "tests/kernel/test_healthz.py::test_livez_needs_nothing",
+            "tests/backend/core/test_healthz.py::test_livez_needs_nothing",
         ],
         cwd=ROOT,
         env=env,

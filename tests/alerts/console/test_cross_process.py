@@ -15,7 +15,7 @@ import pytest
 
 from alerts.models import Observation
 from tests.alerts import factories as f
-from tests.console.helpers import town
+from tests.alerts.console.helpers import town
 from tests.live import start_daphne, token_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -28,7 +28,7 @@ from alerts.console.models import ConsoleConnection
 from alerts.events import agency_group
 from alerts.models import Dispatch, Event, Observation
 from backend.accounts.models import User
-from tests.console.helpers import Town, token_for, town
+from tests.alerts.console.helpers import Town, token_for, town
 from tests.live import CHROMIUM, screenshot, start_daphne, until
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ from backend.messaging.backends import fcm
 from backend.messaging.models import Delivery, Device, PushReceipt
 from backend.messaging.services import Outgoing, deliveries_enqueue
 from tests import factories
+from tests.backend.messaging.fcm_helpers import point_settings_at
 from tests.fakes.fcm_server import FakeFcmServer
-from tests.messaging.fcm_helpers import point_settings_at
 
 
 @pytest.fixture
