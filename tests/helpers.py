@@ -1,8 +1,12 @@
 """Plain helpers shared by the tests (fixtures live in conftest.py): tokens, API clients, SMS codes."""
 
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -95,3 +99,36 @@ def signed_in(user: Any, *, verified: bool = True) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# The settings an operator gives production; a fresh process gets none of this process's.
+OPERATOR_ENV = {"SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+
+
+def fresh_python(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python <argv>` at the project's root on backend.settings, with only `env` of the operator's
+    settings (the tests' own are left out)."""
+    clean = {key: value for key, value in os.environ.items() if key not in OPERATOR_ENV}
+    return subprocess.run(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "backend.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def admin_form_post(client: Client, url: str, **changes: Any) -> Any:
+    """Posts an admin change form as it stands, with `changes`."""
+    form = client.get(url).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    data.update(changes)
+    return client.post(url, data)

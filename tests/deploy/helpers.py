@@ -1,5 +1,7 @@
 """A town to work in for the deployment tests (daphnes, workers and Redis come from tests/live.py)."""
 
+import http.client
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -47,6 +49,18 @@ def town(*, referents: int = 4, moderators: int = 2, operators: int = 2) -> Town
     for person in [*people, *staff_moderators, *staff_operators]:
         created.tokens[person.pk] = token_for(person)
     return created
+
+
+def submission_send(connection: http.client.HTTPConnection, place: "Town", index: int) -> None:
+    """Sends submission `index` on `connection`, from one of the town's referents (its answer is read
+    by the caller)."""
+    author = place.referents[index % len(place.referents)]
+    connection.request(
+        "POST",
+        "/api/v1/observations/",
+        body=json.dumps(submission(index)),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {place.tokens[author.pk]}"},
+    )
 
 
 def submission(index: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from alerts.models import Observation
-from tests.deploy.helpers import submission, town
+from tests.deploy.helpers import submission_send, town
 from tests.live import SERVE, start_daphne
 
 pytestmark = [pytest.mark.deploy, pytest.mark.usefixtures("transactional_db")]
@@ -45,17 +45,8 @@ def test_sigterm_during_20_in_flight_submissions_answers_all_of_them_and_stores_
     answers: list[object] = [None] * IN_FLIGHT
 
     def submit(index: int) -> None:
-        author = place.referents[index % len(place.referents)]
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        connection.request(
-            "POST",
-            "/api/v1/observations/",
-            body=json.dumps(submission(index)),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {place.tokens[author.pk]}",
-            },
-        )
+        submission_send(connection, place, index)
         written.wait()  # every request is on the wire before the signal
         try:
             response = connection.getresponse()

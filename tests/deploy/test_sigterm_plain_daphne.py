@@ -11,14 +11,13 @@ requests (hold_stop_while_busy), and alerts.events.publish never waits for a sto
 """
 
 import http.client
-import json
 import signal
 import subprocess
 import threading
 
 import pytest
 
-from tests.deploy.helpers import submission, town
+from tests.deploy.helpers import submission_send, town
 from tests.live import start_daphne
 
 pytestmark = [pytest.mark.deploy, pytest.mark.usefixtures("transactional_db")]
@@ -36,19 +35,10 @@ def test_plain_daphne_exits_on_sigterm_while_submissions_commit(tmp_path):
     stop = threading.Event()
 
     def submit(index: int) -> None:
-        author = place.referents[index % len(place.referents)]
         while not stop.is_set():
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             try:
-                connection.request(
-                    "POST",
-                    "/api/v1/observations/",
-                    body=json.dumps(submission(index)),
-                    headers={
-                        "Content-Type": "application/json",
-                        "Authorization": f"Bearer {place.tokens[author.pk]}",
-                    },
-                )
+                submission_send(connection, place, index)
                 connection.getresponse().read()
                 answered.release()
             except OSError:

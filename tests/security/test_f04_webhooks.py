@@ -27,7 +27,7 @@ from backend.messaging.models import Delivery
 from backend.messaging.worker import drain
 from tests import factories
 from tests.alerts import factories as f
-from tests.helpers import staff_login
+from tests.helpers import admin_form_post, staff_login
 
 pytestmark = [
     pytest.mark.django_db,
@@ -80,16 +80,7 @@ def _admin_client(commune: Any) -> Client:
 
 
 def _save_through_admin(client: Client, agency: Agency, webhook_url: str) -> Any:
-    url = f"/admin/alerts/agency/{agency.pk}/change/"
-    form = client.get(url).context["adminform"].form
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else value
-    data["webhook_url"] = webhook_url
-    return client.post(url, data)
+    return admin_form_post(client, f"/admin/alerts/agency/{agency.pk}/change/", webhook_url=webhook_url)
 
 
 def _dispatch_one(commune: Any, agency: Agency) -> None:

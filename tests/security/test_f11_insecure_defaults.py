@@ -4,24 +4,21 @@ realistic key that `check --deploy` accepted.
 
 Each check runs Vigie in a subprocess with the environment an operator would give it."""
 
-import os
 import re
 import secrets
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import jwt
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, fresh_python
+
 HOSTS = "vigie.example.fr"
 # The development key, public since the first commit, and the key that deploy/env.example shipped.
 DEV_SECRET_KEY = "dev-insecure-vigie-secret-key-change-me-0123456789abcdefghijklmnop"
 EXAMPLE_KEY = "replace-me-with-secrets-token-urlsafe-64-Zq8vX3kP9wR2mT7yB4nL6cF1hJ5dG0sA"
-OPERATOR_ENV = {"SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
 
 
 def strong() -> str:
@@ -30,16 +27,7 @@ def strong() -> str:
 
 def run(code: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`code` in a fresh Python with Django set up on backend.settings and only `env` of the operator's."""
-    clean = {key: value for key, value in os.environ.items() if key not in OPERATOR_ENV}
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code, *args],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "backend.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return fresh_python("-c", "import django; django.setup()\n" + code, *args, **env)
 
 
 def production(**env: str) -> dict[str, str]:

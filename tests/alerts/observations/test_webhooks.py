@@ -24,7 +24,7 @@ from backend.messaging.worker import drain
 from tests import factories
 from tests.alerts import factories as f
 from tests.fakes.webhook_receiver import FakeWebhookReceiver, Received, documented_verify
-from tests.helpers import signed_in, staff_login
+from tests.helpers import admin_form_post, signed_in, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,7 @@ def test_the_secret_is_shown_to_the_agency_editor_and_regenerated_by_an_action(
     client = Client()
     staff_login(client, admin, device)
     url = f"/admin/alerts/agency/{pm.pk}/change/"
-    response = post_agency_form(client, url, webhook_url="http://127.0.0.1:9/hook")
+    response = admin_form_post(client, url, webhook_url="http://127.0.0.1:9/hook")
     assert response.status_code == 302
     pm.refresh_from_db()
     assert len(pm.webhook_secret) >= 40
@@ -268,19 +268,6 @@ def test_the_secret_is_shown_to_the_agency_editor_and_regenerated_by_an_action(
     pm.refresh_from_db()
     assert pm.webhook_secret != before
     assert AuditEvent.objects.filter(action="agency.webhook_secret_rotated", object_id=str(pm.pk)).exists()
-
-
-def post_agency_form(client: Client, url: str, **changes: Any) -> Any:
-    """Posts the admin's change form as it is, with `changes`."""
-    form = client.get(url).context["adminform"].form
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else value
-    data.update(changes)
-    return client.post(url, data)
 
 
 def test_webhook_test_sends_a_signed_ping_and_says_what_happened(commune: Any, receiver: Any) -> None:

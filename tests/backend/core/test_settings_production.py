@@ -1,35 +1,19 @@
 """Production mode (DEBUG off, the default) refuses to start without its secrets or with weak or published
 keys, and is clean for `check --deploy`."""
 
-import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from backend.core.keys import DEV_JWT_SIGNING_KEY, DEV_SECRET_KEY, KNOWN_KEYS
+from tests.helpers import fresh_python
 
-ROOT = Path(__file__).resolve().parents[3]
 HOSTS = "vigie.example.fr"
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "JWT_SIGNING_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "backend.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return fresh_python("manage.py", *args, **env)
 
 
 def _key() -> str:
