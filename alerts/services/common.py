@@ -6,10 +6,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from alerts import access
+from alerts.events import event_emit
 from alerts.models import (
     Dispatch,
     Observation,
 )
+from alerts.selectors import observation_for_console
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError, Forbidden
 
@@ -48,6 +50,16 @@ def text_clean(value: Any, *, field: str, required: bool = True, limit: int = MA
 
 def moderation_groups(observation: Observation) -> list[str]:
     return access.moderation_event_groups(observation.commune_id)
+
+
+def observation_event_emit(type: str, observation: Observation, extra: dict[str, Any] | None = None) -> None:
+    """An event about an observation for its commune's moderators: the console's dict of it, and `extra`."""
+    event_emit(
+        type=type,
+        data={**observation_for_console(observation), **(extra or {})},
+        groups=moderation_groups(observation),
+        observation=observation,
+    )
 
 
 def require_moderator(actor: User, commune_id: int) -> None:

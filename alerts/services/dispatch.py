@@ -19,9 +19,8 @@ from alerts.models import (
 from alerts.selectors import (
     agency_kinds_label,
     dispatch_for_console,
-    observation_for_console,
 )
-from alerts.services.common import moderation_groups, require_police, text_clean
+from alerts.services.common import moderation_groups, observation_event_emit, require_police, text_clean
 from alerts.services.notifications import author_tell
 from alerts.services.transitions import observation_status_set
 from alerts.webhooks import agency_webhook_enqueue
@@ -155,12 +154,7 @@ def _observation_follow(observation: Observation, *, actor: User | None) -> None
             body=_("Votre signalement %(ref)s est clôturé. Merci pour votre vigilance.")
             % {"ref": observation.reference},
         )
-        event_emit(
-            type="observation.closed",
-            data=observation_for_console(observation),
-            groups=moderation_groups(observation),
-            observation=observation,
-        )
+        observation_event_emit("observation.closed", observation)
     elif observation.status == Observation.Status.DISPATCHED and Dispatch.Status.ACKNOWLEDGED in statuses:
         observation_status_set(
             observation, actor=actor, to=Observation.Status.ACKNOWLEDGED, reason="dispatch_acknowledged"

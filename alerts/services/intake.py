@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.events import event_emit
 from alerts.intake_sql import intake_category_rows, intake_place
 from alerts.models import (
     Category,
@@ -24,10 +23,9 @@ from alerts.photos import CleanPhoto, photo_clean, photos_check_count
 from alerts.registry import SubmitterVerdict, submitter_rule
 from alerts.selectors import (
     category_by_slug,
-    observation_for_console,
     routing_agencies,
 )
-from alerts.services.common import CLOCK_SKEW, MAX_AGE, moderation_groups, text_clean
+from alerts.services.common import CLOCK_SKEW, MAX_AGE, observation_event_emit, text_clean
 from alerts.services.dispatch import agencies_data, observation_dispatch
 from alerts.services.references import (
     reference_allocate,
@@ -257,21 +255,9 @@ def observation_submit(
             observation.auto_approved = auto
             observation.save(update_fields=["auto_approved"])
             observation_dispatch(observation, agencies=agencies, actor=None, reason=auto)
-            event_emit(
-                type="observation.approved",
-                data={
-                    **observation_for_console(observation),
-                    "agencies": agencies_data(agencies),
-                    "auto": auto,
-                },
-                groups=moderation_groups(observation),
-                observation=observation,
+            observation_event_emit(
+                "observation.approved", observation, {"agencies": agencies_data(agencies), "auto": auto}
             )
         else:
-            event_emit(
-                type="observation.pending",
-                data=observation_for_console(observation),
-                groups=moderation_groups(observation),
-                observation=observation,
-            )
+            observation_event_emit("observation.pending", observation)
     return observation

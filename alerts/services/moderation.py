@@ -7,17 +7,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.events import event_emit
 from alerts.models import (
     Agency,
     Category,
     Observation,
 )
 from alerts.selectors import (
-    observation_for_console,
     routing_agencies,
 )
-from alerts.services.common import CLAIM_LEASE, MAX_NOTE, moderation_groups, require_moderator, text_clean
+from alerts.services.common import (
+    CLAIM_LEASE,
+    MAX_NOTE,
+    observation_event_emit,
+    require_moderator,
+    text_clean,
+)
 from alerts.services.dispatch import agencies_clean, agencies_data, observation_dispatch
 from alerts.services.intake import category_clean
 from alerts.services.notifications import author_tell
@@ -72,12 +76,7 @@ def observation_claim(*, observation: Observation, actor: User) -> Observation:
                 raise _decided_conflict(current)
             raise _holder_conflict(current)
         audit_record(actor=actor, action="observation.claimed", target=current)
-        event_emit(
-            type="observation.claimed",
-            data=observation_for_console(current),
-            groups=moderation_groups(current),
-            observation=current,
-        )
+        observation_event_emit("observation.claimed", current)
     return current
 
 
@@ -101,12 +100,7 @@ def observation_release(*, observation: Observation, actor: User) -> Observation
                 raise _holder_conflict(current)
             raise Conflict(_("Vous ne teniez pas ce signalement."))
         audit_record(actor=actor, action="observation.released", target=current)
-        event_emit(
-            type="observation.released",
-            data=observation_for_console(current),
-            groups=moderation_groups(current),
-            observation=current,
-        )
+        observation_event_emit("observation.released", current)
     return current
 
 
@@ -178,12 +172,7 @@ def observation_approve(
             fields=fields,
             extra={"agencies": [agency.pk for agency in targets]},
         )
-        event_emit(
-            type="observation.approved",
-            data={**observation_for_console(locked), "agencies": agencies_data(targets)},
-            groups=moderation_groups(locked),
-            observation=locked,
-        )
+        observation_event_emit("observation.approved", locked, {"agencies": agencies_data(targets)})
     return locked
 
 
@@ -217,12 +206,7 @@ def observation_reject(*, observation: Observation, actor: User, reason: str, no
         author_tell(locked, kind="alerts.observation.rejected", body=body)
         if locked.author_id:
             sender_rejection_count(locked, actor)
-        event_emit(
-            type="observation.rejected",
-            data={**observation_for_console(locked), "reason": reason},
-            groups=moderation_groups(locked),
-            observation=locked,
-        )
+        observation_event_emit("observation.rejected", locked, {"reason": reason})
     return locked
 
 
@@ -259,13 +243,7 @@ def observation_merge(*, observation: Observation, actor: User, into: Observatio
             body=_("Votre signalement %(ref)s rejoint un signalement déjà reçu sur les mêmes faits. Merci.")
             % {"ref": locked.reference},
         )
-        event_emit(
-            type="observation.merged",
-            data={
-                **observation_for_console(locked),
-                "into": {"id": target.pk, "reference": target.reference},
-            },
-            groups=moderation_groups(locked),
-            observation=locked,
+        observation_event_emit(
+            "observation.merged", locked, {"into": {"id": target.pk, "reference": target.reference}}
         )
     return locked
