@@ -4,8 +4,11 @@ Forged or unsigned → 403 and nothing stored; signed but malformed → 400. No 
 signature is the proof of origin.
 """
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -32,30 +35,36 @@ def _provider(request: HttpRequest, name: str) -> SmsProvider | HttpResponse:
     return provider
 
 
-@csrf_exempt
-@require_POST
-def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
-    checked = _provider(request, provider)
-    if isinstance(checked, HttpResponse):
-        return checked
-    try:
-        inbound = checked.parse_inbound(request.POST)
-    except MalformedWebhook as exc:
-        return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
+def _webhook(
+    handle: Callable[[SmsProvider, QueryDict], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A provider's webhook view: the signature checked, then `handle` with the provider and its form;
+    a form the provider's parser refuses is a 400."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(handle)
+    def view(request: HttpRequest, provider: str) -> HttpResponse:
+        checked = _provider(request, provider)
+        if isinstance(checked, HttpResponse):
+            return checked
+        try:
+            return handle(checked, request.POST)
+        except MalformedWebhook as exc:
+            return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
+
+    return view
+
+
+@_webhook
+def sms_inbound(provider: SmsProvider, form: QueryDict) -> HttpResponse:
+    inbound = provider.parse_inbound(form)
     with translation.override(settings.LANGUAGE_CODE):  # SMS replies are in the town's language
-        body, content_type = checked.reply(sms_receive(inbound=inbound))
+        body, content_type = provider.reply(sms_receive(inbound=inbound))
     return HttpResponse(body.encode(), content_type=f"{content_type}; charset=utf-8")
 
 
-@csrf_exempt
-@require_POST
-def sms_status(request: HttpRequest, provider: str) -> HttpResponse:
-    checked = _provider(request, provider)
-    if isinstance(checked, HttpResponse):
-        return checked
-    try:
-        report = checked.parse_status(request.POST)
-    except MalformedWebhook as exc:
-        return HttpResponse(str(exc).encode(), status=400, content_type="text/plain; charset=utf-8")
-    delivery_status_record(report=report)
+@_webhook
+def sms_status(provider: SmsProvider, form: QueryDict) -> HttpResponse:
+    delivery_status_record(report=provider.parse_status(form))
     return HttpResponse(status=204)
