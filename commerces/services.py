@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.fr import siret as stdnum_siret
@@ -24,11 +24,16 @@ from backend.territory.models import Commune, Sector
 from commerces.models import InboundMessage, Shop, ShopApplication, Shopkeeper, Trade
 
 
-def _validation_message(exc: ValidationError) -> tuple[str, str | None]:
-    if hasattr(exc, "error_dict"):
-        name, errors = next(iter(exc.error_dict.items()))
-        return str(errors[0].messages[0]), name
-    return str(exc.messages[0]), None
+def _clean_save(row: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Saves `row` once Django's validation of it passes; its first error becomes the API's field error."""
+    try:
+        row.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            name, errors = next(iter(exc.error_dict.items()))
+            raise ApplicationError(str(errors[0].messages[0]), field=name) from None
+        raise ApplicationError(str(exc.messages[0])) from None
+    row.save()
 
 
 def siret_normalize(raw: str) -> str:
@@ -66,12 +71,7 @@ def shop_create(
     shop = Shop(
         commune=commune, name=name, trade=trade, siret=siret, address=(address or "").strip(), sector=sector
     )
-    try:
-        shop.full_clean()
-    except ValidationError as exc:
-        message, name_of_field = _validation_message(exc)
-        raise ApplicationError(message, field=name_of_field) from None
-    shop.save()
+    _clean_save(shop)
     audit_record(actor=actor, action="commerces.shop_create", target=shop)
     return shop
 
@@ -166,12 +166,7 @@ def shop_application_submit(
         contact_name=contact_name.strip(),
         sector=sector,
     )
-    try:
-        application.full_clean(exclude=["sector", "commune"])
-    except ValidationError as exc:
-        message, name_of_field = _validation_message(exc)
-        raise ApplicationError(message, field=name_of_field) from None
-    application.save()
+    _clean_save(application, exclude=["sector", "commune"])
     audit_record(actor=None, action="commerces.application_submit", target=application)
     return application
 
