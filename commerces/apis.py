@@ -295,12 +295,8 @@ class ShopImportApi(APIView):
         data = validated(ImportInputSerializer, request.data)
         content = shops_csv_read(data["file"])
         report = shops_import_csv(commune=_commune_of(request), actor=request.user, content=content)  # type: ignore[arg-type]
-        return Response(
-            {
-                "created": len(report.created),
-                "errors": [{"line": line, "reason": reason} for line, reason in report.errors],
-            }
-        )
+        errors = [{"line": line, "reason": reason} for line, reason in report.errors]
+        return Response(ImportOutputSerializer({"created": len(report.created), "errors": errors}).data)
 
 
 class ApplicationOutputSerializer(serializers.Serializer):

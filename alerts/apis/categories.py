@@ -41,12 +41,5 @@ class CategoryListApi(APIView):
     def get(self, request: Request) -> Response:
         commune = request_user(request).commune
         rows = selectors.category_list(commune=commune)
-        return Response(
-            {
-                "count": len(rows),
-                "next": None,
-                "previous": None,
-                "results": [{"slug": row.slug, "label": row.label, "urgent": row.urgent} for row in rows],
-                "emergency_reminder": emergency_call(),
-            }
-        )
+        page = {"count": len(rows), "next": None, "previous": None, "results": rows}
+        return Response(CategoryListSerializer({**page, "emergency_reminder": emergency_call()}).data)

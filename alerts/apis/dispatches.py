@@ -21,6 +21,7 @@ from alerts.apis.common import (
 )
 from alerts.models import (
     Dispatch,
+    DispatchNote,
 )
 from alerts.serializers import (
     AgencyBriefSerializer,
@@ -45,20 +46,25 @@ from backend.core.api import (
 from backend.core.errors import NotFound
 
 
+def note_data(note: DispatchNote) -> dict[str, Any]:
+    """A dispatch's note as DispatchNoteSerializer documents it."""
+    author = note.author
+    return DispatchNoteSerializer(
+        {
+            "id": note.pk,
+            "text": note.text,
+            "author": {"id": author.pk, "name": author.display_name} if author else None,
+            "created_at": note.created_at,
+        }
+    ).data
+
+
 def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
     """The police view of a dispatch: the console's dict (the one realtime events carry), rendered by the
     serializer that documents it."""
     data = selectors.dispatch_for_console(dispatch)
     data["observation"]["photos"] = photos_data(request, dispatch.observation)
-    data["notes"] = [
-        {
-            "id": note.pk,
-            "text": note.text,
-            "author": {"id": note.author_id, "name": note.author.display_name} if note.author else None,
-            "created_at": note.created_at,
-        }
-        for note in dispatch.notes.all()
-    ]
+    data["notes"] = [note_data(note) for note in dispatch.notes.all()]
     data["additions"] = [
         addition_data(addition, view=access.View.POLICE)
         for addition in getattr(dispatch.observation, "visible_additions", [])
@@ -161,15 +167,7 @@ class DispatchNotesApi(APIView):
         data = validated(NoteInputSerializer, request.data)
         user = request_user(request)
         note = services.dispatch_add_note(dispatch=dispatch, actor=user, text=data["text"])
-        return Response(
-            {
-                "id": note.pk,
-                "text": note.text,
-                "author": {"id": user.pk, "name": user.display_name},
-                "created_at": note.created_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(note_data(note), status=status.HTTP_201_CREATED)
 
 
 class DispatchHandoverApi(APIView):

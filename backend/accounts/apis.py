@@ -117,8 +117,7 @@ class OtpTokenApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = validated(OtpTokenRequestSerializer, request.data)
-        data = serializer
+        data = validated(OtpTokenRequestSerializer, request.data)
         if data["purpose"] == PhoneCode.Purpose.VERIFY:
             token = otp.verify_phone_with_code(phone=data["phone"], code=data["code"])
             return Response(

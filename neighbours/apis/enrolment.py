@@ -63,8 +63,7 @@ class ApplicationCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        serializer = validated(ApplicationInputSerializer, request.data)
-        data = serializer
+        data = validated(ApplicationInputSerializer, request.data)
         commune = Commune.objects.filter(slug=data.pop("commune")).first()
         if commune is None:
             raise ApplicationError(_("Commune inconnue."), field="commune")
