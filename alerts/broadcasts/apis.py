@@ -38,6 +38,7 @@ from backend.core.api import (
     request_user,
     validated,
 )
+from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
 
@@ -117,7 +118,7 @@ class InboxItemSerializer(serializers.Serializer):
 CREATE_EXAMPLE = {
     "kind": "burglary_alert",
     "title": "Alerte cambriolage – La Gavotte",
-    "body": "Cambriolages signalés cet après-midi. Fermez portes et fenêtres ; en cas d'urgence, appelez le 17.",
+    "body": f"Cambriolages signalés cet après-midi. Fermez portes et fenêtres. {EMERGENCY_CALL}",
     "sectors": ["la-gavotte"],
     "include_adjacent": True,
     "audiences": ["referents", "shopkeepers"],

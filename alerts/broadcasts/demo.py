@@ -6,13 +6,14 @@ from alerts.broadcasts import services
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy
 from alerts.registry import audience_names
 from backend.accounts.models import Role, User
+from backend.core.emergency import EMERGENCY_CALL
 from backend.territory.models import Commune
 
 ADVICE_TITLE = "Conseil : partir en vacances l'esprit tranquille"
 ADVICE_BODY = (
     "Avant de partir, signalez votre absence à la police municipale (Opération Tranquillité Vacances), "
     "faites relever votre courrier et ne l'annoncez pas sur les réseaux sociaux. "
-    "En cas d'urgence, appelez le 17."
+    f"{EMERGENCY_CALL}"
 )
 
 

@@ -11,6 +11,7 @@ from alerts import access
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.models import Notification
 from backend.accounts.models import User
+from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import NotFound
 from backend.messaging.models import Delivery
 from backend.territory.models import Sector
@@ -87,21 +88,19 @@ _CAP_KINDS = {
         "Conseil de prévention",
         "Future",
         "Minor",
-        "Suivez ces conseils. En cas d'urgence, appelez le 17 ou le 112.",
+        f"Suivez ces conseils. {EMERGENCY_CALL}",
     ),
     Broadcast.Kind.BURGLARY_ALERT: _CapKind(
         "Alerte cambriolage",
         "Immediate",
         "Moderate",
-        "Fermez portes et fenêtres, signalez tout comportement suspect. "
-        "En cas d'urgence ou de cambriolage en cours, appelez le 17 ou le 112.",
+        f"Fermez portes et fenêtres, signalez tout comportement suspect. {EMERGENCY_CALL}",
     ),
     Broadcast.Kind.SHOP_ALERT: _CapKind(
         "Alerte commerces",
         "Immediate",
         "Moderate",
-        "Soyez vigilants en caisse et signalez tout comportement suspect. "
-        "En cas d'urgence, appelez le 17 ou le 112.",
+        f"Soyez vigilants en caisse et signalez tout comportement suspect. {EMERGENCY_CALL}",
     ),
 }
 

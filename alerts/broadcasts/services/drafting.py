@@ -20,6 +20,7 @@ from alerts.registry import audience_names, broadcast_text_check
 from alerts.services import text_clean
 from backend.accounts.models import User
 from backend.audit.services import audit_record
+from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Forbidden
 from backend.territory.models import Sector
 
@@ -86,10 +87,11 @@ def observation_prefill(*, observation: Observation) -> dict[str, Any]:
         "title": (_("Alerte cambriolage – %(sector)s") % {"sector": sector})[:MAX_TITLE],
         "body": _(
             "%(category)s signalé le %(date)s %(moment)s, secteur %(sector)s. Fermez portes et fenêtres, "
-            "ne laissez pas d'objets de valeur en vue et signalez tout comportement suspect. "
-            "En cas d'urgence, appelez le 17."
+            "ne laissez pas d'objets de valeur en vue et signalez tout comportement suspect."
         )
-        % {"category": category, "date": local.strftime("%d/%m"), "moment": moment, "sector": sector},
+        % {"category": category, "date": local.strftime("%d/%m"), "moment": moment, "sector": sector}
+        + " "
+        + emergency_call(),
         "sectors": [observation.sector.slug] if observation.sector else [],
     }
 
