@@ -5,6 +5,7 @@ A benchmark runs as a script (`.venv/bin/python benchmarks/<name>.py`): it impor
 `benchmarks.common`, after putting the project's root on sys.path.
 """
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -36,6 +37,7 @@ __all__ = [
     "Daphne",
     "Worker",
     "bench_env",
+    "cli_parser",
     "create_database",
     "demo_tokens",
     "django_setup",
@@ -52,6 +54,11 @@ __all__ = [
 
 REFERENT_PHONE = "+33612000021"  # the demo's active referent
 MODERATOR_PHONES = ("+33612000002", "+33612000003")  # the demo's moderators
+
+
+def cli_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line of a benchmark, its module docstring as the help (line breaks kept)."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def on_fresh_database(args: Any, measure: Any, *, prefix: str = "vigie_bench") -> None:

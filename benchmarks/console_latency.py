@@ -37,6 +37,7 @@ from benchmarks.common import (
     MODERATOR_PHONES,
     REFERENT_PHONE,
     bench_env,
+    cli_parser,
     demo_tokens,
     fresh_database,
     percentile,
@@ -184,9 +185,7 @@ async def run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = cli_parser(__doc__)
     parser.add_argument("--consoles", type=int, default=20)
     parser.add_argument("--rate", type=float, default=50.0, help="submissions per second")
     parser.add_argument("--seconds", type=float, default=10.0)

@@ -38,6 +38,7 @@ from benchmarks.common import (
     Daphne,
     Worker,
     bench_env,
+    cli_parser,
     create_database,
     django_setup,
     manage,
@@ -354,9 +355,7 @@ def report(result: Result) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = cli_parser(__doc__)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--rate", type=float, default=4.0, help="submissions per second (default 4)")
     parser.add_argument("--daphnes", default="1,2", help="runs to make, e.g. 1,2 (default) or 2")

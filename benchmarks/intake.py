@@ -28,6 +28,7 @@ from benchmarks.common import (
     REFERENT_PHONE,
     Daphne,
     bench_env,
+    cli_parser,
     demo_tokens,
     on_fresh_database,
     seed_demo,
@@ -68,9 +69,7 @@ async def load(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = cli_parser(__doc__)
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--servers", type=int, default=1, help="daphne processes")

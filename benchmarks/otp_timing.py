@@ -30,6 +30,7 @@ from benchmarks.common import (
     Daphne,
     Worker,
     bench_env,
+    cli_parser,
     manage,
     on_fresh_database,
     percentile,
@@ -82,9 +83,7 @@ def line(name: str, samples: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = cli_parser(__doc__)
     parser.add_argument("--requests", type=int, default=30, help="requests of each kind")
     parser.add_argument("--provider-seconds", type=float, default=0.3, help="the slow SMS backend's delay")
     parser.add_argument("--no-worker", action="store_true", help="no outbox worker during the run")
