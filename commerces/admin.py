@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -203,21 +204,28 @@ class ShopApplicationAdmin(CommuneScopedAdmin):
 
     @admin.action(description=gettext_lazy("Accepter : créer le commerce et le commerçant"))
     def approve(self, request: HttpRequest, queryset: QuerySet[ShopApplication]) -> None:
-        for application in queryset:
-            try:
-                shop_application_approve(application=application, actor=request.user)  # type: ignore[arg-type]
-            except ApplicationError as exc:
-                self.message_user(request, f"{application.shop_name} : {exc.message}", level=messages.ERROR)
-            else:
-                self.message_user(request, _("%(shop)s : inscrit.") % {"shop": application.shop_name})
+        self._decide(request, queryset, shop_application_approve, done=_("%(shop)s : inscrit."))
 
     @admin.action(description=gettext_lazy("Refuser"))
     def reject(self, request: HttpRequest, queryset: QuerySet[ShopApplication]) -> None:
+        self._decide(request, queryset, shop_application_reject)
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ShopApplication],
+        decide: Callable[..., object],
+        done: str = "",
+    ) -> None:
+        """`decide` on each application; one refused is reported and does not stop the others."""
         for application in queryset:
             try:
-                shop_application_reject(application=application, actor=request.user)  # type: ignore[arg-type]
+                decide(application=application, actor=request.user)
             except ApplicationError as exc:
                 self.message_user(request, f"{application.shop_name} : {exc.message}", level=messages.ERROR)
+            else:
+                if done:
+                    self.message_user(request, done % {"shop": application.shop_name})
 
 
 class AttachForm(forms.Form):
