@@ -40,21 +40,27 @@ def register() -> None:
         age_field="expires_at",
         scope=Q(accepted_at__isnull=True),
     )
-    register_retention(
-        "neighbours.referents_refused",
-        label=_("Candidatures de référents refusées"),
-        model=Referent,
-        setting="REFERENT_REFUSED_RETENTION_DAYS",
-        age_field="status_changed_at",
-        scope=Q(status=Referent.Status.REFUSED) & _NOT_ERASED,
-        erase=referents_erase,
-    )
-    register_retention(
-        "neighbours.referents_ended",
-        label=_("Référents en fin de mission"),
-        model=Referent,
-        setting="REFERENT_ENDED_RETENTION_DAYS",
-        age_field="status_changed_at",
-        scope=Q(status=Referent.Status.ENDED) & _NOT_ERASED,
-        erase=referents_erase,
-    )
+    # Referents refused or at the end of their mission: their accounts are erased, each after its period.
+    for name, label, status, setting in (
+        (
+            "neighbours.referents_refused",
+            _("Candidatures de référents refusées"),
+            Referent.Status.REFUSED,
+            "REFERENT_REFUSED_RETENTION_DAYS",
+        ),
+        (
+            "neighbours.referents_ended",
+            _("Référents en fin de mission"),
+            Referent.Status.ENDED,
+            "REFERENT_ENDED_RETENTION_DAYS",
+        ),
+    ):
+        register_retention(
+            name,
+            label=label,
+            model=Referent,
+            setting=setting,
+            age_field="status_changed_at",
+            scope=Q(status=status) & _NOT_ERASED,
+            erase=referents_erase,
+        )
