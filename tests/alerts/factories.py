@@ -59,6 +59,20 @@ def recent(minutes: int = 30) -> datetime:
     return timezone.now() - timedelta(minutes=minutes)
 
 
+def submission(**fields: Any) -> dict[str, Any]:
+    """The body of POST /api/v1/observations/ (a shoplifting in the `nord` sector), with `fields`; a field
+    given as `...` is left out."""
+    values: dict[str, Any] = {
+        "category": "vol",
+        "description": "Vol à l'étalage au tabac de la place.",
+        "occurred_at": recent().isoformat(),
+        **NORTH_POINT,
+        "in_progress": False,
+        **fields,
+    }
+    return {key: value for key, value in values.items() if value is not ...}
+
+
 def observation(author: User, **fields: Any) -> Observation:
     values: dict[str, Any] = {
         "channel": "app",

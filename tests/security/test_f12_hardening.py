@@ -48,17 +48,6 @@ def referent_client(commune: Any) -> Any:
     return client
 
 
-def observation_payload(**fields: Any) -> dict[str, Any]:
-    return {
-        "category": "vol",
-        "description": "Vol à l'étalage au tabac de la place.",
-        "occurred_at": af.recent().isoformat(),
-        **af.NORTH_POINT,
-        "in_progress": False,
-        **fields,
-    }
-
-
 # --- JPEG comment ---------------------------------------------------------------------------------
 
 
@@ -70,7 +59,7 @@ def test_a_jpeg_comment_does_not_survive_reencoding(referent_client):
     photo = io.BytesIO(buffer.getvalue())
     photo.name = "photo.jpg"
     response = referent_client.post(
-        "/api/v1/observations/", {**observation_payload(), "photos": [photo]}, format="multipart"
+        "/api/v1/observations/", {**af.submission(), "photos": [photo]}, format="multipart"
     )
     assert response.status_code == 201, response.json()
     stored = ObservationPhoto.objects.get()
@@ -178,7 +167,7 @@ async def test_a_deeply_nested_socket_message_gets_an_answer():
 def test_bidi_characters_are_not_stored_from_the_api(referent_client):
     response = referent_client.post(
         "/api/v1/observations/",
-        observation_payload(description=f"Voiture suspecte {RLO}321-BA-CD{RLO} devant le n° 4"),
+        af.submission(description=f"Voiture suspecte {RLO}321-BA-CD{RLO} devant le n° 4"),
         format="json",
     )
     assert response.status_code == 201, response.json()

@@ -16,14 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _payload(**fields: Any) -> dict[str, Any]:
-    return {
-        "category": "cambriolage",
-        "description": "Deux individus forcent le portail du 12 chemin des Amandiers.",
-        "occurred_at": f.recent().isoformat(),
-        **f.NORTH_POINT,
-        "in_progress": True,
-        **fields,
-    }
+    burglary = f.submission(
+        category="cambriolage",
+        description="Deux individus forcent le portail du 12 chemin des Amandiers.",
+        in_progress=True,
+    )
+    return {**burglary, **fields}
 
 
 @pytest.fixture

@@ -17,18 +17,6 @@ from tests.helpers import api_client_for
 pytestmark = pytest.mark.django_db
 
 
-def _payload(**fields: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "category": "vol",
-        "description": "Vol à l'étalage au tabac de la place.",
-        "occurred_at": f.recent().isoformat(),
-        **f.NORTH_POINT,
-        "in_progress": False,
-    }
-    values.update(fields)
-    return {key: value for key, value in values.items() if value is not ...}
-
-
 def _nothing_stored() -> None:
     assert Observation.objects.count() == 0
     assert ObservationPhoto.objects.count() == 0
@@ -64,7 +52,7 @@ BAD_JSON = [
 
 @pytest.mark.parametrize(("field", "change"), BAD_JSON)
 def test_bad_json_is_refused_and_nothing_is_stored(client: Any, field: str, change: dict[str, Any]) -> None:
-    response = client.post("/api/v1/observations/", _payload(**change), format="json")
+    response = client.post("/api/v1/observations/", f.submission(**change), format="json")
     assert response.status_code == 400, response.json()
     body = response.json()
     assert field in body["errors"], body
@@ -74,7 +62,7 @@ def test_bad_json_is_refused_and_nothing_is_stored(client: Any, field: str, chan
 
 def test_a_sector_may_stand_for_the_point(client: Any) -> None:
     response = client.post(
-        "/api/v1/observations/", _payload(latitude=..., longitude=..., sector="sud"), format="json"
+        "/api/v1/observations/", f.submission(latitude=..., longitude=..., sector="sud"), format="json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["sector"]["slug"] == "sud"
@@ -82,7 +70,9 @@ def test_a_sector_may_stand_for_the_point(client: Any) -> None:
 
 
 def _multipart(client: Any, photos: list[Any], **fields: Any) -> Any:
-    return client.post("/api/v1/observations/", {**_payload(**fields), "photos": photos}, format="multipart")
+    return client.post(
+        "/api/v1/observations/", {**f.submission(**fields), "photos": photos}, format="multipart"
+    )
 
 
 def test_photos_are_reencoded_without_exif_and_served_privately(client: Any, commune: Any) -> None:
@@ -143,7 +133,7 @@ def test_a_sixth_photo_is_refused(client: Any) -> None:
 
 
 def test_idempotency_key_replays_the_first_response(client: Any) -> None:
-    payload = _payload()
+    payload = f.submission()
     first = client.post("/api/v1/observations/", payload, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
     assert first.status_code == 201
     again = client.post("/api/v1/observations/", payload, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
@@ -153,7 +143,7 @@ def test_idempotency_key_replays_the_first_response(client: Any) -> None:
     assert Observation.objects.count() == 1
     other = client.post(
         "/api/v1/observations/",
-        _payload(description="Autre chose."),
+        f.submission(description="Autre chose."),
         format="json",
         HTTP_IDEMPOTENCY_KEY="abc-1",
     )
@@ -164,7 +154,7 @@ def test_idempotency_key_replays_the_first_response(client: Any) -> None:
 
 
 def test_idempotency_keys_are_per_user(client: Any, commune: Any) -> None:
-    payload = _payload()
+    payload = f.submission()
     client.post("/api/v1/observations/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
     other = api_client_for(f.referent(commune))
     response = other.post("/api/v1/observations/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")

@@ -41,17 +41,6 @@ def client(commune: Any) -> Any:
     return api_client_for(nf.referent(commune).user)
 
 
-def payload(**fields: Any) -> dict[str, Any]:
-    return {
-        "category": "vol",
-        "description": "Vol à l'étalage au tabac de la place.",
-        "occurred_at": f.recent().isoformat(),
-        **f.NORTH_POINT,
-        "in_progress": False,
-        **fields,
-    }
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])
 def test_deeply_nested_json_is_a_400_in_the_error_shape(client, depth):
@@ -65,7 +54,7 @@ def test_deeply_nested_json_is_a_400_in_the_error_shape(client, depth):
 
 @pytest.mark.django_db
 def test_a_nested_field_within_the_limit_is_left_to_the_serializer(client):
-    body = json.dumps(payload(description=json.loads(nested(10))))
+    body = json.dumps(f.submission(description=json.loads(nested(10))))
     response = client.post("/api/v1/observations/", data=body, content_type="application/json")
     assert response.status_code == 400
     assert "description" in response.json()["errors"]
@@ -75,7 +64,7 @@ def test_a_nested_field_within_the_limit_is_left_to_the_serializer(client):
 @pytest.mark.parametrize("fmt", ["json", "multipart"])
 def test_observation_text_is_stored_neutralised_whatever_the_format(client, fmt):
     description = "Homme \u202etnemevuom\u202c suspect\u200b devant\x1b le 12\r\nrue des Lilas"
-    response = client.post("/api/v1/observations/", payload(description=description), format=fmt)
+    response = client.post("/api/v1/observations/", f.submission(description=description), format=fmt)
     assert response.status_code == 201, response.json()
     stored = Observation.objects.get(pk=response.json()["id"]).description
     assert stored == "Homme tnemevuom suspect devant le 12\nrue des Lilas"
