@@ -90,6 +90,19 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     return results
 
 
+def admin_form_post(client: Client, url: str, **changes: Any) -> Any:
+    """Posts the admin's change form at `url` as it is, with `changes`."""
+    form = client.get(url).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    data.update(changes)
+    return client.post(url, data)
+
+
 def signed_in(user: Any, *, verified: bool = True) -> Client:
     client = Client()
     client.force_login(user)

@@ -56,6 +56,16 @@ def dispatched(commune: Any, author: Any, moderator: Any) -> Dispatch:
     return Dispatch.objects.select_related("agency", "observation").get(observation=observation)
 
 
+def sent_once(commune: Any, receiver: FakeWebhookReceiver, *answers: str) -> tuple[Agency, Delivery]:
+    """An agency whose receiver gives `answers`, and the webhook of a dispatch to it after one attempt."""
+    pm = f.agency(commune=commune, webhook_url=hook(receiver, "pm"))
+    f.routing(commune, pm)
+    receiver.script(*answers)
+    dispatched(commune, f.referent(commune), f.moderator(commune))
+    drain()
+    return pm, Delivery.objects.get(channel=Delivery.Channel.WEBHOOK)
+
+
 def make_due() -> None:
     Delivery.objects.filter(status=Delivery.Status.QUEUED).update(not_before=timezone.now())
 
@@ -149,12 +159,7 @@ def test_agencies_without_a_webhook_get_no_delivery(commune: Any) -> None:
 def test_a_500_is_retried_with_the_same_delivery_id_and_a_fresh_signature(
     commune: Any, receiver: FakeWebhookReceiver
 ) -> None:
-    pm = f.agency(commune=commune, webhook_url=hook(receiver, "pm"))
-    f.routing(commune, pm)
-    receiver.script("500")
-    dispatched(commune, f.referent(commune), f.moderator(commune))
-    drain()
-    delivery = Delivery.objects.get(channel=Delivery.Channel.WEBHOOK)
+    pm, delivery = sent_once(commune, receiver, "500")
     assert delivery.status == Delivery.Status.QUEUED
     assert delivery.attempts == 1
     assert "HTTP 500" in delivery.last_error
@@ -183,12 +188,7 @@ def services_rotate(agency: Agency) -> str:
 
 def test_a_429_waits_as_long_as_the_receiver_asks(settings: Any, commune: Any, receiver: Any) -> None:
     settings.DELIVERY_BACKOFF_BASE_SECONDS = 30
-    pm = f.agency(commune=commune, webhook_url=hook(receiver, "pm"))
-    f.routing(commune, pm)
-    receiver.script("429:900")
-    dispatched(commune, f.referent(commune), f.moderator(commune))
-    drain()
-    delivery = Delivery.objects.get(channel=Delivery.Channel.WEBHOOK)
+    _pm, delivery = sent_once(commune, receiver, "429:900")
     assert delivery.status == Delivery.Status.QUEUED
     assert (delivery.not_before - timezone.now()).total_seconds() > 800
 
