@@ -132,16 +132,3 @@ def fresh_python(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def admin_form_post(client: Client, url: str, **changes: Any) -> Any:
-    """Posts an admin change form as it stands, with `changes`."""
-    form = client.get(url).context["adminform"].form
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else value
-    data.update(changes)
-    return client.post(url, data)
