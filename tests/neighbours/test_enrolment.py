@@ -247,25 +247,22 @@ def test_unknown_invitation_code(api_client, commune):
     assert "code" in response.json()["errors"]
 
 
-def test_invitation_accepted_with_another_phone_is_refused(api_client, commune):
-    _moderator, response = _invite(commune, display_name="Inès")
-    token = nf.verification_token("0699999999")
-    other = api_client.post(
-        _accept_url(response.json()["code"]), {"verification_token": token}, format="json"
-    )
-    assert other.status_code == 403
-    assert "verification_token" in other.json()["errors"]
-    assert Invitation.objects.get().accepted_at is None
-
-
-def test_invitation_without_any_name_asks_for_one(api_client, commune):
-    _moderator, response = _invite(commune)
-    token = nf.verification_token("0612345678")
+@pytest.mark.parametrize(
+    ("invitation", "phone", "status", "field"),
+    [
+        pytest.param({"display_name": "Inès"}, "0699999999", 403, "verification_token", id="another_phone"),
+        pytest.param({}, "0612345678", 400, "display_name", id="without_any_name"),
+    ],
+)
+def test_an_invitation_accepted_wrongly_is_refused(api_client, commune, invitation, phone, status, field):
+    """Accepted with another phone than the invited one: refused; with no name at all: asks for one."""
+    _moderator, response = _invite(commune, **invitation)
+    token = nf.verification_token(phone)
     accepted = api_client.post(
         _accept_url(response.json()["code"]), {"verification_token": token}, format="json"
     )
-    assert accepted.status_code == 400
-    assert "display_name" in accepted.json()["errors"]
+    assert accepted.status_code == status
+    assert field in accepted.json()["errors"]
     assert Invitation.objects.get().accepted_at is None
 
 
