@@ -19,13 +19,14 @@ import argparse
 import asyncio
 import itertools
 import json
-import threading
 import time
 import urllib.request
 from collections import Counter
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.threaded import ThreadedServer
 
 ACCESS_TOKEN = "fake-fcm-access-token"
 FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
@@ -174,40 +175,18 @@ def make_app(state: FakeFcmState) -> web.Application:
     return app
 
 
-class FakeFcmServer:
+class FakeFcmServer(ThreadedServer):
     """The fake in a background thread with its own event loop, on 127.0.0.1 and a free port."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.state = FakeFcmState()
         self.url = ""
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
     def start(self) -> "FakeFcmServer":
-        self._thread.start()
-        self.url = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        port = self._serve(lambda: make_app(self.state))
+        self.url = f"http://127.0.0.1:{port}"
         return self
-
-    async def _start(self) -> str:
-        self._runner = web.AppRunner(make_app(self.state), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        return f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> "FakeFcmServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def script(self, outcomes: dict[str, list[str]]) -> None:
         self._loop.call_soon_threadsafe(self.state.script.update, {k: list(v) for k, v in outcomes.items()})

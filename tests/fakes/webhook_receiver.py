@@ -24,6 +24,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.threaded import ThreadedServer
+
 
 @dataclass(frozen=True)
 class Received:
@@ -32,7 +34,7 @@ class Received:
     body: bytes
 
 
-class FakeWebhookReceiver:
+class FakeWebhookReceiver(ThreadedServer):
     """The receiver in a background thread with its own event loop, on 127.0.0.1 and a free port."""
 
     def __init__(self, *, tls_dir: Path | None = None, hostname: str = "receiver.test") -> None:
@@ -46,9 +48,7 @@ class FakeWebhookReceiver:
         self._ssl: ssl.SSLContext | None = None
         if tls_dir is not None:
             self._ssl, self.ca_path = tls(tls_dir, hostname)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        super().__init__()
         self._lock = threading.Lock()
 
     def script(self, *outcomes: str) -> None:
@@ -75,8 +75,7 @@ class FakeWebhookReceiver:
         return web.Response(status=int(status), text="réponse du récepteur", headers=headers)
 
     def start(self) -> "FakeWebhookReceiver":
-        self._thread.start()
-        self.port = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        self.port = self._serve(self._app, self._ssl)
         scheme = "https" if self._ssl else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}/hook"
         return self
@@ -86,26 +85,10 @@ class FakeWebhookReceiver:
         scheme = "https" if self._ssl else "http"
         return f"{scheme}://{host}:{self.port}/hook"
 
-    async def _start(self) -> int:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._ssl)
-        await site.start()
-        return int(self._runner.addresses[0][1])
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> "FakeWebhookReceiver":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return app
 
 
 def tls(directory: Path, hostname: str) -> tuple[ssl.SSLContext, str]:
