@@ -75,22 +75,20 @@ def another_kind(client: APIClient) -> Any:
     return _create(client, "prevention", "Après le vol à la Boulangerie de la Gavotte, fermez la caisse.")
 
 
+def _follow_up(client: APIClient, kind: str, action: str, body: str) -> Any:
+    """Sends a `kind` broadcast (neutral), then its `action` (update, cancel) with `body`."""
+    broadcast_id = _sent(client, kind)
+    return client.post(f"/api/v1/broadcasts/{broadcast_id}/{action}/", {"body": body}, format="json")
+
+
 def update(client: APIClient) -> Any:
-    broadcast_id = _sent(client, "burglary_alert")
-    return client.post(
-        f"/api/v1/broadcasts/{broadcast_id}/update/",
-        {"body": "Les individus ont quitté la Boulangerie de la Gavotte vers le nord."},
-        format="json",
-    )
+    body = "Les individus ont quitté la Boulangerie de la Gavotte vers le nord."
+    return _follow_up(client, "burglary_alert", "update", body)
 
 
 def cancel(client: APIClient) -> Any:
-    broadcast_id = _sent(client, "shop_alert")
-    return client.post(
-        f"/api/v1/broadcasts/{broadcast_id}/cancel/",
-        {"body": "Fausse alerte à la Boulangerie de la Gavotte : message annulé."},
-        format="json",
-    )
+    body = "Fausse alerte à la Boulangerie de la Gavotte : message annulé."
+    return _follow_up(client, "shop_alert", "cancel", body)
 
 
 ESCAPES: list[tuple[Callable[[APIClient], Any], str]] = [

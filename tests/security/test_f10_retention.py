@@ -104,8 +104,11 @@ def test_the_daily_job_of_the_worker_purges_what_the_old_purge_never_touched(
     assert "core.retention" in {job.name for job in periodic_jobs()}
 
 
-def _closed_observation(people: dict[str, Any]) -> Observation:
-    """Dispatched (a webhook), escalated (an SMS to the duty phone), closed (the author is told)."""
+def _closed_observation(people: dict[str, Any], commune: Any, time_machine: Any) -> Observation:
+    """At T0, in a commune that keeps finished observations one day: dispatched (a webhook), escalated
+    (an SMS to the duty phone), closed (the author is told)."""
+    time_machine.move_to(T0, tick=False)
+    CommuneAlertSettings.objects.filter(commune=commune).update(retention_days=1)
     observation = f.observation(people["author"], description="Camille Martin a vu deux hommes.")
     services.observation_approve(observation=observation, actor=people["moderator"])
     dispatch = Dispatch.objects.get(observation=observation)
@@ -120,9 +123,7 @@ def _closed_observation(people: dict[str, Any]) -> Observation:
 def test_events_and_deliveries_of_a_purged_observation_go_with_it(
     people: dict[str, Any], commune: Any, time_machine: Any, worker_once: Any
 ) -> None:
-    time_machine.move_to(T0, tick=False)
-    CommuneAlertSettings.objects.filter(commune=commune).update(retention_days=1)
-    observation = _closed_observation(people)
+    observation = _closed_observation(people, commune, time_machine)
     deliveries = (
         Delivery.objects.filter(address=HOOK)
         | Delivery.objects.filter(address=DUTY_PHONE)
@@ -146,9 +147,7 @@ def test_events_and_deliveries_of_a_purged_observation_go_with_it(
 def test_an_event_of_a_shape_the_purge_never_heard_of_goes_with_its_observation(
     people: dict[str, Any], commune: Any, time_machine: Any, worker_once: Any
 ) -> None:
-    time_machine.move_to(T0, tick=False)
-    CommuneAlertSettings.objects.filter(commune=commune).update(retention_days=1)
-    observation = _closed_observation(people)
+    observation = _closed_observation(people, commune, time_machine)
     # No "id", no "observation" in its data: only the key ties it to the observation.
     event_emit(
         type="observation.future_kind",
