@@ -148,6 +148,16 @@ def select_first(page: Any, reference: str) -> None:
     page.keyboard.press("Enter")
 
 
+def choose_and_send(page: Any, key: str, select_id: str, value: str, limit: int) -> None:
+    """Keyboard: opens the action's form (`key`), picks `value` in its select (`limit` presses at most),
+    sends the form."""
+    page.keyboard.press(key)
+    assert focused_id(page) == select_id
+    arrow_down_until(page, lambda: select_value(page, select_id) == value, limit)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+
 def test_console_end_to_end(
     transactional_db: Any, daphne_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -283,15 +293,8 @@ def test_console_end_to_end(
 
     duplicate = submit(base, place.referent, description="Même fait : la porte du garage du 8.")
     item(moderator, duplicate.reference).wait_for(timeout=15000)
-    moderator.keyboard.press("l")
-    moderator.keyboard.press("Home")
-    assert selected_reference(moderator) == duplicate.reference
-    moderator.keyboard.press("Enter")
-    moderator.keyboard.press("m")
-    assert focused_id(moderator) == "merge-into"
-    arrow_down_until(moderator, lambda: select_value(moderator, "merge-into") == str(kb.pk), 20)
-    moderator.keyboard.press("Tab")
-    moderator.keyboard.press("Enter")
+    select_first(moderator, duplicate.reference)
+    choose_and_send(moderator, "m", "merge-into", str(kb.pk), 20)
     merged = wait_event(watcher, "observation.merged", f"e.data.id === {duplicate.pk}")
     assert merged["data"]["into"]["id"] == kb.pk
 
@@ -315,11 +318,7 @@ def test_console_end_to_end(
     assert focused_id(operator) == "action-acknowledge"
     operator.keyboard.press("a")
     wait_event(mate, "dispatch.acknowledged", f"e.data.id === {dispatch.pk}")
-    operator.keyboard.press("g")
-    assert focused_id(operator) == "assign-to"
-    arrow_down_until(operator, lambda: select_value(operator, "assign-to") == str(colleague.pk), 5)
-    operator.keyboard.press("Tab")
-    operator.keyboard.press("Enter")
+    choose_and_send(operator, "g", "assign-to", str(colleague.pk), 5)
     assigned = wait_event(mate, "dispatch.assigned", f"e.data.id === {dispatch.pk}")
     assert assigned["data"]["assignee"]["id"] == colleague.pk
     operator.keyboard.press("n")
