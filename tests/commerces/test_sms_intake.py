@@ -1,5 +1,6 @@
 """Every path of the SMS intake, through the real webhook with requests signed by twilio's validator."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -282,3 +283,19 @@ def test_commune_number_picks_the_commune_of_an_unknown_sender(client, commune, 
     other_commune.save()
     _send(client, "+33698765432", "Bonjour", to="+33700000099")
     assert InboundMessage.objects.get().commune == other_commune
+
+
+def test_sms_simulate_says_in_french_when_nothing_listens(settings, monkeypatch) -> None:
+    """README friction (issue 14): no traceback when the server is not there, and the default address
+    follows PORT as `make run` does."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tests.live import free_port
+
+    settings.TWILIO_AUTH_TOKEN = "readme-token"
+    monkeypatch.setenv("PORT", str(free_port()))  # nothing listens on it
+    with pytest.raises(CommandError, match="Aucun serveur ne répond") as refused:
+        call_command("sms_simulate", "VOL test")
+    assert f":{os.environ['PORT']}/sms/twilio/inbound/" in str(refused.value)
+    assert "make run" in str(refused.value)

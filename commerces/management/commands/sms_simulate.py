@@ -3,8 +3,11 @@
     python manage.py sms_simulate --from +33612000031 "VOL deux jeunes, sac à main, vers la Gavotte"
 
 Try the intake locally without a Twilio account (the server must run with the same TWILIO_AUTH_TOKEN).
+The webhook's default address follows PORT, as `make run` does (PORT=8001 make run, then
+PORT=8001 … sms_simulate).
 """
 
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,7 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("body", help="texte du SMS")
         parser.add_argument("--from", dest="sender", default="+33612000031", help="numéro de l'expéditeur")
         parser.add_argument("--to", default="", help="numéro de la commune (défaut : TWILIO_FROM_NUMBER)")
-        parser.add_argument("--url", default="http://127.0.0.1:8000/sms/twilio/inbound/")
+        port = os.environ.get("PORT", "8000")
+        parser.add_argument(
+            "--url",
+            default=f"http://127.0.0.1:{port}/sms/twilio/inbound/",
+            help="adresse du webhook (défaut : http://127.0.0.1:$PORT/sms/twilio/inbound/, PORT=8000)",
+        )
         parser.add_argument("--sid", default="", help="MessageSid (défaut : un nouveau)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,6 +59,11 @@ class Command(BaseCommand):
                 body = response.read().decode()
         except urllib.error.HTTPError as exc:
             raise CommandError(f"HTTP {exc.code} : {exc.read().decode(errors='replace')}") from exc
+        except OSError as exc:  # nothing listens there (connection refused, timeout)
+            raise CommandError(
+                f"Aucun serveur ne répond à {options['url']} ({exc}). Lancez « make run » "
+                "(avec PORT=… pour un autre port, le même pour cette commande) ou donnez --url."
+            ) from exc
         self.stdout.write(f"MessageSid : {params['MessageSid']}")
         replies = [node.text or "" for node in ElementTree.fromstring(body).iter("Message")]  # noqa: S314
         self.stdout.write("Réponse : " + (replies[0] if replies else "(aucune)"))
