@@ -161,6 +161,7 @@ GET    /api/v1/observation-reads/export.csv                  | 401       | 403  
 GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /livez                                                | ok        | ok         | ok         | ok          | ok         | ok          | ok
+GET    /favicon.ico                                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /readyz                                               | ok        | ok         | ok         | ok          | ok         | ok          | ok
 # Opened by a bearer token or an allowed address, never by a role: 404 from anywhere else.
 GET    /metrics                                              | 404       | 404        | 404        | 404         | 404        | 404         | 404
