@@ -10,7 +10,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 
 .PHONY: install run test test-fast lint typecheck contracts migrations-check schema-check pytest pytest-sqlite \
-	pytest-services browser nginx clean
+	pytest-services browser nginx pango clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,7 +18,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pango
+
+# WeasyPrint (the incident sheet in PDF) draws its text with Debian's Pango and fonts.
+pango:
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu || { echo "installing Debian's Pango and DejaVu fonts"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 run: install
 	$(PY) manage.py migrate --noinput
