@@ -71,3 +71,41 @@ class Sector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.commune})"
+
+
+class Address(models.Model):
+    """A postal address of the Base Adresse Nationale (imported by `manage.py import_ban`): public data,
+    kept to name the place nearest to an observation's coordinates without asking an outside service."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("commune")
+    )
+    ban_id = models.CharField(_("identifiant BAN"), max_length=64, unique=True)
+    number = models.PositiveIntegerField(_("numéro"), null=True, blank=True)
+    rep = models.CharField(_("indice de répétition"), max_length=20, blank=True)
+    street = models.CharField(_("voie"), max_length=200)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune_name = models.CharField(_("nom de la commune"), max_length=120)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        verbose_name = _("adresse")
+        verbose_name_plural = _("adresses")
+        ordering = ["street", "number", "rep"]
+        # The nearest-address lookup: a latitude band of one commune, the longitude read from the index.
+        indexes = [models.Index(fields=["commune", "latitude", "longitude"], name="address_lookup")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return address_label(self.number, self.rep, self.street, self.postcode, self.commune_name)
+
+
+def address_label(number: int | None, rep: str, street: str, postcode: str, commune_name: str) -> str:
+    """« 12 bis Chemin de la Gavotte, 13170 Les Pennes-Mirabeau »."""
+    head = " ".join(part for part in (str(number) if number is not None else "", rep, street) if part)
+    tail = " ".join(part for part in (postcode, commune_name) if part)
+    return f"{head}, {tail}" if tail else head
