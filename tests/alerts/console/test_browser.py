@@ -190,8 +190,8 @@ def test_console_end_to_end(
     item(moderator, first.reference).wait_for(timeout=15000)
     assert "en-cours" in (item(moderator, first.reference).get_attribute("class") or "")
     assert moderator.locator("#liste li").first.get_attribute("data-reference") == first.reference
-    moderator.wait_for_selector("#carte svg .secteur")
-    assert moderator.locator("#carte svg circle.point").count() >= 1
+    moderator.wait_for_selector("#carte path.secteur")
+    assert moderator.locator("#carte .point").count() >= 1
     screenshot(moderator, "console-moderator-new-item")
 
     item(moderator, first.reference).click()

@@ -25,8 +25,6 @@
     socketPath: body.dataset.socketPath,
     loginUrl: body.dataset.loginUrl,
     heartbeat: parseFloat(body.dataset.heartbeat || "30"),
-    tileUrl: body.dataset.tileUrl || "",
-    tileAttribution: body.dataset.tileAttribution || "",
   };
 
   var OPEN_OBSERVATION = ["pending", "dispatched", "acknowledged"];
@@ -50,7 +48,7 @@
     requestCounter: 0,
     sound: false,
     audio: null,
-    sectors: [],
+    sectors: null, // the sectors' GeoJSON features, once loaded (console-map.js draws them)
     log: [], // every event received, in order (tests and the curious read it)
     resyncs: 0,
   };
@@ -850,127 +848,24 @@
     if (handler) { event.preventDefault(); handler(); }
   }
 
-  // --- the map: sectors as SVG in Web Mercator, optional tiles underneath ---------------------------
+  // --- the map: drawn by console-map.js (Leaflet), which sets state.mapView ------------------------
 
-  var SVG = "http://www.w3.org/2000/svg";
-  var map = { svg: null, points: null, bbox: null };
+  // What console-map.js may call back: the list's own selection, filters and labels.
+  state.api = {
+    select: function (key) { select(key, true); },
+    visibleItems: visibleItems,
+    observationOf: observationOf,
+    isOpen: isOpen,
+    itemLabel: itemLabel,
+  };
 
-  function project(lon, lat) {
-    var x = (lon + 180) / 360;
-    var rad = (lat * Math.PI) / 180;
-    var y = (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2;
-    return [x, y];
-  }
-
-  function svgNode(tag, attrs) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    return node;
-  }
-
-  function rings(geometry) {
-    if (!geometry) return [];
-    if (geometry.type === "Polygon") return geometry.coordinates;
-    if (geometry.type === "MultiPolygon") return [].concat.apply([], geometry.coordinates);
-    return [];
+  function renderMapPoints() {
+    if (state.mapView) state.mapView.items();
   }
 
   function drawMap(collection) {
-    var features = (collection.features || []).filter(function (f) { return f.geometry; });
-    state.sectors = features;
-    var container = $("carte");
-    container.textContent = "";
-    if (!features.length) { container.appendChild(el("p", { class: "vide", text: gettext("Aucun secteur dessiné pour cette commune.") })); return; }
-    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    features.forEach(function (f) {
-      rings(f.geometry).forEach(function (ring) {
-        ring.forEach(function (pt) {
-          var p = project(pt[0], pt[1]);
-          minX = Math.min(minX, p[0]); maxX = Math.max(maxX, p[0]); minY = Math.min(minY, p[1]); maxY = Math.max(maxY, p[1]);
-        });
-      });
-    });
-    var pad = Math.max(maxX - minX, maxY - minY) * 0.06;
-    minX -= pad; minY -= pad; maxX += pad; maxY += pad;
-    map.bbox = [minX, minY, maxX, maxY];
-    var width = maxX - minX, height = maxY - minY;
-    var svg = svgNode("svg", { viewBox: [minX, minY, width, height].join(" "), role: "img", "aria-label": gettext("Carte des secteurs et des signalements"), preserveAspectRatio: "xMidYMid meet" });
-    if (config.tileUrl) drawTiles(svg, minX, minY, maxX, maxY);
-    features.forEach(function (f) {
-      var d = rings(f.geometry).map(function (ring) {
-        return "M" + ring.map(function (pt) { return project(pt[0], pt[1]).join(","); }).join("L") + "Z";
-      }).join(" ");
-      var path = svgNode("path", { d: d, class: "secteur", "data-sector": String(f.properties.id) });
-      path.appendChild(svgNode("title", {})).textContent = f.properties.name;
-      svg.appendChild(path);
-    });
-    var fontSize = width / 30;
-    features.forEach(function (f) {
-      var c = centroid(f.geometry);
-      if (!c) return;
-      var text = svgNode("text", { x: c[0], y: c[1], "text-anchor": "middle", style: "font-size:" + fontSize + "px;stroke-width:" + fontSize / 5 + "px" });
-      text.textContent = f.properties.name;
-      svg.appendChild(text);
-    });
-    map.points = svgNode("g", { class: "points" });
-    svg.appendChild(map.points);
-    map.svg = svg;
-    container.appendChild(svg);
-    if (config.tileAttribution) $("carte-attribution").textContent = config.tileAttribution;
-    renderMapPoints();
-  }
-
-  function centroid(geometry) {
-    var all = rings(geometry);
-    if (!all.length) return null;
-    var ring = all[0], x = 0, y = 0;
-    ring.forEach(function (pt) { var p = project(pt[0], pt[1]); x += p[0]; y += p[1]; });
-    return [x / ring.length, y / ring.length];
-  }
-
-  function drawTiles(svg, minX, minY, maxX, maxY) {
-    // The zoom whose tiles draw the box at about 512 px wide; at most 64 tiles.
-    var z = Math.max(0, Math.min(19, Math.floor(Math.log2(512 / ((maxX - minX) * 256)))));
-    var n = Math.pow(2, z);
-    var x0 = Math.floor(minX * n), x1 = Math.floor(maxX * n), y0 = Math.floor(minY * n), y1 = Math.floor(maxY * n);
-    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 64) return;
-    for (var x = x0; x <= x1; x++) {
-      for (var y = y0; y <= y1; y++) {
-        var href = config.tileUrl.replace("{z}", z).replace("{x}", x).replace("{y}", y);
-        svg.appendChild(svgNode("image", { href: href, x: x / n, y: y / n, width: 1 / n, height: 1 / n, preserveAspectRatio: "none", "aria-hidden": "true" }));
-      }
-    }
-  }
-
-  function pointFor(obs) {
-    if (typeof obs.latitude === "number" && typeof obs.longitude === "number") return project(obs.longitude, obs.latitude);
-    if (obs.sector) {
-      var feature = state.sectors.find(function (f) { return f.properties.id === obs.sector.id; });
-      if (feature) {
-        var c = centroid(feature.geometry);
-        var jitter = ((obs.id * 37) % 11 - 5) / 400 * (map.bbox[2] - map.bbox[0]);
-        return c ? [c[0] + jitter, c[1] + jitter] : null;
-      }
-    }
-    return null;
-  }
-
-  function renderMapPoints() {
-    if (!map.points || !map.bbox) return;
-    map.points.textContent = "";
-    var radius = (map.bbox[2] - map.bbox[0]) / 70;
-    var sector = $("filtre-secteur").value;
-    map.svg.querySelectorAll(".secteur").forEach(function (path) { path.classList.toggle("filtre", !!sector && path.dataset.sector === sector); });
-    visibleItems().slice().reverse().forEach(function (item) {
-      var obs = observationOf(item);
-      var p = pointFor(obs);
-      if (!p) return;
-      var classes = ["point", obs.in_progress ? "en-cours" : "", obs.urgent ? "urgent" : "", state.selected === item.key ? "choisi" : ""].join(" ");
-      var circle = svgNode("circle", { cx: p[0], cy: p[1], r: radius, class: classes, "data-key": item.key });
-      circle.appendChild(svgNode("title", {})).textContent = itemLabel(item);
-      circle.addEventListener("click", function () { select(item.key, true); });
-      map.points.appendChild(circle);
-    });
+    state.sectors = (collection.features || []).filter(function (f) { return f.geometry; });
+    if (state.mapView) state.mapView.sectors();
   }
 
   // --- start --------------------------------------------------------------------------------------
