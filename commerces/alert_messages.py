@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from alerts.registry import BroadcastText
 from backend.core.errors import ApplicationError
+from backend.messaging.gsm7 import to_gsm7
 from backend.territory.models import Commune, Sector
-from commerces.gsm import to_gsm7
 from commerces.models import Shop, ShopAlertTemplate
 from commerces.victim_match import TextIndex, shop_hit, shop_pattern, words
 

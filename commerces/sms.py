@@ -22,9 +22,9 @@ from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Conflict
 from backend.core.text import text_neutralise
 from backend.messaging.backends.inbound import InboundSms
+from backend.messaging.gsm7 import to_gsm7
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
-from commerces.gsm import to_gsm7
 from commerces.models import InboundMessage, Shop, Shopkeeper
 from commerces.selectors import commune_for_number, shopkeeper_for_phone
 from commerces.services import shopkeeper_enrol, shopkeeper_set_sms_opt_in

@@ -105,6 +105,44 @@ class PrefillSerializer(serializers.Serializer):
     sectors = serializers.ListField(child=serializers.CharField())
 
 
+class RecipientCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    push = serializers.IntegerField(help_text="Notifications push.")
+    sms = serializers.IntegerField(help_text="SMS (sans l'application, avec un téléphone).")
+    inbox_only = serializers.IntegerField(help_text="Boîte de réception seule (ni push ni SMS).")
+
+
+class AudienceCountsSerializer(RecipientCountsSerializer):
+    audience = serializers.CharField(help_text="referents, shopkeepers… (une personne comptée une fois).")
+
+
+class SmsLengthSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="Le SMS tel qu'il part : commune, titre, texte.")
+    characters = serializers.IntegerField(help_text="Septets (GSM-7) ou unités UTF-16 (UCS-2).")
+    capacity = serializers.IntegerField(help_text="Ce que tiennent ces SMS : 160 pour un SMS GSM-7, 2 × 153…")
+    encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])
+    segments = serializers.IntegerField(help_text="SMS facturés par destinataire.")
+    total_sms = serializers.IntegerField(help_text="SMS facturés en tout : segments × destinataires SMS.")
+
+
+class TransliterationSerializer(SmsLengthSerializer):
+    title = serializers.CharField()
+    body = serializers.CharField()
+
+
+class SmsPreviewSerializer(SmsLengthSerializer):
+    non_gsm7_characters = serializers.ListField(
+        child=serializers.CharField(), help_text="Les caractères qui imposent l'UCS-2."
+    )
+    transliteration = TransliterationSerializer(help_text="Le titre et le texte en caractères GSM-7.")
+
+
+class BroadcastPreviewSerializer(serializers.Serializer):
+    recipients = RecipientCountsSerializer()
+    audiences = AudienceCountsSerializer(many=True)
+    sms = SmsPreviewSerializer()
+
+
 class InboxItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -187,6 +225,29 @@ class BroadcastListCreateApi(APIView):
         serializer = validated(BroadcastInputSerializer, request.data)
         broadcast = services.broadcast_create(actor=request_user(request), **serializer)
         return Response(BroadcastDetailSerializer(broadcast).data, status=status.HTTP_201_CREATED)
+
+
+class BroadcastPreviewApi(APIView):
+    permission_classes = [door("staff")]
+
+    @extend_schema(
+        operation_id="broadcasts_preview",
+        summary="Aperçu d'une diffusion : destinataires par canal, longueur et coût des SMS",
+        description=(
+            "Le même corps que `POST /api/v1/broadcasts/`, les mêmes vérifications et erreurs ; rien n'est "
+            "enregistré ni envoyé. Les destinataires sont comptés comme l'envoi les choisit (une seule "
+            "fonction). Le SMS : son encodage (GSM-7, ou UCS-2 dès qu'un caractère n'est pas GSM-7), ses "
+            "parties (GSM-7 : 160, ou 153 par partie ; UCS-2 : 70, ou 67), les caractères qui imposent "
+            "l'UCS-2, et le titre et le texte translittérés en GSM-7."
+        ),
+        request=BroadcastInputSerializer,
+        responses={200: BroadcastPreviewSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("Alerte cambriolage", value=CREATE_EXAMPLE, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = validated(BroadcastInputSerializer, request.data)
+        preview = services.broadcast_preview(actor=request_user(request), **serializer)
+        return Response(BroadcastPreviewSerializer(preview).data)
 
 
 class BroadcastDetailApi(APIView):

@@ -1,5 +1,7 @@
 """Reads of broadcasts: lists, receipts, the inbox, and the CAP 1.2 document."""
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
@@ -10,11 +12,12 @@ from django.utils.translation import gettext as _
 from alerts import access
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.models import Notification
+from alerts.registry import AudienceQuery, audience_provider, push_decisions
 from backend.accounts.models import User
 from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import NotFound
-from backend.messaging.models import Delivery
-from backend.territory.models import Sector
+from backend.messaging.models import Delivery, Device
+from backend.territory.models import Commune, Sector
 from backend.territory.selectors import sectors_with_adjacent
 
 RECEIPT_STATES = ("queued", "sent", "failed", "invalid", "cancelled")
@@ -60,6 +63,64 @@ def broadcast_receipts(*, broadcast: Broadcast) -> dict[str, dict[str, int]]:
         broadcast=broadcast, channel=BroadcastRecipient.Channel.NONE
     ).count()
     return {**receipts, "inbox_only": {"recipients": inbox_only}}
+
+
+class PlannedRecipient(NamedTuple):
+    """One person a broadcast reaches: on which channel, held back until when (quiet hours), and through
+    which audience (the first of the broadcast's audiences that names them)."""
+
+    user: User
+    channel: str
+    not_before: datetime | None
+    audience: str
+
+
+def recipients_plan(
+    *,
+    commune: Commune,
+    sectors: Iterable[Sector],
+    include_adjacent: bool,
+    audiences: Sequence[str],
+    trades: Sequence[str],
+    channels: Sequence[str],
+    kind: str,
+    quiet_hours: bool,
+    at: datetime,
+) -> list[PlannedRecipient]:
+    """Who a new broadcast reaches and on which channel: what sending writes and what the preview counts
+    (one function, so they cannot disagree). Each recipient gets one channel: a push when push is asked
+    and they have an active device, otherwise an SMS when SMS is asked and they have a phone, otherwise
+    only the inbox row; an opt-out of pushes (the registry's push_decisions at `at`) leaves only the inbox
+    row; with `quiet_hours` (the kinds the services let them hold back) a push waits for their end."""
+    query = AudienceQuery(
+        commune=commune, sectors=tuple(area_sectors(sectors, include_adjacent)), trades=tuple(trades)
+    )
+    users: dict[int, tuple[User, str]] = {}
+    for name in audiences:
+        provider = audience_provider(name)
+        if provider is None:  # the app that owned it is gone: nobody of it is reached
+            continue
+        for user in provider(query):
+            users.setdefault(user.pk, (user, name))
+    with_device = set(
+        Device.objects.filter(user_id__in=list(users), is_active=True).values_list("user_id", flat=True)
+    )
+    decisions = push_decisions(user_ids=sorted(with_device), kind=kind, at=at)
+    planned: list[PlannedRecipient] = []
+    for user_id in sorted(users):
+        user, audience = users[user_id]
+        if "push" in channels and user_id in with_device:
+            decision = decisions[user_id]
+            if not decision.send:
+                planned.append(PlannedRecipient(user, BroadcastRecipient.Channel.NONE, None, audience))
+                continue
+            held = decision.not_before if quiet_hours else None
+            planned.append(PlannedRecipient(user, BroadcastRecipient.Channel.PUSH, held, audience))
+        elif "sms" in channels and user.phone:
+            planned.append(PlannedRecipient(user, BroadcastRecipient.Channel.SMS, None, audience))
+        else:
+            planned.append(PlannedRecipient(user, BroadcastRecipient.Channel.NONE, None, audience))
+    return planned
 
 
 def inbox_list(*, user: User) -> QuerySet[Notification]:
@@ -138,10 +199,13 @@ def _cap_polygon(geometry: dict[str, Any] | None) -> list[str]:
     return polygons
 
 
-def broadcast_area_sectors(broadcast: Broadcast) -> list[Sector]:
+def area_sectors(sectors: Iterable[Sector], include_adjacent: bool) -> list[Sector]:
     """The sectors a broadcast covers: its own, widened to their adjacent ones when asked."""
-    sectors = list(broadcast.sectors.all())
-    return sectors_with_adjacent(sectors) if broadcast.include_adjacent else sectors
+    return sectors_with_adjacent(list(sectors)) if include_adjacent else list(sectors)
+
+
+def broadcast_area_sectors(broadcast: Broadcast) -> list[Sector]:
+    return area_sectors(broadcast.sectors.all(), broadcast.include_adjacent)
 
 
 def broadcast_cap_xml(*, broadcast: Broadcast) -> bytes:

@@ -6,6 +6,7 @@ from alerts.broadcasts import apis
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("broadcasts/", apis.BroadcastListCreateApi.as_view(), name="broadcasts"),
+    path("broadcasts/preview/", apis.BroadcastPreviewApi.as_view(), name="broadcast-preview"),
     path("broadcasts/prefill/", apis.BroadcastPrefillApi.as_view(), name="broadcast-prefill"),
     path("broadcasts/<int:broadcast_id>/", apis.BroadcastDetailApi.as_view(), name="broadcast"),
     path(

@@ -13,10 +13,10 @@ from alerts.registry import AudienceQuery, audience_provider, submitter_rule
 from backend.accounts.models import Role
 from backend.audit.models import AuditEvent
 from backend.core.errors import ApplicationError, Conflict
+from backend.messaging.gsm7 import is_gsm7
 from backend.messaging.models import Delivery
 from backend.territory.models import Sector
 from commerces.alert_messages import shop_alert_check, shop_alert_text
-from commerces.gsm import is_gsm7
 from commerces.models import InboundMessage, Shop, ShopAlertTemplate, ShopApplication, Shopkeeper, Trade
 from commerces.services import (
     inbound_discard,

@@ -9,7 +9,7 @@ from twilio.request_validator import RequestValidator
 
 from alerts.models import Observation, ObservationAddition
 from backend.audit.models import AuditEvent
-from commerces.gsm import fits_one_sms, is_gsm7
+from backend.messaging.gsm7 import fits_one_sms, is_gsm7
 from commerces.models import InboundMessage, Shopkeeper
 from tests.commerces.factories import (
     INBOUND_URL,

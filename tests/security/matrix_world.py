@@ -357,6 +357,13 @@ BODIES: dict[str, Body] = {
         "audiences": ["referents"],
         "channels": ["push"],
     },
+    "POST /api/v1/broadcasts/preview/": lambda w, r, s: {
+        "kind": "prevention",
+        "title": "Conseil",
+        "body": "Fermez vos portes à clé.",
+        "audiences": ["referents"],
+        "channels": ["push", "sms"],
+    },
     "POST /api/v1/devices/": lambda w, r, s: {"token": "tok-new-device", "platform": "android"},
     "PATCH /api/v1/me/preferences/": lambda w, r, s: {"language": "fr"},
     "PATCH /api/v1/referents/{id}/": lambda w, r, s: {"trusted": True},

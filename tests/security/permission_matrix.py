@@ -114,6 +114,8 @@ GET    /api/v1/console/observations/{observation_id}/        | 401       | 403  
 ## Broadcasts
 GET    /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | ok
 POST   /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | 403
+# The same who-may as sending it: nothing is written or sent.
+POST   /api/v1/broadcasts/preview/                           | 401       | 403        | 403        | ok          | ok         | ok          | 403
 # Drafted from an observation the user has a staff view of (its moderators, the police it reached).
 GET    /api/v1/broadcasts/prefill/?observation={observation} | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
 GET    /api/v1/broadcasts/{broadcast_id}/                    | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404

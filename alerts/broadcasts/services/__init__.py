@@ -3,8 +3,9 @@ its recipients, their inbox rows, the outbox deliveries, the audit records and t
 together.
 
 - common.py: the channels, the limits on texts, the kinds quiet hours hold back, the shared checks
-- drafting.py: `broadcast_create`, and alerts made from an observation (`observation_check`,
-  `observation_prefill`)
+- drafting.py: `broadcast_create` (its checks: `draft_clean`), and alerts made from an observation
+  (`observation_check`, `observation_prefill`)
+- preview.py: `broadcast_preview` (the recipients and SMS of a request, nothing written)
 - approval.py: the two-person rule (`two_person_rule`, `broadcast_approve`)
 - delivery.py: sending (who gets what, on which channel: recipients, inbox rows, deliveries)
 - schedule.py: the worker's periodic job (`broadcasts_run_due`: scheduled sending and expiry)
@@ -26,10 +27,12 @@ from alerts.broadcasts.services.delivery import Planned
 from alerts.broadcasts.services.drafting import (
     APPROVED_OBSERVATION,
     broadcast_create,
+    draft_clean,
     observation_check,
     observation_prefill,
 )
 from alerts.broadcasts.services.inbox import notification_mark_read
+from alerts.broadcasts.services.preview import broadcast_preview
 from alerts.broadcasts.services.schedule import broadcasts_run_due
 from alerts.broadcasts.services.update_cancel import broadcast_cancel, broadcast_update
 
@@ -44,8 +47,10 @@ __all__ = [
     "broadcast_approve",
     "broadcast_cancel",
     "broadcast_create",
+    "broadcast_preview",
     "broadcast_update",
     "broadcasts_run_due",
+    "draft_clean",
     "notification_mark_read",
     "observation_check",
     "observation_prefill",

@@ -28,3 +28,15 @@ def clean_dates(send_at: datetime | None, expires_at: datetime | None, now: date
         raise ApplicationError(_("La date d'expiration est déjà passée."), field="expires_at")
     if send_at is not None and expires_at is not None and expires_at <= send_at:
         raise ApplicationError(_("La diffusion expirerait avant d'être envoyée."), field="expires_at")
+
+
+def sms_text_of(*, commune: str, msg_type: str, title: str, body: str) -> str:
+    """The text of a broadcast's SMS (what sending sends and the preview counts). Its separators are GSM-7:
+    an en dash there would bill every SMS in UCS-2."""
+    prefixes: dict[str, str] = {
+        Broadcast.MsgType.UPDATE: _("Mise à jour"),
+        Broadcast.MsgType.CANCEL: _("Annulation"),
+    }
+    prefix = prefixes.get(msg_type, "")
+    head = f"{commune} - {title}"
+    return f"{prefix} : {head}\n{body}" if prefix else f"{head}\n{body}"

@@ -1,27 +1,23 @@
 """Sending a broadcast: its recipients, their inbox rows and the outbox deliveries.
 
-Who gets what: the audiences (alerts/registry.py: "referents" from neighbours, "shopkeepers" from
-commerces) of the commune, of the sectors (widened to their adjacent sectors when asked). Each recipient
-gets one channel: a push when push is asked and they have an active device in the app, otherwise an SMS
-when SMS is asked and they have a phone, otherwise only the inbox row. Push preferences (the registry's
-push_decisions): an opt-out leaves only the inbox row; quiet hours hold back `prevention` pushes and
-never an alert. Updates and cancels reach exactly the recipients of the original, on the same channel.
+Who gets what: `selectors.recipients_plan` (the one function the preview counts with too): the audiences
+(alerts/registry.py: "referents" from neighbours, "shopkeepers" from commerces) of the commune, of the
+sectors (widened to their adjacent sectors when asked), one channel each (push, else SMS, else the inbox
+row); quiet hours hold back `prevention` pushes and never an alert. Updates and cancels reach exactly the
+recipients of the original, on the same channel.
 
 `broadcast_release` and `broadcast_send` run inside their caller's transaction."""
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
-
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
-from alerts.broadcasts.selectors import broadcast_area_sectors
-from alerts.broadcasts.services.common import HIGH_PRIORITY_KINDS, QUIET_HOURS_KINDS
+from alerts.broadcasts.selectors import PlannedRecipient, recipients_plan
+from alerts.broadcasts.services.common import HIGH_PRIORITY_KINDS, QUIET_HOURS_KINDS, sms_text_of
 from alerts.events import commune_staff_group, event_emit
 from alerts.models import Notification
-from alerts.registry import AudienceQuery, audience_provider, push_decisions
-from backend.accounts.models import User
+from alerts.registry import push_decisions
 from backend.audit.services import audit_record
-from backend.messaging.models import Delivery, Device
+from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
 
 
@@ -69,42 +65,21 @@ def broadcast_send(broadcast: Broadcast, *, now: datetime) -> None:
     )
 
 
-# (user, channel, not_before)
-Planned = list[tuple[User, str, datetime | None]]
+Planned = list[PlannedRecipient]
 
 
 def _expand(broadcast: Broadcast, *, now: datetime) -> Planned:
-    query = AudienceQuery(
+    return recipients_plan(
         commune=broadcast.commune,
-        sectors=tuple(broadcast_area_sectors(broadcast)),
-        trades=tuple(broadcast.trades),
+        sectors=broadcast.sectors.all(),
+        include_adjacent=broadcast.include_adjacent,
+        audiences=broadcast.audiences,
+        trades=broadcast.trades,
+        channels=broadcast.channels,
+        kind=broadcast.kind,
+        quiet_hours=broadcast.kind in QUIET_HOURS_KINDS,
+        at=now,
     )
-    users: dict[int, User] = {}
-    for name in broadcast.audiences:
-        provider = audience_provider(name)
-        if provider is None:  # the app that owned it is gone: nobody of it is reached
-            continue
-        for user in provider(query):
-            users.setdefault(user.pk, user)
-    with_device = set(
-        Device.objects.filter(user_id__in=list(users), is_active=True).values_list("user_id", flat=True)
-    )
-    decisions = push_decisions(user_ids=sorted(with_device), kind=broadcast.kind, at=now)
-    planned: Planned = []
-    for user_id in sorted(users):
-        user = users[user_id]
-        if "push" in broadcast.channels and user_id in with_device:
-            decision = decisions[user_id]
-            if not decision.send:
-                planned.append((user, BroadcastRecipient.Channel.NONE, None))
-                continue
-            held = decision.not_before if broadcast.kind in QUIET_HOURS_KINDS else None
-            planned.append((user, BroadcastRecipient.Channel.PUSH, held))
-        elif "sms" in broadcast.channels and user.phone:
-            planned.append((user, BroadcastRecipient.Channel.SMS, None))
-        else:
-            planned.append((user, BroadcastRecipient.Channel.NONE, None))
-    return planned
 
 
 def _same_recipients(broadcast: Broadcast, *, now: datetime) -> Planned:
@@ -121,17 +96,7 @@ def _same_recipients(broadcast: Broadcast, *, now: datetime) -> Planned:
             user_id: decision.not_before
             for user_id, decision in push_decisions(user_ids=pushed, kind=broadcast.kind, at=now).items()
         }
-    return [(row.user, row.channel, held.get(row.user_id)) for row in rows]
-
-
-def _sms_text(broadcast: Broadcast) -> str:
-    prefixes: dict[str, str] = {
-        Broadcast.MsgType.UPDATE: _("Mise à jour"),
-        Broadcast.MsgType.CANCEL: _("Annulation"),
-    }
-    prefix = prefixes.get(broadcast.msg_type, "")
-    head = f"{broadcast.commune.name} – {broadcast.title}"
-    return f"{prefix} : {head}\n{broadcast.body}" if prefix else f"{head}\n{broadcast.body}"
+    return [PlannedRecipient(row.user, row.channel, held.get(row.user_id), "") for row in rows]
 
 
 def _deliver(broadcast: Broadcast, planned: Planned) -> int:
@@ -147,19 +112,24 @@ def _deliver(broadcast: Broadcast, planned: Planned) -> int:
             Notification(
                 user=user, kind=broadcast.kind, title=broadcast.title, body=broadcast.body, data=data
             )
-            for user, _channel, _held in planned
+            for user, *_rest in planned
         ],
         batch_size=1000,
     )
     BroadcastRecipient.objects.bulk_create(
         [
             BroadcastRecipient(broadcast=broadcast, user=user, channel=channel, notification=notification)
-            for (user, channel, _held), notification in zip(planned, notifications, strict=True)
+            for (user, channel, *_rest), notification in zip(planned, notifications, strict=True)
         ],
         batch_size=1000,
     )
     priority = Delivery.Priority.HIGH if broadcast.kind in HIGH_PRIORITY_KINDS else Delivery.Priority.NORMAL
-    sms_text = _sms_text(broadcast)
+    sms_text = sms_text_of(
+        commune=broadcast.commune.name,
+        msg_type=broadcast.msg_type,
+        title=broadcast.title,
+        body=broadcast.body,
+    )
     deliveries_enqueue(
         Outgoing(
             channel=channel,
@@ -172,7 +142,7 @@ def _deliver(broadcast: Broadcast, planned: Planned) -> int:
             priority=priority,
             not_before=held,
         )
-        for (user, channel, held), notification in zip(planned, notifications, strict=True)
+        for (user, channel, held, _audience), notification in zip(planned, notifications, strict=True)
         if channel != BroadcastRecipient.Channel.NONE
     )
     return len(planned)

@@ -3,6 +3,7 @@ prefilled without personal data), and `broadcast_create`, which sends it at once
 it for a second person's approval (approval.py)."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Forbidden
-from backend.territory.models import Sector
+from backend.territory.models import Commune, Sector
 
 APPROVED_OBSERVATION = (
     Observation.Status.DISPATCHED,
@@ -96,8 +97,26 @@ def observation_prefill(*, observation: Observation) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def broadcast_create(
+@dataclass(frozen=True)
+class Draft:
+    """A broadcast's request checked and cleaned: what `broadcast_create` writes and the preview counts."""
+
+    commune: Commune
+    kind: str
+    cap_status: str
+    title: str
+    body: str
+    sectors: list[Sector]
+    include_adjacent: bool
+    audiences: list[str]
+    trades: list[str]
+    channels: list[str]
+    observation: Observation | None
+    send_at: datetime | None
+    expires_at: datetime | None
+
+
+def draft_clean(
     *,
     actor: User,
     kind: str,
@@ -112,12 +131,12 @@ def broadcast_create(
     expires_at: datetime | None = None,
     observation: Observation | int | None = None,
     status: str = Broadcast.CapStatus.ACTUAL,
-) -> Broadcast:
+) -> Draft:
+    """Every check of a new broadcast, nothing written: refusals raise with a French message and a field."""
     if actor.commune_id is None:
         raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
     commune_id = actor.commune_id
     require_staff(actor, commune_id)
-    now = timezone.now()
     kind = _clean_choices([kind], allowed=Broadcast.Kind.values, field="kind", required=True)[0]
     source = (
         None if observation is None else observation_check(commune_id=commune_id, observation=observation)
@@ -132,13 +151,14 @@ def broadcast_create(
     cleaned_channels = _clean_choices(channels, allowed=CHANNELS, field="channels", required=True)
     if status not in Broadcast.CapStatus.values:
         raise ApplicationError(_("Statut inconnu : actual ou exercise."), field="status")
-    clean_dates(send_at, expires_at, now)
-    broadcast = Broadcast.objects.create(
-        commune_id=commune_id,
+    clean_dates(send_at, expires_at, timezone.now())
+    draft = Draft(
+        commune=Commune.objects.get(pk=commune_id),
         kind=kind,
         cap_status=status,
         title=text_clean(title, field="title", limit=MAX_TITLE),
         body=text_clean(body, field="body", limit=MAX_BODY),
+        sectors=cleaned_sectors,
         include_adjacent=include_adjacent,
         audiences=cleaned_audiences,
         trades=[str(trade) for trade in trades],
@@ -146,29 +166,49 @@ def broadcast_create(
         observation=source,
         send_at=send_at,
         expires_at=expires_at,
+    )
+    broadcast_text_check(
+        commune=draft.commune, kind=kind, audiences=draft.audiences, title=draft.title, body=draft.body
+    )
+    return draft
+
+
+@transaction.atomic
+def broadcast_create(*, actor: User, **fields: Any) -> Broadcast:
+    """Sends a broadcast at once, schedules it (`send_at`), or leaves it for a second person's approval;
+    `fields` are `draft_clean`'s."""
+    draft = draft_clean(actor=actor, **fields)
+    now = timezone.now()
+    broadcast = Broadcast.objects.create(
+        commune=draft.commune,
+        kind=draft.kind,
+        cap_status=draft.cap_status,
+        title=draft.title,
+        body=draft.body,
+        include_adjacent=draft.include_adjacent,
+        audiences=draft.audiences,
+        trades=draft.trades,
+        channels=draft.channels,
+        observation=draft.observation,
+        send_at=draft.send_at,
+        expires_at=draft.expires_at,
         created_by=actor,
         created_at=now,
         state=Broadcast.State.DRAFT,
     )
-    broadcast.sectors.set(cleaned_sectors)
-    broadcast_text_check(
-        commune=broadcast.commune,
-        kind=kind,
-        audiences=broadcast.audiences,
-        title=broadcast.title,
-        body=broadcast.body,
-    )
+    broadcast.sectors.set(draft.sectors)
+    source = draft.observation
     audit_record(
         actor=actor,
         action="broadcast.create",
         target=broadcast,
-        extra={"kind": kind, "observation": source.pk if source else None},
+        extra={"kind": draft.kind, "observation": source.pk if source else None},
     )
-    if two_person_rule(commune_id):
+    if two_person_rule(draft.commune.pk):
         event_emit(
             type="broadcast.drafted",
-            data={"id": broadcast.pk, "kind": kind, "title": broadcast.title},
-            groups=[commune_staff_group(commune_id)],
+            data={"id": broadcast.pk, "kind": draft.kind, "title": broadcast.title},
+            groups=[commune_staff_group(draft.commune.pk)],
         )
         return broadcast
     broadcast_release(broadcast, now=now)
