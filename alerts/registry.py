@@ -8,6 +8,8 @@
   broadcasts ask `push_decisions(...)`. `neighbours` registers the referents' preferences.
 - Broadcast text checks: whether a broadcast, an update or a cancel may say this to these audiences.
   `commerces` registers the one that keeps the victim shop out of every message to shopkeepers.
+- Reporter places: which reporters speak for one place, so that the console suggests their reports as
+  duplicates. `commerces` registers its shops.
 
 Apps call the register_* functions from their AppConfig.ready().
 """
@@ -132,3 +134,22 @@ def broadcast_text_check(
     text = BroadcastText(commune=commune, kind=kind, audiences=tuple(audiences), title=title, body=body)
     for check in _broadcast_text_checks.values():
         check(text)
+
+
+# --- Reporters who speak for one place (commerces: the shopkeepers of a shop) -----------------------
+# (author ids) → a key per author whose reports come from one place, e.g. "shop:12"; others are absent.
+# The console suggests two reports of the same place as likely duplicates.
+ReporterPlaceProvider = Callable[[Sequence[int]], Mapping[int, str]]
+
+_reporter_places: dict[str, ReporterPlaceProvider] = {}
+
+
+def register_reporter_place(name: str, provider: ReporterPlaceProvider) -> None:
+    _reporter_places[name] = provider
+
+
+def reporter_places(*, user_ids: Sequence[int]) -> dict[int, str]:
+    places: dict[int, str] = {}
+    for provider in _reporter_places.values():
+        places.update(provider(list(user_ids)))
+    return places

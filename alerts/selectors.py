@@ -1,6 +1,7 @@
 """Reads of the observations domain, and the dicts that consoles and events carry."""
 
-from datetime import datetime, time
+import math
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -19,6 +20,7 @@ from alerts.models import (
     ObservationTransition,
     RoutingRule,
 )
+from alerts.registry import reporter_places
 from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
 
@@ -308,3 +310,77 @@ def dispatch_for_console(dispatch: Dispatch) -> dict[str, Any]:
         "outcome": dispatch.outcome,
         "observation": observation_for_console(dispatch.observation, audience="police"),
     }
+
+
+# --- likely duplicates (the moderation console and the moderation API suggest them) ----------------
+
+DUPLICATE_DISTANCE_M = 300
+DUPLICATE_WINDOW = timedelta(hours=2)
+NOT_DUPLICATED = (Observation.Status.REJECTED, Observation.Status.MERGED)
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _point(observation: Observation) -> tuple[float, float] | None:
+    if observation.latitude is None or observation.longitude is None:
+        return None
+    return (observation.latitude, observation.longitude)
+
+
+def observation_duplicates(*, observations: list[Observation]) -> dict[int, list[dict[str, Any]]]:
+    """For each pending observation given, the earlier reports it likely repeats: same category within
+    DUPLICATE_DISTANCE_M and DUPLICATE_WINDOW (of the facts), or from the same place (a shop's keepers)
+    within the same window. Rejected and merged reports are never suggested; nearest first.
+
+    The earlier one is the original: merging the pending item into it keeps the first reference."""
+    pending = [row for row in observations if row.status == Observation.Status.PENDING]
+    found: dict[int, list[dict[str, Any]]] = {row.pk: [] for row in pending}
+    if not pending:
+        return found
+    communes = {row.commune_id for row in pending}
+    candidates = list(
+        Observation.objects.filter(
+            commune_id__in=communes,
+            quarantined=False,
+            occurred_at__gte=min(row.occurred_at for row in pending) - DUPLICATE_WINDOW,
+            occurred_at__lte=max(row.occurred_at for row in pending) + DUPLICATE_WINDOW,
+            created_at__lte=max(row.created_at for row in pending),
+        )
+        .exclude(status__in=NOT_DUPLICATED)
+        .select_related("category")
+    )
+    authors = {row.author_id for row in [*pending, *candidates] if row.author_id}
+    places = reporter_places(user_ids=sorted(authors))
+    for row in pending:
+        point, place = _point(row), places.get(row.author_id or 0)
+        for other in candidates:
+            earlier = (other.created_at, other.pk) < (row.created_at, row.pk)
+            gap = abs(other.occurred_at - row.occurred_at)
+            if not earlier or other.commune_id != row.commune_id or gap > DUPLICATE_WINDOW:
+                continue
+            other_point = _point(other)
+            metres = distance_m(point, other_point) if point and other_point else None
+            nearby = (
+                other.category_id == row.category_id and metres is not None and metres <= DUPLICATE_DISTANCE_M
+            )
+            same_place = place is not None and places.get(other.author_id or 0) == place
+            if not (nearby or same_place):
+                continue
+            found[row.pk].append(
+                {
+                    "id": other.pk,
+                    "reference": other.reference,
+                    "status": other.status,
+                    "category": other.category.label,
+                    "distance_m": round(metres) if metres is not None else None,
+                    "minutes": round(gap.total_seconds() / 60),
+                    "reason": "nearby" if nearby else "same_place",
+                }
+            )
+        found[row.pk].sort(key=lambda entry: (entry["distance_m"] is None, entry["distance_m"] or 0))
+    return found

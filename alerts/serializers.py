@@ -299,6 +299,23 @@ class ObservationDispatchSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="sent, acknowledged, closed, handed_over")
 
 
+class DuplicateSerializer(serializers.Serializer):
+    """An earlier report that a pending one likely repeats (`alerts.selectors.observation_duplicates`)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    category = serializers.CharField(help_text="Libellé de la catégorie.")
+    distance_m = serializers.IntegerField(
+        allow_null=True, help_text="Distance en mètres (vide : l'un des deux n'a pas de position)."
+    )
+    minutes = serializers.IntegerField(help_text="Écart entre les heures des faits, en minutes.")
+    reason = serializers.ChoiceField(
+        choices=["nearby", "same_place"],
+        help_text="nearby : même catégorie à moins de 300 m et 2 h ; same_place : même commerce en 2 h.",
+    )
+
+
 class ModerationItemSerializer(ConsoleObservationSerializer):
     redacted_description = serializers.CharField()
     author = AlertsPersonSerializer(allow_null=True)
@@ -310,6 +327,11 @@ class ModerationItemSerializer(ConsoleObservationSerializer):
     history = ModerationHistorySerializer(many=True, required=False)
     dispatches = ObservationDispatchSerializer(
         many=True, required=False, help_text="Fiche seulement : les services à qui il a été transmis."
+    )
+    likely_duplicates = DuplicateSerializer(
+        many=True,
+        required=False,
+        help_text="Fiche seulement : les doublons probables, le plus proche d'abord.",
     )
 
 

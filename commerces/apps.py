@@ -10,6 +10,7 @@ class CommercesConfig(AppConfig):
         from alerts.registry import (
             register_audience,
             register_broadcast_text_check,
+            register_reporter_place,
             register_submitter_rule,
         )
         from backend.accounts.models import Role
@@ -17,6 +18,7 @@ class CommercesConfig(AppConfig):
         from commerces.alert_messages import SHOPKEEPERS_AUDIENCE, shop_alert_victim_check
         from commerces.selectors import (
             shopkeeper_personal_data,
+            shopkeeper_places,
             shopkeeper_submitter_verdict,
             shopkeepers_audience,
         )
@@ -24,6 +26,7 @@ class CommercesConfig(AppConfig):
 
         register_audience(SHOPKEEPERS_AUDIENCE, shopkeepers_audience)
         register_submitter_rule(Role.SHOPKEEPER, shopkeeper_submitter_verdict)
+        register_reporter_place("shops", shopkeeper_places)
         register_broadcast_text_check("shop_alert_victim", shop_alert_victim_check)
         register_personal_data("shopkeeper", export=shopkeeper_personal_data, erase=shopkeeper_data_erase)
 

@@ -1,5 +1,7 @@
 """Reads of the commerces app, and what it plugs into alerts' registry (audiences, submitter rule)."""
 
+from collections.abc import Sequence
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,13 @@ def commune_for_number(*, to: str) -> Commune | None:
             return own
     communes = list(Commune.objects.all()[:2])
     return communes[0] if len(communes) == 1 else None
+
+
+def shopkeeper_places(user_ids: Sequence[int]) -> dict[int, str]:
+    """The shop each of these users keeps ("shop:<id>"): the reports of one shop's keepers (any of them)
+    are suggested to moderators as likely duplicates."""
+    rows = Shopkeeper.objects.filter(user_id__in=user_ids).values_list("user_id", "shop_id")
+    return {user_id: f"shop:{shop_id}" for user_id, shop_id in rows}
 
 
 def shopkeepers_audience(query: AudienceQuery) -> QuerySet[User]:

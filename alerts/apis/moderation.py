@@ -79,6 +79,9 @@ def moderation_item(request: Request, observation: Observation, *, detail: bool 
             }
             for dispatch in observation.dispatches.all()
         ]
+        data["likely_duplicates"] = selectors.observation_duplicates(observations=[observation]).get(
+            observation.pk, []
+        )
     return ModerationItemSerializer(data).data
 
 

@@ -1,5 +1,6 @@
-"""Read APIs of the live console: its initial state and an observation's detail (actions go over the
-socket or the alerts REST API; both call the same services)."""
+"""APIs of the live console: its initial state, an observation's detail, the moderators' suggestions
+(actions go over the socket or the alerts REST API; both call the same services) and the user's sound and
+notification preferences."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,13 +10,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import access
-from alerts.console.selectors import console_observation, console_state, observation_detail
+from alerts.console.selectors import (
+    console_observation,
+    console_preference,
+    console_state,
+    console_suggestions,
+    observation_detail,
+)
+from alerts.console.serializers import (
+    ConsolePreferenceInputSerializer,
+    ConsolePreferenceSerializer,
+    ConsoleSuggestionsSerializer,
+)
+from alerts.console.services import console_preference_set
 from alerts.models import ObservationRead
 from alerts.read_log import observation_reads_record, observation_reads_record_ids
 from backend.accounts.models import User
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, ErrorSerializer
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer, request_user, validated
 from backend.core.errors import NotFound
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Signalement introuvable ou hors de cette console.")
@@ -136,3 +149,92 @@ class ConsoleObservationApi(APIView):
             ip=client_ip(request),
         )
         return Response(observation_detail(user=user, observation=observation, view=view))
+
+
+_PREFERENCE_EXAMPLE = {"sound": True, "notifications": False}
+
+
+class ConsolePreferenceApi(APIView):
+    """The console user's own sound and desktop notification choices, found again on every console."""
+
+    permission_classes = [door("staff")]
+
+    @extend_schema(
+        operation_id="console_preferences_retrieve",
+        summary="Mes préférences de console",
+        responses={200: ConsolePreferenceSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("Préférences", value=_PREFERENCE_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ConsolePreferenceSerializer(console_preference(user=request_user(request))).data)
+
+    @extend_schema(
+        operation_id="console_preferences_update",
+        summary="Changer mes préférences de console",
+        description="Mise à jour partielle : seul ce qui est donné change.",
+        request=ConsolePreferenceInputSerializer,
+        responses={200: ConsolePreferenceSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample("Couper le son", value={"sound": False}, request_only=True),
+            OpenApiExample("Préférences", value=_PREFERENCE_EXAMPLE, response_only=True),
+        ],
+    )
+    def patch(self, request: Request) -> Response:
+        user = request_user(request)
+        console_preference_set(user=user, **validated(ConsolePreferenceInputSerializer, request.data))
+        return Response(ConsolePreferenceSerializer(console_preference(user=user)).data)
+
+
+class ConsoleSuggestionsApi(APIView):
+    """Likely duplicates of the pending items and series of burglaries: the moderation console asks again
+    when new items arrive."""
+
+    permission_classes = [door("moderation")]
+
+    @extend_schema(
+        operation_id="console_suggestions",
+        summary="Doublons probables et séries de cambriolages",
+        description=(
+            "Pour chaque signalement en attente, les signalements antérieurs de même catégorie à moins de "
+            "300 m et 2 h, ou du même commerce ; les séries d'au moins trois cambriolages (non refusés) "
+            "dans un secteur et ses voisins en 72 h."
+        ),
+        responses={200: ConsoleSuggestionsSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Un doublon et une série",
+                value={
+                    "duplicates": {
+                        "90": [
+                            {
+                                "id": 88,
+                                "reference": "PMB-2026-000088",
+                                "status": "pending",
+                                "category": "cambriolage ou tentative",
+                                "distance_m": 120,
+                                "minutes": 35,
+                                "reason": "nearby",
+                            }
+                        ]
+                    },
+                    "series": [
+                        {
+                            "count": 3,
+                            "hours": 48,
+                            "first_at": "2026-11-25T10:02:11+01:00",
+                            "last_at": "2026-11-27T09:40:00+01:00",
+                            "sectors": [{"id": 3, "name": "La Gavotte"}, {"id": 4, "name": "Les Amandiers"}],
+                            "observations": [
+                                {"id": 80, "reference": "PMB-2026-000080"},
+                                {"id": 84, "reference": "PMB-2026-000084"},
+                                {"id": 88, "reference": "PMB-2026-000088"},
+                            ],
+                        }
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ConsoleSuggestionsSerializer(console_suggestions(user=request_user(request))).data)

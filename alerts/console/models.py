@@ -26,3 +26,26 @@ class ConsoleConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.channel_name}"
+
+
+class ConsolePreference(models.Model):
+    """What a console user chose once and finds again on any computer: the sound and desktop notifications.
+
+    The sound is on by default: an urgent item must be heard (the browser still waits for a first click or
+    key press before it plays anything). Notifications stay off until the person asks for them, because the
+    browser's permission is asked from that gesture.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_preference"
+    )
+    sound = models.BooleanField(_("son"), default=True)
+    notifications = models.BooleanField(_("notifications de bureau"), default=False)
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("préférence de console")
+        verbose_name_plural = _("préférences de console")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

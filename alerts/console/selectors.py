@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from alerts import access
 from alerts.broadcasts.models import Broadcast
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
+from alerts.console.models import ConsolePreference
 from alerts.events import event_payload
 from alerts.models import (
     Agency,
@@ -27,9 +28,11 @@ from alerts.models import (
 )
 from alerts.registry import audience_names
 from alerts.selectors import (
+    NOT_DUPLICATED,
     category_list,
     commune_settings,
     dispatch_for_console,
+    observation_duplicates,
     observation_for_console,
 )
 from alerts.webhooks import webhook_failures_recent
@@ -189,8 +192,8 @@ RECENT = timedelta(hours=24)
 
 
 def console_observations(*, user: User) -> QuerySet[Observation]:
-    """A moderator's observations: their commune's active ones and those that changed in the last 24 h
-    (never a blocked sender's), with their follow-ups waiting for review counted."""
+    """A moderator's observations: their commune's active ones, those that changed in the last 24 h and
+    those with a follow-up to review (never a blocked sender's), their follow-ups waiting counted."""
     recent = timezone.now() - RECENT
     return (
         access.observations_moderated(user)
@@ -202,7 +205,8 @@ def console_observations(*, user: User) -> QuerySet[Observation]:
             )
         )
         .filter(quarantined=False)
-        .filter(Q(status__in=ACTIVE_OBSERVATION) | Q(updated_at__gte=recent))
+        # Follow-ups waiting for review keep their observation in the queue, however old or finished.
+        .filter(Q(status__in=ACTIVE_OBSERVATION) | Q(updated_at__gte=recent) | Q(pending_additions__gt=0))
         .order_by("-in_progress", "-urgent", "-created_at", "-id")
     )
 
@@ -302,6 +306,9 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
             }
         history.append(entry)
     history.sort(key=lambda entry: entry["at"])
+    extra = {}
+    if moderator:
+        extra["duplicates"] = observation_duplicates(observations=[observation]).get(observation.pk, [])
     return {
         "observation": observation_for_console(observation, audience="moderation" if moderator else "police"),
         "dispatches": [dispatch_for_console(dispatch) for dispatch in dispatches],
@@ -310,6 +317,7 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
             for photo in observation.photos.all()
         ],
         "history": history,
+        **extra,
     }
 
 
@@ -359,6 +367,12 @@ def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str,
     }
 
 
+def console_preference(*, user: User) -> dict[str, bool]:
+    """The sound and notification choices of this console user (the defaults until they change one)."""
+    row = ConsolePreference.objects.filter(user=user).first() or ConsolePreference(user=user)
+    return {"sound": row.sound, "notifications": row.notifications}
+
+
 def console_webhook_failures(*, own: list[Agency]) -> list[dict[str, Any]]:
     """Per agency of the user with webhook deliveries that failed for good in the last 24 h: the count,
     the time and error of the last one (the page warns; the admin's agency page lists them)."""
@@ -382,6 +396,7 @@ def console_state(*, user: User) -> dict[str, Any]:
     # from 0). Everything up to it is in the state below.
     newest = int(Event.objects.aggregate(newest=Max("id"))["newest"] or 0)
     own = console_agencies(user=user)
+    observations = list(console_observations(user=user))
     return {
         "newest_event_id": newest,
         "user": {"id": user.pk, "name": str(user), "role": user.role, "moderator": is_moderator(user)},
@@ -389,9 +404,86 @@ def console_state(*, user: User) -> dict[str, Any]:
         if user.commune
         else None,
         "agencies": [{"id": agency.pk, "name": agency.name, "kind": agency.kind} for agency in own],
-        "observations": [observation_for_console(row) for row in console_observations(user=user)],
+        "observations": [observation_for_console(row) for row in observations],
         "dispatches": [dispatch_for_console(row) for row in console_dispatches(user=user)],
         "presence": presence_state(user=user, own=own),
         "choices": console_choices(user=user, own=own),
         "webhook_failures": console_webhook_failures(own=own),
+        "suggestions": console_suggestions(user=user, observations=observations),
+        "preferences": console_preference(user=user),
+    }
+
+
+# --- what helps moderators decide: likely duplicates, series of burglaries ----------------------------
+
+SERIES_WINDOW = timedelta(hours=72)
+SERIES_MIN_COUNT = 3
+# The burglary categories (the platform's default taxonomy; a commune's override keeps the slug).
+BURGLARY_CATEGORIES = ("cambriolage",)
+
+
+def burglary_series(*, user: User, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Series of burglaries this user moderates: SERIES_MIN_COUNT or more, not rejected nor merged, in one
+    sector and its neighbours, whose facts fall in the last SERIES_WINDOW. A series inside a bigger one
+    is not repeated; biggest first."""
+    now = now or timezone.now()
+    rows = list(
+        access.observations_moderated(user)
+        .filter(
+            quarantined=False,
+            category__slug__in=BURGLARY_CATEGORIES,
+            occurred_at__gte=now - SERIES_WINDOW,
+            sector__isnull=False,
+        )
+        .exclude(status__in=NOT_DUPLICATED)
+        .select_related("sector")
+        .order_by("occurred_at", "id")
+    )
+    if len(rows) < SERIES_MIN_COUNT:
+        return []
+    sector_ids = {row.sector_id for row in rows if row.sector_id is not None}
+    neighbours: dict[int, set[int]] = {sector_id: {sector_id} for sector_id in sector_ids}
+    links = Sector.adjacent.through.objects.filter(from_sector_id__in=sector_ids)
+    for from_id, to_id in links.values_list("from_sector_id", "to_sector_id"):
+        neighbours[from_id].add(to_id)
+    groups: list[list[Observation]] = []
+    for sector_id in sorted(sector_ids):
+        group = [row for row in rows if row.sector_id in neighbours[sector_id]]
+        if len(group) >= SERIES_MIN_COUNT:
+            groups.append(group)
+    kept: list[list[Observation]] = []
+    for group in sorted(groups, key=len, reverse=True):
+        ids = {row.pk for row in group}
+        if not any(ids <= {row.pk for row in bigger} for bigger in kept):
+            kept.append(group)
+    series = []
+    for group in kept:
+        span = group[-1].occurred_at - group[0].occurred_at
+        sectors = {row.sector.pk: row.sector.name for row in group if row.sector}
+        series.append(
+            {
+                "count": len(group),
+                "hours": max(1, round(span.total_seconds() / 3600)),
+                "first_at": group[0].occurred_at,
+                "last_at": group[-1].occurred_at,
+                "sectors": [
+                    {"id": pk, "name": name} for pk, name in sorted(sectors.items(), key=lambda s: s[1])
+                ],
+                "observations": [{"id": row.pk, "reference": row.reference} for row in group],
+            }
+        )
+    return series
+
+
+def console_suggestions(*, user: User, observations: list[Observation] | None = None) -> dict[str, Any]:
+    """What the moderation console suggests: likely duplicates of its pending items (by observation id)
+    and the series of burglaries. Empty for a console that moderates nothing."""
+    if not is_moderator(user):
+        return {"duplicates": {}, "series": []}
+    if observations is None:
+        observations = list(console_observations(user=user).filter(status=Observation.Status.PENDING))
+    duplicates = observation_duplicates(observations=observations)
+    return {
+        "duplicates": {str(pk): rows for pk, rows in duplicates.items() if rows},
+        "series": burglary_series(user=user),
     }

@@ -1,4 +1,5 @@
-"""Writes of the live console: presence (one row per open socket, whichever process holds it)."""
+"""Writes of the live console: presence (one row per open socket, whichever process holds it) and each
+user's sound and notification choices."""
 
 from datetime import datetime, timedelta
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from alerts.console.models import ConsoleConnection
+from alerts.console.models import ConsoleConnection, ConsolePreference
 from alerts.console.selectors import (
     console_agencies,
     is_moderator,
@@ -103,3 +104,21 @@ def events_prune(*, now: datetime | None = None, batch: int = 5000) -> int:
             return total
         Event.objects.filter(pk__in=ids).delete()
         total += len(ids)
+
+
+def console_preference_set(
+    *, user: User, sound: bool | None = None, notifications: bool | None = None
+) -> ConsolePreference:
+    """Partial update of a console user's choices: only what is given changes."""
+    with transaction.atomic():
+        row, _created = ConsolePreference.objects.select_for_update().get_or_create(user=user)
+        changed = ["updated_at"]
+        if sound is not None:
+            row.sound = sound
+            changed.append("sound")
+        if notifications is not None:
+            row.notifications = notifications
+            changed.append("notifications")
+        row.updated_at = timezone.now()
+        row.save(update_fields=changed)
+    return row

@@ -148,6 +148,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "broadcasts.broadcast": "the commune's public messages (staff authors by id)",
     "broadcasts.broadcastrecipient": ["broadcasts.recipients"],
     "console.consoleconnection": "one row per open socket: deleted on close, or by console.presence_prune",
+    "console.consolepreference": "a console user's sound and notification choices: deleted with the account",
     "neighbours.protocol": "a commune's agreement with the police: no person",
     "neighbours.charter": "the commune's charter text: no person",
     "neighbours.referent": ["neighbours.referents_refused", "neighbours.referents_ended"],

@@ -110,6 +110,10 @@ GET    /api/v1/agencies/                                     | 401       | 403  
 ## Console
 GET    /api/v1/console/state/                                | 401       | 403        | 403        | ok          | ok         | ok          | ok
 GET    /api/v1/console/observations/{observation_id}/        | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
+GET    /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok
+PATCH  /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok
+# Duplicates and series of the commune's observations: its moderators and admin (a superuser: empty).
+GET    /api/v1/console/suggestions/                          | 401       | 403        | 403        | ok          | 403        | ok          | ok
 
 ## Broadcasts
 GET    /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | ok
