@@ -277,6 +277,19 @@ def console_allowed(user: Any, scope: dict[str, Any] | None = None) -> bool:
     return scope is None or scope_has_second_factor(scope)
 
 
+def staff_home_allowed(user: Any) -> bool:
+    """May open the staff home (/agents/, links to the console, the admin and the commune's tools):
+    commune admins and platform superusers; the others work in the console."""
+    return administered_commune(user) is not None or (is_staff(user) and bool(user.is_superuser))
+
+
+def landing(user: Any) -> str:
+    """Where a staff member lands after signing in without a `next`: the staff home or the console."""
+    if staff_home_allowed(user):
+        return "staff-home"
+    return "console" if console_allowed(user) else "home"
+
+
 def console_groups(user: Any) -> list[str]:
     """Exactly the channel-layer groups this user's console may join, and nothing else."""
     if not is_staff(user):
@@ -347,6 +360,9 @@ class Policy:
 
     def door_allows(self, request: Any, door: str) -> bool:
         return door_allows(request, door)
+
+    def landing(self, user: Any) -> str:
+        return landing(user)
 
     def admin_site_allows(self, request: HttpRequest) -> bool:
         user = request.user

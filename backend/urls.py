@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import alerts.broadcasts.urls
 import alerts.console.urls
+import alerts.console.web
 import alerts.urls
 import commerces.urls
 import neighbours.urls
@@ -31,7 +32,7 @@ handler404 = "backend.core.exceptions.handler404"
 handler500 = "backend.core.exceptions.handler500"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", alerts.console.web.home_page, name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url="/static/vigie/favicon.svg", permanent=True)),
     path("healthz", health.healthz, name="healthz"),

@@ -17,6 +17,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", web.console_page, name="console"),
+    path("agents/", web.staff_home, name="staff-home"),
     path("console/photos/<int:photo_id>/", web.console_photo_view, name="console-photo"),
     # gettext/interpolate for console.js; this app's djangojs catalogue only (French is the source text)
     path("console/jsi18n/", JavaScriptCatalog.as_view(packages=["alerts.console"]), name="console-jsi18n"),

@@ -9,7 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,21 +23,53 @@ from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
 
 View = Callable[..., HttpResponseBase]
+StrOrPromise = str | Promise
 
 
-def staff_verified(view: View) -> View:
-    """Signed in with the second factor (password + TOTP), with a console role (the access policy);
-    else the staff login page."""
+def staff_page(allowed: Callable[[Any], bool], refusal: StrOrPromise) -> Callable[[View], View]:
+    """Signed in with the second factor (password + TOTP), and `allowed` by the access policy; else the
+    staff login page, or `refusal` (403) for a role the page is not for."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated or not request_has_second_factor(request):
-            return redirect_to_login(request.get_full_path())
-        if not access.console_allowed(request.user):
-            return HttpResponseForbidden(_("Votre rôle ne donne pas accès à la console."))
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated or not request_has_second_factor(request):
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                return HttpResponseForbidden(refusal)
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+staff_verified = staff_page(
+    access.console_allowed, gettext_lazy("Votre rôle ne donne pas accès à la console.")
+)
+
+
+@never_cache  # its links depend on who is signed in
+@require_GET
+def home_page(request: HttpRequest) -> HttpResponse:
+    """The site's home; signed-in staff also find their way to the console (and admins to their home)."""
+    cleared = access.cleared(request)
+    return render(
+        request,
+        "home.html",
+        {
+            "console_link": cleared and access.console_allowed(request.user),
+            "staff_home_link": cleared and access.staff_home_allowed(request.user),
+        },
+    )
+
+
+@never_cache
+@require_GET
+@staff_page(access.staff_home_allowed, gettext_lazy("Cette page est réservée aux administrateurs."))
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where commune admins and superusers land after signing in: links to the staff pages."""
+    return render(request, "console/staff_home.html")
 
 
 @never_cache

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth import login, logout, user_logged_in
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -14,6 +14,7 @@ from django_otp import login as otp_login
 from backend.accounts.forms import StaffLoginForm
 from backend.accounts.staff_auth import StaffLocked, lockout_message, staff_authenticate
 from backend.audit.services import audit_record, client_ip
+from backend.core.access import access_policy
 from backend.core.errors import ApplicationError
 
 __all__ = ["lockout_response", "login_view", "logout_view", "user_logged_in"]
@@ -27,12 +28,13 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(
+    """The `next` asked for when it stays on this site, else "" (unsafe or none)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "/"
+    return ""
 
 
 @never_cache
@@ -56,7 +58,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             otp_login(request, device)
             audit_record(actor=user, action="auth.login_staff", target=user, ip=client_ip(request))
-            return HttpResponseRedirect(_safe_next(request))
+            # Without a safe `next`, where the access policy sends this role (console or staff home).
+            return HttpResponseRedirect(_safe_next(request) or resolve_url(access_policy().landing(user)))
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
 

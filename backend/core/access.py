@@ -8,6 +8,7 @@ platform superuser passes any door: the default is to refuse.
 
 - `door(name)` is a DRF permission class for a named door ("moderation", "police", "staff", …): the
   policy's table says who may pass it (roles, and whether the staff's second factor is required).
+- The staff sign-in asks `landing(user)`: the URL name where someone lands without a `next`.
 - The admin asks `admin_site_allows`, `admin_queryset`, `admin_allows` and `admin_choices`.
 """
 
@@ -21,6 +22,8 @@ from rest_framework.permissions import BasePermission
 
 class AccessPolicy(Protocol):
     def door_allows(self, request: Any, door: str) -> bool: ...
+
+    def landing(self, user: Any) -> str: ...
 
     def admin_site_allows(self, request: HttpRequest) -> bool: ...
 
@@ -45,6 +48,9 @@ class _SuperusersOnly:
 
     def door_allows(self, request: Any, door: str) -> bool:
         return _superuser(request)
+
+    def landing(self, user: Any) -> str:
+        return "home"
 
     def admin_site_allows(self, request: HttpRequest) -> bool:
         return _superuser(request)

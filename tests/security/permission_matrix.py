@@ -178,6 +178,8 @@ GET    /connexion/                                           | 200       | 200  
 POST   /connexion/                                           | ok        | ok         | ok         | ok          | ok         | ok          | ok
 POST   /deconnexion/                                         | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /console/                                             | 302       | 302        | 302        | 200         | 200        | 200         | 200
+# Where commune admins and superusers land after signing in; the others have the console.
+GET    /agents/                                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /console/photos/{photo_id}/                           | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
 GET    /console/jsi18n/                                      | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /commerces/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200

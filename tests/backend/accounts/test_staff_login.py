@@ -57,7 +57,7 @@ def test_sign_in_is_refused_without_both_factors_or_without_a_staff_role(
 def test_a_foreign_next_is_ignored(client, commune):
     user, device = factories.staff(commune=commune)
     response = post_login(client, user, code=totp_now(device), next="https://evil.example.com/")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/console/"  # a moderator lands on the console (test_landing.py)
 
 
 def test_the_account_is_locked_after_repeated_failures(client, commune, settings):
