@@ -371,7 +371,8 @@ CONSOLE_EVENT_RETENTION_HOURS = env_float("CONSOLE_EVENT_RETENTION_HOURS", 24)
 # A replay also covers events this many seconds older than the one asked for (ids are not commit order).
 CONSOLE_REPLAY_GRACE_SECONDS = env_float("CONSOLE_REPLAY_GRACE_SECONDS", 5)
 CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
-# Optional background map ("https://tiles.example.fr/{z}/{x}/{y}.png"); empty: sectors drawn alone.
+# Optional base layer of the console's map, XYZ or WMTS (KVP) with {z}/{x}/{y} (docs/map.md: Plan IGN,
+# OpenStreetMap); empty: the sectors' outlines alone. The attribution is plain text.
 CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
 CONSOLE_TILE_ATTRIBUTION = env_str("CONSOLE_TILE_ATTRIBUTION")
 

@@ -137,8 +137,9 @@ def test_markers_open_their_item_arrive_live_and_cluster_without_tiles(
     for dispatch in close:
         assert marker(operator, f"d:{dispatch.pk}").count() == 0
     screenshot(operator, "console-map-cluster")
-    # Opened, the cluster shows each marker; each opens its own item.
-    cluster.click()
+    # Opened (from the keyboard), the cluster shows each marker; each opens its own item.
+    cluster.focus()
+    operator.keyboard.press("Enter")
     for dispatch in close:
         marker(operator, f"d:{dispatch.pk}").wait_for(timeout=15000)
     marker(operator, f"d:{close[1].pk}").click()
@@ -174,11 +175,18 @@ def test_with_an_unreachable_tile_server_the_outlines_and_markers_still_work(
         sources = moderator.locator("#carte .leaflet-tile").evaluate_all("tiles => tiles.map(t => t.src)")
         assert sources
         assert all(src.startswith(f"http://127.0.0.1:{closed}/") for src in sources)
+        policies = moderator.locator("#carte .leaflet-tile").evaluate_all(
+            "tiles => tiles.map(t => t.referrerPolicy)"
+        )
+        assert set(policies) == {"strict-origin-when-cross-origin"}  # a Referer for OpenStreetMap's policy
         # The attribution is shown as text, never read as HTML.
         attribution = moderator.locator("#carte .leaflet-control-attribution")
         assert attribution.inner_text() == "© contributeurs OpenStreetMap <OSM>"
+        # Markers are buttons for the keyboard too: Enter opens the item.
         key = f"o:{pending.pk}"
-        marker(moderator, key).click()
+        assert marker(moderator, key).get_attribute("role") == "button"
+        marker(moderator, key).focus()
+        moderator.keyboard.press("Enter")
         moderator.wait_for_function(
             f"() => document.getElementById('titre-detail').textContent.startsWith({json.dumps(pending.reference)})"
         )

@@ -27,8 +27,11 @@
   L.control.zoom({ zoomInTitle: gettext("Zoom avant"), zoomOutTitle: gettext("Zoom arrière") }).addTo(map);
   if (dataset.tileUrl) {
     L.control.attribution({ prefix: false }).addTo(map);
-    // Leaflet writes attributions as HTML: the setting is shown as text.
-    L.tileLayer(dataset.tileUrl, { attribution: escapeHtml(dataset.tileAttribution || ""), maxZoom: 19 }).addTo(map);
+    // Leaflet writes attributions as HTML: the setting is shown as text. The tile server gets the site's
+    // origin as Referer (OpenStreetMap's tile policy asks for one; the page's policy would send none).
+    L.tileLayer(dataset.tileUrl, {
+      attribution: escapeHtml(dataset.tileAttribution || ""), maxZoom: 19, referrerPolicy: "strict-origin-when-cross-origin",
+    }).addTo(map);
   }
   var sectorLayer = L.featureGroup();
   var markers = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false, iconCreateFunction: clusterIcon });
@@ -139,6 +142,15 @@
       iconSize: [40, 40],
     });
   }
+
+  // Leaflet makes markers and clusters focusable buttons but ignores Enter and Space: they click, as the
+  // mouse does.
+  container.addEventListener("keydown", function (event) {
+    if ((event.key === "Enter" || event.key === " ") && event.target.classList.contains("leaflet-marker-icon")) {
+      event.preventDefault();
+      event.target.click();
+    }
+  });
 
   // The grid may resize the column without resizing the window (narrow screens, panels).
   if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
