@@ -99,6 +99,7 @@ def test_markers_open_their_item_arrive_live_and_cluster_without_tiles(
 
     # The offline fallback: the sectors' outlines and names, no base layer at all.
     sectors_drawn(operator)
+    assert operator.get_by_role("region", name="Carte des secteurs et des signalements").is_visible()
     assert operator.locator("#carte .leaflet-tile").count() == 0
     assert operator.locator("#carte .leaflet-control-attribution").count() == 0
 

@@ -22,6 +22,9 @@
   var FRANCE = [46.6, 2.4];
   var dataset = document.body.dataset;
   var map = L.map(container, { zoomControl: false, attributionControl: false, maxZoom: 19, zoomSnap: 0.5 });
+  // Leaflet makes the map a tab stop (arrows pan it, + and - zoom): named for screen readers.
+  container.setAttribute("role", "region");
+  container.setAttribute("aria-label", gettext("Carte des secteurs et des signalements"));
   // Sector names under the markers (Leaflet's tooltip pane is above them).
   map.createPane("noms-secteurs").style.zIndex = 450;
   L.control.zoom({ zoomInTitle: gettext("Zoom avant"), zoomOutTitle: gettext("Zoom arrière") }).addTo(map);
