@@ -22,6 +22,12 @@ The rules, in words:
   sees their own. Events and webhooks carry the police view unless they go to moderation groups only.
 - Referents, shops, applications and quarantined SMS are coordinated by the moderators and admins of
   their commune.
+- An agency token (docs/agency-api.md) is its agency's own system, not a person: it passes the
+  agency-token doors only (AGENCY_TOKEN_DOORS: list, read, acknowledge, note and close that agency's
+  dispatches, in the police view), with no second factor (a machine credential has none to give), and
+  every other door, page, socket and admin page refuses it. Its tokens are created and revoked by the
+  admins who may edit the agency (a commune admin, for an agency serving their commune alone; platform
+  superusers, for any): a token of an agency shared by several communes reads every commune's dispatches.
 """
 
 import enum
@@ -39,6 +45,7 @@ from alerts.events import (
 )
 from alerts.models import (
     Agency,
+    AgencyTokenPrincipal,
     Category,
     Dispatch,
     Observation,
@@ -52,8 +59,19 @@ from backend.territory.models import Commune
 # --- who someone is --------------------------------------------------------------------------------
 
 
+def is_agency_token(user: Any) -> bool:
+    """A request authenticated by an agency token (its agency's system, not a person)."""
+    return isinstance(user, AgencyTokenPrincipal)
+
+
 def _active(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+    """An active person's account: never an agency token, which opens its own doors only."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not is_agency_token(user)
+    )
 
 
 def is_staff(user: Any) -> bool:
@@ -107,12 +125,20 @@ DOORS: dict[str, frozenset[str]] = {
     "moderation": Role.MODERATING,
     "coordination": Role.MODERATING,
     "police": Role.POLICING,
+    # The police's work on dispatches that an agency's own system may do too (list, read, acknowledge,
+    # note, close): the police roles, and agency tokens (AGENCY_TOKEN_DOORS).
+    "police_dispatch": Role.POLICING,
     "commune_admin": frozenset({Role.ADMIN}),
 }
+# The only doors an agency token passes, without a second factor: it is a machine credential, scoped to
+# its agency's dispatches (dispatches_policed) and their police view.
+AGENCY_TOKEN_DOORS = frozenset({"police_dispatch"})
 
 
 def door_allows(request: Any, name: str) -> bool:
     user = request.user
+    if is_agency_token(user):
+        return name in AGENCY_TOKEN_DOORS
     if not _active(user) or user.role not in DOORS[name]:
         return False
     return not is_staff(user) or request_has_second_factor(request)
@@ -150,6 +176,8 @@ def police_agencies(user: Any) -> QuerySet[Agency]:
 
 
 def _dispatch_scope(user: Any) -> Q | None:
+    if is_agency_token(user):
+        return Q(agency_id=user.agency_id, agency__is_active=True)
     if not _active(user) or user.role not in Role.POLICING:
         return None
     if user.role == Role.ADMIN:
@@ -260,6 +288,34 @@ def agency_editable(user: Any, agency: Agency) -> bool:
     if commune_id is None or agency.pk is None:
         return commune_id is not None
     return set(agency.communes.values_list("pk", flat=True)) == {commune_id}
+
+
+def agency_tokens_visible(user: Any) -> QuerySet[Agency]:
+    """The agencies whose tokens this user may list: a commune admin's are those serving their commune;
+    platform superusers see all."""
+    if _active(user) and user.is_superuser:
+        return Agency.objects.all()
+    commune_id = administered_commune(user)
+    if commune_id is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(communes=commune_id).distinct()
+
+
+def agency_tokens_manageable(user: Any) -> QuerySet[Agency]:
+    """The agencies whose tokens this user may create and revoke: those they may edit (agency_editable).
+    A token of an agency shared by several communes reads all their dispatches: platform superusers only."""
+    if _active(user) and user.is_superuser:
+        return Agency.objects.all()
+    commune_id = administered_commune(user)
+    if commune_id is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(communes=commune_id).exclude(
+        communes__in=Commune.objects.exclude(pk=commune_id)
+    )
+
+
+def may_manage_agency_tokens(user: Any, agency: Agency) -> bool:
+    return agency_tokens_manageable(user).filter(pk=agency.pk).exists()
 
 
 def read_log_commune(user: Any) -> int | None:
@@ -393,6 +449,8 @@ class Policy:
             return queryset.filter(Q(commune=None) | Q(commune_id=commune_id))
         if label == "alerts.agency":
             return queryset.filter(communes=commune_id).distinct()
+        if label == "alerts.agencytoken":
+            return queryset.filter(agency__in=agency_tokens_visible(user))
         return queryset.filter(**{admin.commune_path: commune_id})
 
     def admin_allows(self, request: HttpRequest, action: str, admin: Any, obj: Any = None) -> bool:
@@ -410,6 +468,8 @@ class Policy:
             if label == "alerts.category" and obj.commune_id is None:
                 return False  # the platform's defaults
             if label == "alerts.agency" and not agency_editable(user, obj):
+                return False
+            if label == "alerts.agencytoken" and not may_manage_agency_tokens(user, obj.agency):
                 return False
         if administered_commune(user) is not None and _vigie_app(admin.model):
             return True  # a commune admin manages Vigie's own rows, scoped to their commune above
@@ -432,6 +492,8 @@ class Policy:
             return queryset.none()
         if related is Commune:
             return queryset.filter(pk=commune_id)
+        if related is Agency and _label(admin.model) == "alerts.agencytoken":
+            return queryset.filter(pk__in=agency_tokens_manageable(user).values("pk"))
         if related is Agency:
             return queryset.filter(communes=commune_id).distinct()
         if related is Category:

@@ -3,14 +3,20 @@ answer (alerts/access.py, asked through CommuneScopedAdmin)."""
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from alerts import access
+from alerts import access, services
 from alerts.models import (
     Agency,
+    AgencyToken,
     Category,
     CommuneAlertSettings,
     Dispatch,
@@ -23,6 +29,7 @@ from alerts.models import (
 from alerts.read_log import observation_reads_export, observation_reads_record
 from alerts.webhooks_admin import AgencyWebhookAdminMixin
 from backend.audit.services import client_ip
+from backend.core.errors import ApplicationError
 from backend.territory.admin import CommuneScopedAdmin
 
 
@@ -45,6 +52,96 @@ class AgencyAdmin(AgencyWebhookAdminMixin, CommuneScopedAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     filter_horizontal = ["communes", "members"]
+
+
+class AgencyTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = AgencyToken
+        fields = ["agency", "label"]
+
+    def clean_label(self) -> str:
+        try:
+            return services.text_clean(self.cleaned_data["label"], field="label", limit=80)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+@admin.register(AgencyToken)
+class AgencyTokenAdmin(CommuneScopedAdmin):
+    """Created through the service, which returns the secret: the page after "Enregistrer" shows it, once.
+    Never edited nor deleted (notes and transitions name the token): revoked."""
+
+    list_display = ["label", "agency", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["agency"]
+    search_fields = ["label", "prefix"]
+    actions = ["revoke"]
+    shown = [
+        "agency",
+        "label",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = AgencyTokenAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["agency", "label"] if obj is None else self.shown
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else self.shown
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing is editable
+        token, secret = services.agency_token_create(
+            agency=form.cleaned_data["agency"],
+            label=form.cleaned_data["label"],
+            actor=request.user,  # type: ignore[arg-type]
+            ip=client_ip(request),
+        )
+        for field in AgencyToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding = False
+        request.agency_token_secret = secret  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Jeton créé"),
+            "token": obj,
+            "secret": request.agency_token_secret,  # type: ignore[attr-defined]
+            "changelist_url": reverse("admin:alerts_agencytoken_changelist"),
+        }
+        # The admin's views are never_cache (no-store): the secret stays out of caches.
+        return TemplateResponse(request, "admin/alerts/agencytoken/created.html", context)
+
+    @admin.action(description=_("Révoquer les jetons choisis"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[AgencyToken]) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at=None).select_related("agency"):
+            try:
+                services.agency_token_revoke(token=token, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+            except ApplicationError as error:
+                self.message_user(request, f"{token.label} : {error.message}", messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(
+                request,
+                ngettext("%(count)d jeton révoqué.", "%(count)d jetons révoqués.", revoked)
+                % {"count": revoked},
+            )
 
 
 @admin.register(RoutingRule)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from alerts import access
 from alerts.models import (
     Agency,
+    AgencyToken,
     Category,
     CommuneAlertSettings,
     Dispatch,
@@ -20,6 +21,7 @@ from alerts.models import (
     ObservationTransition,
     RoutingRule,
 )
+from alerts.models.agency_tokens import PoliceActor
 from alerts.registry import reporter_places
 from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
@@ -160,7 +162,7 @@ def observation_for_moderator(*, user: User, observation_id: int) -> Observation
     )
 
 
-def dispatch_list_for_operator(*, user: User, status: str | None = None) -> QuerySet[Dispatch]:
+def dispatch_list_for_operator(*, user: PoliceActor, status: str | None = None) -> QuerySet[Dispatch]:
     queryset = (
         Dispatch.objects.filter(pk__in=access.dispatches_policed(user).values("pk"))
         .select_related(
@@ -178,7 +180,7 @@ def dispatch_list_for_operator(*, user: User, status: str | None = None) -> Quer
                 queryset=ObservationAddition.objects.filter(status=ObservationAddition.Status.VISIBLE),
                 to_attr="visible_additions",
             ),
-            Prefetch("notes", queryset=DispatchNote.objects.select_related("author")),
+            Prefetch("notes", queryset=DispatchNote.objects.select_related("author", "agency_token")),
         )
         .order_by(
             Case(
@@ -196,7 +198,7 @@ def dispatch_list_for_operator(*, user: User, status: str | None = None) -> Quer
     return queryset.filter(status=status) if status else queryset
 
 
-def dispatch_for_operator(*, user: User, dispatch_id: int) -> Dispatch | None:
+def dispatch_for_operator(*, user: PoliceActor, dispatch_id: int) -> Dispatch | None:
     return dispatch_list_for_operator(user=user).filter(pk=dispatch_id).first()
 
 
@@ -384,3 +386,15 @@ def observation_duplicates(*, observations: list[Observation]) -> dict[int, list
             )
         found[row.pk].sort(key=lambda entry: (entry["distance_m"] is None, entry["distance_m"] or 0))
     return found
+
+
+# --- agency tokens ---------------------------------------------------------------------------------
+
+
+def agency_for_tokens(*, user: User, agency_id: int) -> Agency | None:
+    """An agency whose tokens this user may list (alerts/access.py), or None."""
+    return access.agency_tokens_visible(user).filter(pk=agency_id).first()
+
+
+def agency_tokens_of(agency: Agency) -> QuerySet[AgencyToken]:
+    return AgencyToken.objects.filter(agency=agency).select_related("created_by", "revoked_by")

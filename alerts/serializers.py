@@ -5,6 +5,7 @@ from typing import Any
 from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -344,10 +345,20 @@ class ModerationConflictSerializer(ErrorSerializer):
     claim_expires_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
+class AgencyTokenBriefSerializer(serializers.Serializer):
+    """An agency token as notes name it (its agency's system wrote the note)."""
+
+    id = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
 class DispatchNoteSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     author = AlertsPersonSerializer(allow_null=True)
+    agency_token = AgencyTokenBriefSerializer(
+        allow_null=True, help_text="Le jeton du service qui a écrit la note, quand ce n'est pas une personne."
+    )
     created_at = serializers.DateTimeField()
 
 
@@ -416,3 +427,33 @@ class ObservationReadSerializer(serializers.Serializer):
     door = serializers.ChoiceField(choices=ObservationRead.Door.choices)
     view = serializers.CharField()
     ip = serializers.IPAddressField(allow_null=True)
+
+
+class AgencyTokenInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=80, help_text="Le logiciel qui utilisera le jeton.")  # type: ignore[assignment]
+
+
+class AgencyTokenSerializer(serializers.Serializer):
+    """An agency token as its admins see it: never its secret (only its first characters, `prefix`)."""
+
+    id = serializers.IntegerField()
+    agency = serializers.IntegerField(source="agency_id")
+    label = serializers.CharField()  # type: ignore[assignment]
+    prefix = serializers.CharField(help_text="Le début du jeton, pour le reconnaître.")
+    created_at = serializers.DateTimeField()
+    created_by = PersonSerializer(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoked_by = PersonSerializer(allow_null=True)
+
+
+class AgencyTokenCreatedSerializer(AgencyTokenSerializer):
+    """The new token, and its secret in clear: given in the context (`secret`), never read from the row."""
+
+    token = serializers.SerializerMethodField(
+        help_text="Le jeton en clair, montré cette fois seulement : Vigie n'en garde que l'empreinte."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_token(self, obj: Any) -> str:
+        return str(self.context["secret"])

@@ -5,6 +5,7 @@ import os
 from django.urls import URLPattern, URLResolver, path
 
 from alerts.apis import (
+    agency_tokens,
     bench,
     categories,
     dispatches,
@@ -92,6 +93,16 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("categories/", categories.CategoryListApi.as_view(), name="alerts-categories"),
     path("agencies/", dispatches.AgencyListApi.as_view(), name="alerts-agencies"),
+    path(
+        "agencies/<int:pk>/tokens/",
+        agency_tokens.AgencyTokenListCreateApi.as_view(),
+        name="alerts-agency-tokens",
+    ),
+    path(
+        "agencies/<int:pk>/tokens/<int:token_id>/revoke/",
+        agency_tokens.AgencyTokenRevokeApi.as_view(),
+        name="alerts-agency-token-revoke",
+    ),
     path("emergency-mode/", emergency.EmergencyModeApi.as_view(), name="alerts-emergency-mode"),
     path("senders/flagged/", senders.FlaggedSenderListApi.as_view(), name="alerts-senders-flagged"),
     path("observation-reads/", read_log.ObservationReadListApi.as_view(), name="alerts-observation-reads"),

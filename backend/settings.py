@@ -274,6 +274,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Agency tokens (`Bearer vga_…`) first: the JWT authentication would take them for a bad JWT.
+        "alerts.authentication.AgencyTokenAuthentication",
         # simplejwt's, which also refuses access tokens of a revoked family (backend/accounts/tokens.py).
         "backend.accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -291,7 +293,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "backend.core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "120/min"),

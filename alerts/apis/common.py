@@ -10,15 +10,25 @@ from rest_framework.request import Request
 
 from alerts import access
 from alerts.models import (
+    AgencyTokenPrincipal,
     Observation,
     ObservationAddition,
     ObservationRead,
 )
+from alerts.models.agency_tokens import PoliceActor
 from alerts.read_log import observation_reads_record
+from backend.accounts.models import User
 from backend.audit.services import client_ip
 from backend.core.errors import ApplicationError
 
 STATUS_PARAMETER = OpenApiParameter("status", str, description="Filtre sur l'état.")
+
+
+def request_actor(request: Request) -> PoliceActor:
+    """The request's account, or its agency token (which only the agency-token doors let through)."""
+    user = request.user
+    assert isinstance(user, User | AgencyTokenPrincipal)
+    return user
 
 
 def status_filter(request: Request, allowed: list[str]) -> str | None:

@@ -1,4 +1,7 @@
-"""Dispatches as the police see them: list, read, acknowledge, assign, notes, hand over, close; agencies."""
+"""Dispatches as the police see them: list, read, acknowledge, assign, notes, hand over, close; agencies.
+
+List, read, acknowledge, notes and close are also an agency's own system's (its token, door
+"police_dispatch"); assign and hand over are people's (door "police")."""
 
 from typing import Any
 
@@ -17,12 +20,14 @@ from alerts.apis.common import (
     STATUS_PARAMETER,
     addition_data,
     observations_served,
+    request_actor,
     status_filter,
 )
 from alerts.models import (
     Dispatch,
     DispatchNote,
 )
+from alerts.models.agency_tokens import agency_token_brief
 from alerts.serializers import (
     AgencyBriefSerializer,
     AssignInputSerializer,
@@ -54,6 +59,7 @@ def note_data(note: DispatchNote) -> dict[str, Any]:
             "id": note.pk,
             "text": note.text,
             "author": {"id": author.pk, "name": author.display_name} if author else None,
+            "agency_token": agency_token_brief(note.agency_token),
             "created_at": note.created_at,
         }
     ).data
@@ -73,7 +79,7 @@ def dispatch_item(request: Request, dispatch: Dispatch) -> dict[str, Any]:
 
 
 def operator_dispatch_or_404(request: Request, pk: int) -> Dispatch:
-    dispatch = selectors.dispatch_for_operator(user=request_user(request), dispatch_id=pk)
+    dispatch = selectors.dispatch_for_operator(user=request_actor(request), dispatch_id=pk)
     if dispatch is None:
         raise NotFound(_("Transmission introuvable."))
     return dispatch
@@ -86,7 +92,7 @@ def _dispatch_response(request: Request, pk: int) -> Response:
 
 
 class DispatchListApi(APIView):
-    permission_classes = [door("police")]
+    permission_classes = [door("police_dispatch")]
 
     @extend_schema(
         operation_id="dispatches_list",
@@ -96,7 +102,7 @@ class DispatchListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         queryset = selectors.dispatch_list_for_operator(
-            user=request_user(request), status=status_filter(request, Dispatch.Status.values)
+            user=request_actor(request), status=status_filter(request, Dispatch.Status.values)
         )
         return paginate(
             self,
@@ -110,7 +116,7 @@ class DispatchListApi(APIView):
 
 
 class DispatchDetailApi(APIView):
-    permission_classes = [door("police")]
+    permission_classes = [door("police_dispatch")]
 
     @extend_schema(
         operation_id="dispatches_retrieve",
@@ -122,7 +128,7 @@ class DispatchDetailApi(APIView):
 
 
 class DispatchAcknowledgeApi(APIView):
-    permission_classes = [door("police")]
+    permission_classes = [door("police_dispatch")]
 
     @extend_schema(
         operation_id="dispatches_acknowledge",
@@ -132,7 +138,7 @@ class DispatchAcknowledgeApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         services.dispatch_acknowledge(
-            dispatch=operator_dispatch_or_404(request, pk), actor=request_user(request)
+            dispatch=operator_dispatch_or_404(request, pk), actor=request_actor(request)
         )
         return _dispatch_response(request, pk)
 
@@ -154,7 +160,7 @@ class DispatchAssignApi(APIView):
 
 
 class DispatchNotesApi(APIView):
-    permission_classes = [door("police")]
+    permission_classes = [door("police_dispatch")]
 
     @extend_schema(
         operation_id="dispatches_notes_create",
@@ -165,8 +171,7 @@ class DispatchNotesApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
         data = validated(NoteInputSerializer, request.data)
-        user = request_user(request)
-        note = services.dispatch_add_note(dispatch=dispatch, actor=user, text=data["text"])
+        note = services.dispatch_add_note(dispatch=dispatch, actor=request_actor(request), text=data["text"])
         return Response(note_data(note), status=status.HTTP_201_CREATED)
 
 
@@ -191,7 +196,7 @@ class DispatchHandoverApi(APIView):
 
 
 class DispatchCloseApi(APIView):
-    permission_classes = [door("police")]
+    permission_classes = [door("police_dispatch")]
 
     @extend_schema(
         operation_id="dispatches_close",
@@ -203,7 +208,7 @@ class DispatchCloseApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         dispatch = operator_dispatch_or_404(request, pk)
         data = validated(CloseInputSerializer, request.data)
-        services.dispatch_close(dispatch=dispatch, actor=request_user(request), outcome=data["outcome"])
+        services.dispatch_close(dispatch=dispatch, actor=request_actor(request), outcome=data["outcome"])
         return _dispatch_response(request, pk)
 
 

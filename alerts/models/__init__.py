@@ -11,6 +11,7 @@
 - notifications.py: Notification
 - deliveries.py: ObservationDelivery
 - read_log.py: ObservationRead
+- agency_tokens.py: AgencyToken (and AgencyTokenPrincipal, who a request with one is)
 
 Every name is re-exported here, so `from alerts.models import Observation` reads as before; code inside the
 package imports from the module that defines a name. The imports below keep the models' original order."""
@@ -36,10 +37,13 @@ from alerts.models.senders import SenderStanding
 from alerts.models.notifications import Notification
 from alerts.models.deliveries import ObservationDelivery
 from alerts.models.read_log import ObservationRead
+from alerts.models.agency_tokens import AgencyToken, AgencyTokenPrincipal
 # isort: on
 
 __all__ = [
     "Agency",
+    "AgencyToken",
+    "AgencyTokenPrincipal",
     "Category",
     "Channel",
     "CommuneAlertSettings",

@@ -76,6 +76,10 @@ class DispatchNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The author when it is an agency's system (an agency token) rather than a person.
+    agency_token = models.ForeignKey(
+        "alerts.AgencyToken", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 

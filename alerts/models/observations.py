@@ -219,6 +219,10 @@ class ObservationTransition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The actor when it is an agency's system (an agency token) rather than a person.
+    agency_token = models.ForeignKey(
+        "alerts.AgencyToken", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     reason = models.CharField(max_length=40, blank=True)

@@ -7,6 +7,7 @@ The names other apps call are re-exported here, so `from alerts import services;
 reads as before; code inside the package imports from the module that defines a name."""
 
 from alerts.services.additions import observation_add_text, observation_addition_review
+from alerts.services.agency_tokens import agency_token_check, agency_token_create, agency_token_revoke
 from alerts.services.categories import categories_seed_defaults
 from alerts.services.common import text_clean
 from alerts.services.dispatch import (
@@ -29,6 +30,9 @@ from alerts.services.moderation import (
 from alerts.services.senders import sender_block, sender_unblock
 
 __all__ = [
+    "agency_token_check",
+    "agency_token_create",
+    "agency_token_revoke",
     "categories_seed_defaults",
     "dispatch_acknowledge",
     "dispatch_add_note",

@@ -11,6 +11,7 @@ from alerts.models import (
     Dispatch,
     Observation,
 )
+from alerts.models.agency_tokens import PoliceActor
 from alerts.selectors import observation_for_console
 from backend.accounts.models import User
 from backend.core.errors import ApplicationError, Forbidden
@@ -67,7 +68,7 @@ def require_moderator(actor: User, commune_id: int) -> None:
         raise Forbidden(_("Seuls les modérateurs de la commune peuvent faire cela."))
 
 
-def require_police(actor: User, dispatch: Dispatch) -> None:
+def require_police(actor: PoliceActor, dispatch: Dispatch) -> None:
     if not access.dispatch_actionable(actor, dispatch):
         raise Forbidden(
             _("Seuls les opérateurs du service (ou l'administrateur de la commune) peuvent faire cela.")

@@ -16,6 +16,7 @@ from alerts.models import (
     DispatchNote,
     Observation,
 )
+from alerts.models.agency_tokens import PoliceActor, actor_token, actor_user, agency_token_brief
 from alerts.selectors import (
     agency_kinds_label,
     dispatch_for_console,
@@ -135,7 +136,7 @@ def dispatch_event_emit(
     agency_webhook_enqueue(dispatch=dispatch, event=event)
 
 
-def _observation_follow(observation: Observation, *, actor: User | None) -> None:
+def _observation_follow(observation: Observation, *, actor: PoliceActor | None) -> None:
     """Moves the observation after its dispatches: acknowledged at the first one, closed after the last."""
     observation.refresh_from_db()
     statuses = list(observation.dispatches.values_list("status", flat=True))
@@ -167,18 +168,18 @@ def _observation_follow(observation: Observation, *, actor: User | None) -> None
         )
 
 
-def _acknowledge_locked(dispatch: Dispatch, actor: User) -> None:
+def _acknowledge_locked(dispatch: Dispatch, actor: PoliceActor) -> None:
     now = timezone.now()
     dispatch.status = Dispatch.Status.ACKNOWLEDGED
     dispatch.acknowledged_at = now
-    dispatch.acknowledged_by = actor
+    dispatch.acknowledged_by = actor_user(actor)
     dispatch.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
     audit_record(actor=actor, action="dispatch.acknowledged", target=dispatch)
     dispatch_event_emit("dispatch.acknowledged", dispatch)
     _observation_follow(dispatch.observation, actor=actor)
 
 
-def dispatch_acknowledge(*, dispatch: Dispatch, actor: User) -> Dispatch:
+def dispatch_acknowledge(*, dispatch: Dispatch, actor: PoliceActor) -> Dispatch:
     require_police(actor, dispatch)
     with transaction.atomic():
         locked = _lock_dispatch(dispatch)
@@ -211,12 +212,13 @@ def dispatch_assign(*, dispatch: Dispatch, actor: User, assignee: User | int) ->
     return locked
 
 
-def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> DispatchNote:
+def dispatch_add_note(*, dispatch: Dispatch, actor: PoliceActor, text: str) -> DispatchNote:
     require_police(actor, dispatch)
     clean = text_clean(text, field="text")
+    author, token = actor_user(actor), actor_token(actor)
     with transaction.atomic():
         locked = _lock_dispatch(dispatch)
-        note = DispatchNote.objects.create(dispatch=locked, author=actor, text=clean)
+        note = DispatchNote.objects.create(dispatch=locked, author=author, agency_token=token, text=clean)
         audit_record(actor=actor, action="dispatch.noted", target=locked, extra={"note": note.pk})
         dispatch_event_emit(
             "dispatch.noted",
@@ -225,7 +227,8 @@ def dispatch_add_note(*, dispatch: Dispatch, actor: User, text: str) -> Dispatch
                 "note": {
                     "id": note.pk,
                     "text": clean,
-                    "author": {"id": actor.pk, "name": actor.display_name},
+                    "author": {"id": author.pk, "name": author.display_name} if author else None,
+                    "agency_token": agency_token_brief(token),
                     "created_at": note.created_at.isoformat(),
                 },
             },
@@ -291,7 +294,7 @@ def dispatch_handover(*, dispatch: Dispatch, actor: User, agency: Agency | int, 
     return new
 
 
-def dispatch_close(*, dispatch: Dispatch, actor: User, outcome: str) -> Dispatch:
+def dispatch_close(*, dispatch: Dispatch, actor: PoliceActor, outcome: str) -> Dispatch:
     require_police(actor, dispatch)
     if outcome not in Dispatch.Outcome.values:
         raise ApplicationError(_("Issue inconnue."), field="outcome")
@@ -304,10 +307,10 @@ def dispatch_close(*, dispatch: Dispatch, actor: User, outcome: str) -> Dispatch
         now = timezone.now()
         if locked.acknowledged_at is None:
             locked.acknowledged_at = now
-            locked.acknowledged_by = actor
+            locked.acknowledged_by = actor_user(actor)
         locked.status = Dispatch.Status.CLOSED
         locked.closed_at = now
-        locked.closed_by = actor
+        locked.closed_by = actor_user(actor)
         locked.outcome = outcome
         locked.save(
             update_fields=[

@@ -9,7 +9,7 @@ from alerts.models import (
     Observation,
     ObservationTransition,
 )
-from backend.accounts.models import User
+from alerts.models.agency_tokens import PoliceActor, actor_token, actor_user
 from backend.core.errors import Conflict
 from backend.core.fastpaths.prefetch import forget_related
 
@@ -17,7 +17,7 @@ from backend.core.fastpaths.prefetch import forget_related
 def observation_status_set(
     observation: Observation,
     *,
-    actor: User | None,
+    actor: PoliceActor | None,
     to: str,
     reason: str = "",
     note: str = "",
@@ -33,7 +33,8 @@ def observation_status_set(
     now = timezone.now()
     ObservationTransition.objects.create(
         observation=observation,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor_user(actor) if actor is not None and actor.is_authenticated else None,
+        agency_token=actor_token(actor),
         from_status=observation.status,
         to_status=to,
         reason=reason,

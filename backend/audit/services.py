@@ -44,6 +44,9 @@ def audit_record(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         changed_fields=sorted(fields),
-        extra=extra or {},
+        # An actor that is no person (an agency token) names itself here, as it has no id.
+        extra={**(getattr(actor, "audit_extra", None) or {}), **(extra or {})}
+        if authenticated
+        else extra or {},
         ip=ip,
     )

@@ -151,6 +151,11 @@ def world_build(media: Path) -> World:
             send_at=timezone.now() + timedelta(days=1),
         )
 
+    def agency_token(agency: Agency) -> Any:
+        return services.agency_token_create(agency=agency, label="Main courante", actor=people["superuser"])[
+            0
+        ]
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -206,6 +211,7 @@ def world_build(media: Path) -> World:
         ),
         "device": (devices["referent_a"], devices["referent_b"], devices["referent_a2"]),
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
+        "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
     }
     own_by_role: dict[tuple[str, str], Any] = {
@@ -239,6 +245,8 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/moderation/additions/\{id\}", "addition"),
     (r"^/api/v1/moderation/\{id\}", "pending"),
     (r"^/api/v1/dispatches/\{id\}", "dispatch"),
+    (r"^/api/v1/agencies/\{id\}/tokens/\{token_id\}", "agency_token"),
+    (r"^/api/v1/agencies/\{id\}", "agency"),
     (r"^/api/v1/observations/\{id\}/photos/\{photo_id\}", "photo"),
     (r"^/api/v1/observations/\{id\}", "observation"),
     (r"^/api/v1/console/observations/\{observation_id\}", "observation"),
@@ -296,6 +304,8 @@ def _value(kind: str, subject: Any) -> dict[str, Any]:
         return {"token": subject.token}
     if kind == "provider":
         return {"provider": subject}
+    if kind == "agency_token":
+        return {"id": subject.agency_id, "token_id": subject.pk}
     return dict.fromkeys(ID_PARAMETERS, subject.pk)
 
 
@@ -377,5 +387,6 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/shops/{shop_id}/shopkeepers/": lambda w, r, s: {"phone": "+33612990098"},
     "POST /api/v1/shops/import/": _csv,
     "POST /admin/alerts/agency/{id}/change/": _agency_form,
+    "POST /api/v1/agencies/{id}/tokens/": lambda w, r, s: {"label": "Main courante"},
     "POST /api/v1/sms/quarantine/{message_id}/attach/": lambda w, r, s: {"shop": w.scopes["shop"][0].pk},
 }

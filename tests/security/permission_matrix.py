@@ -106,6 +106,12 @@ POST   /api/v1/dispatches/{id}/notes/                        | 401       | 403  
 POST   /api/v1/dispatches/{id}/handover/                     | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
 POST   /api/v1/dispatches/{id}/close/                        | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
 GET    /api/v1/agencies/                                     | 401       | 403        | 403        | ok          | ok         | ok          | ok
+# An agency's API tokens (its own system's): the admins who may edit the agency. not theirs: the police
+# nationale serving A and B, whose tokens would read B's dispatches: listed to A's admin, created and
+# revoked by platform superusers only. The tokens themselves: tests/security/test_f13_agency_tokens.py.
+GET    /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/ok   | ok
+POST   /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/403  | ok
+POST   /api/v1/agencies/{id}/tokens/{token_id}/revoke/       | 401       | 403        | 403        | 403         | 403        | ok/404/403  | ok
 
 ## Console
 GET    /api/v1/console/state/                                | 401       | 403        | 403        | ok          | ok         | ok          | ok
@@ -209,6 +215,7 @@ GET    /admin/                                               | 302       | 302  
 GET    /admin/accounts/phonecode/                            | 302       | 302        | 302        | 403         | 403        | 403         | 200
 GET    /admin/accounts/user/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/alerts/agency/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 200
+GET    /admin/alerts/agencytoken/                            | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/alerts/category/                               | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/alerts/communealertsettings/                   | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/alerts/dispatch/                               | 302       | 302        | 302        | 403         | 403        | 200         | 200

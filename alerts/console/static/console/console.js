@@ -581,7 +581,7 @@
         var knownDispatch = state.items.has("d:" + data.id);
         var dispatchItem = upsertDispatch(data, !knownDispatch);
         if (!knownDispatch && data.status === "sent") alert = dispatchItem;
-        if (type === "dispatch.noted" && data.note) feedback(interpolate(gettext("Note ajoutée sur %(reference)s par %(author)s."), { reference: data.observation.reference, author: data.note.author.name }, true), false);
+        if (type === "dispatch.noted" && data.note) feedback(interpolate(gettext("Note ajoutée sur %(reference)s par %(author)s."), { reference: data.observation.reference, author: data.note.author ? data.note.author.name : data.note.agency_token.label }, true), false);
       }
       if (state.moderator && data.observation && state.items.has("o:" + data.observation.id)) {
         var moderated = state.items.get("o:" + data.observation.id);
