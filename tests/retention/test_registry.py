@@ -130,6 +130,8 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "messaging.pushreceipt": "goes with its delivery (cascade)",
     "messaging.device": ["messaging.devices_inactive"],
     "alerts.agency": "a police service: its members are staff accounts, its duty phone a service number",
+    "alerts.agencytoken": "a police service's machine credential (hash, label): who created or revoked it "
+    "is a staff id; no address is stored",
     "alerts.communealertsettings": "a commune's settings; who switched the emergency mode is a staff id",
     "alerts.observation": [
         "alerts.observation_ip",
