@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alerts import access
-from alerts.models import Observation, ObservationRead
+from alerts.models import AgencyTokenPrincipal, Observation, ObservationRead
+from alerts.models.agency_tokens import actor_token
 from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.core.spreadsheet import csv_safe
@@ -31,15 +32,16 @@ def observation_reads_record(
     ip: str | None = None,
     at: datetime | None = None,
 ) -> int:
-    """Logs that `actor` (a staff member) was served these observations. Authors reading their own are not
-    officers: nothing is logged for them."""
-    if not access.is_staff(actor):
+    """Logs that `actor` (a staff member, or an agency's system through its token) was served these
+    observations. Authors reading their own are not officers: nothing is logged for them."""
+    if not (access.is_staff(actor) or access.is_agency_token(actor)):
         return 0
     when = at or timezone.now()
     rows = [
         ObservationRead(
             at=when,
             actor_id=actor.pk,
+            agency_token=actor_token(actor),
             commune_id=observation.commune_id,
             observation_id=observation.pk,
             reference=observation.reference,
@@ -75,7 +77,7 @@ def observation_reads_for(
     commune_id = access.read_log_commune(user)
     if commune_id is None:
         return ObservationRead.objects.none()
-    rows = ObservationRead.objects.filter(commune_id=commune_id).select_related("actor")
+    rows = ObservationRead.objects.filter(commune_id=commune_id).select_related("actor", "agency_token")
     if observation is not None:
         rows = rows.filter(observation_id=observation)
     if officer is not None:
@@ -93,15 +95,15 @@ def observation_reads_csv(rows: Iterable[ObservationRead]) -> str:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(CSV_HEADER)
     for row in rows:
-        actor = row.actor
+        actor, token = row.actor, row.agency_token
         writer.writerow(
             [
                 timezone.localtime(row.at).isoformat(),
                 row.observation_id,
                 row.reference,
                 row.actor_id or "",
-                csv_safe(actor.display_name) if actor else "",
-                actor.role if actor else "",
+                csv_safe(actor.display_name) if actor else csv_safe(token.label) if token else "",
+                actor.role if actor else AgencyTokenPrincipal.role if token else "",
                 row.get_door_display(),
                 row.view,
                 row.ip or "",

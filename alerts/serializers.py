@@ -424,6 +424,9 @@ class ObservationReadSerializer(serializers.Serializer):
     observation_id = serializers.IntegerField()
     reference = serializers.CharField()
     officer = ReadOfficerSerializer(source="actor", allow_null=True)
+    agency_token = AgencyTokenBriefSerializer(
+        allow_null=True, help_text="Le jeton du service dont le logiciel l'a lu, quand ce n'est pas un agent."
+    )
     door = serializers.ChoiceField(choices=ObservationRead.Door.choices)
     view = serializers.CharField()
     ip = serializers.IPAddressField(allow_null=True)

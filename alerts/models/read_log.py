@@ -28,6 +28,15 @@ class ObservationRead(models.Model):
         related_name="+",
         verbose_name=_("agent"),
     )
+    # The reader when it is an agency's own system (alerts/models/agency_tokens.py), not a person.
+    agency_token = models.ForeignKey(
+        "alerts.AgencyToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("jeton de service"),
+    )
     commune = models.ForeignKey(
         "territory.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
     )

@@ -14,6 +14,7 @@ from alerts.models import (
     Dispatch,
     DispatchNote,
     Observation,
+    ObservationRead,
     ObservationTransition,
 )
 from backend.audit.models import AuditEvent
@@ -308,3 +309,20 @@ def test_the_admin_shows_the_secret_once_and_revokes(towns: Towns) -> None:
     assert token.revoked_at is not None
     assert token.revoked_by == towns.people["admin_a"]
     assert bearer(raw).get("/api/v1/dispatches/").status_code == 401
+
+
+def test_what_the_token_reads_is_in_the_officers_read_log(towns: Towns) -> None:
+    client = bearer(secret(towns, towns.pm_a))
+    token = AgencyToken.objects.get()
+    own = towns.dispatch(towns.observation_a, towns.pm_a)
+    assert client.get(f"/api/v1/dispatches/{own.pk}/").status_code == 200
+    read = ObservationRead.objects.get()
+    assert read.agency_token == token
+    assert read.actor is None
+    assert read.observation_id == towns.observation_a.pk
+    admin = api_client_for(towns.people["admin_a"])
+    listed = admin.get(f"/api/v1/observation-reads/?observation={towns.observation_a.pk}")
+    assert listed.status_code == 200
+    assert listed.json()["results"][0]["agency_token"] == {"id": token.pk, "label": "Main courante PM"}
+    exported = admin.get(f"/api/v1/observation-reads/export.csv?observation={towns.observation_a.pk}")
+    assert "Main courante PM;agency_token" in exported.content.decode()
