@@ -4,6 +4,7 @@ import math
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,6 +258,22 @@ def _sector(sector: Sector | None) -> dict[str, Any] | None:
     return {"id": sector.pk, "slug": sector.slug, "name": sector.name} if sector else None
 
 
+def _coordinate(value: float) -> str:
+    return f"{value:.6f}"
+
+
+def map_links(latitude: float | None, longitude: float | None) -> dict[str, str | None]:
+    """A `geo:` URI (the phone's or the desktop's map application) and the web map of CONSOLE_WEB_MAP_URL."""
+    if latitude is None or longitude is None:
+        return {"geo_uri": None, "map_url": None}
+    lat, lon = _coordinate(latitude), _coordinate(longitude)
+    template = settings.CONSOLE_WEB_MAP_URL
+    return {
+        "geo_uri": f"geo:{lat},{lon}",
+        "map_url": template.replace("{lat}", lat).replace("{lon}", lon) if template else None,
+    }
+
+
 def observation_for_console(observation: Observation, *, audience: str = "moderation") -> dict[str, Any]:
     """What a console draws without another request. `audience` "police" gets the redacted text and never
     the author; "moderation" gets the original, the redaction and the claim."""
@@ -274,17 +291,24 @@ def observation_for_console(observation: Observation, *, audience: str = "modera
         "sector": _sector(observation.sector),
         "latitude": observation.latitude,
         "longitude": observation.longitude,
+        "accuracy": observation.accuracy,
+        "address": observation.address,
+        "address_distance": observation.address_distance,
+        **map_links(observation.latitude, observation.longitude),
         "occurred_at": iso(observation.occurred_at),
         "created_at": iso(observation.created_at),
         "photo_count": len(observation.photos.all()) if _prefetched(observation, "photos") else None,
     }
     if audience == "police":
         data["description"] = observation.police_text
+        data["place"] = observation.police_place
     else:
         if hasattr(observation, "pending_additions"):
             data["pending_additions"] = observation.pending_additions
         data["description"] = observation.description
         data["redacted_description"] = observation.redacted_description
+        data["place"] = observation.place
+        data["redacted_place"] = observation.redacted_place
         data["author"] = _person(observation.author)
         data["claimed_by"] = _person(observation.claimed_by) if observation.claimed_by_id else None
         data["claim_expires_at"] = iso(observation.claim_expires_at)

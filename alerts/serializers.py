@@ -49,6 +49,19 @@ class ObservationInputSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, help_text="À défaut de coordonnées : le secteur."
     )
     in_progress = serializers.BooleanField(default=False, help_text="Les faits sont en cours.")
+    accuracy = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=10_000,
+        help_text="Incertitude de la position en mètres (avec des coordonnées seulement).",
+    )
+    place = StrictCharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Lieu en quelques mots (« devant la boulangerie »), relu par un modérateur.",
+    )
 
 
 class ObservationMultipartInputSerializer(ObservationInputSerializer):
@@ -71,6 +84,12 @@ class ApproveInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Texte transmis à la police ; l'original reste visible des seuls modérateurs.",
+    )
+    redacted_place = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Lieu transmis à la police (vide : le lieu d'origine) ; l'original reste aux modérateurs.",
     )
     agencies = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
@@ -196,6 +215,9 @@ class ObservationSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
+    accuracy = serializers.IntegerField(allow_null=True)
+    address = serializers.CharField(help_text="Adresse la plus proche des coordonnées (vide : inconnue).")
+    place = serializers.CharField()
     sector = SectorBriefSerializer(allow_null=True)
     in_progress = serializers.BooleanField()
     created_at = serializers.DateTimeField()
@@ -236,9 +258,17 @@ class ConsoleObservationSerializer(serializers.Serializer):
     sector = SectorBriefSerializer(allow_null=True)
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
+    accuracy = serializers.IntegerField(allow_null=True, help_text="Incertitude de la position (mètres).")
+    address = serializers.CharField(help_text="Adresse la plus proche à la réception (vide : inconnue).")
+    address_distance = serializers.IntegerField(
+        allow_null=True, help_text="Distance à cette adresse (mètres)."
+    )
+    geo_uri = serializers.CharField(allow_null=True, help_text="URI geo:lat,lon (application de carte).")
+    map_url = serializers.CharField(allow_null=True, help_text="Carte web (réglage CONSOLE_WEB_MAP_URL).")
     occurred_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
     description = serializers.CharField(help_text="Police : le texte caviardé s'il existe.")
+    place = serializers.CharField(help_text="Lieu donné par l'auteur ; police : caviardé s'il l'a été.")
     photo_count = serializers.IntegerField()
     photos = ObservationPhotoSerializer(many=True, required=False)
 
@@ -319,6 +349,7 @@ class DuplicateSerializer(serializers.Serializer):
 
 class ModerationItemSerializer(ConsoleObservationSerializer):
     redacted_description = serializers.CharField()
+    redacted_place = serializers.CharField()
     author = AlertsPersonSerializer(allow_null=True)
     claimed_by = AlertsPersonSerializer(allow_null=True)
     claim_expires_at = serializers.DateTimeField(allow_null=True)

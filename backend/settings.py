@@ -377,6 +377,14 @@ CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
 # OpenStreetMap); empty: the sectors' outlines alone. The attribution is plain text.
 CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
 CONSOLE_TILE_ATTRIBUTION = env_str("CONSOLE_TILE_ATTRIBUTION")
+# The « Carte web » link of an observation: {lat} and {lon} are replaced by its coordinates.
+CONSOLE_WEB_MAP_URL = env_str(
+    "CONSOLE_WEB_MAP_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+)
+
+# --- addresses (backend/territory: import_ban, the nearest address of an observation) -------------
+# Beyond this distance from an observation's coordinates, no address is given (metres).
+ADDRESS_MAX_DISTANCE_METRES = env_int("ADDRESS_MAX_DISTANCE_METRES", 150)
 
 # --- retention (backend/core/retention.py; periods and their reasons: docs/privacy.md) ------------
 # Finished observations (closed, rejected, merged) of communes without their own retention_days.

@@ -57,6 +57,12 @@ class ReportForm(forms.Form):
         input_formats=[DATETIME_LOCAL, "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
+    place = NeutralCharField(
+        label=_("Lieu (facultatif)"),
+        max_length=200,
+        required=False,
+        help_text=_("Où exactement, si ce n'est pas au commerce : « sur le parking », « rue voisine »…"),
+    )
     in_progress = forms.BooleanField(label=_("Les faits sont en cours"), required=False)
     photo = forms.FileField(
         label=_("Photo (facultatif)"),

@@ -48,6 +48,7 @@ REPORT_FIELDS = {
     "category": "category",
     "description": "description",
     "occurred_at": "occurred_at",
+    "place": "place",
 }
 
 View = Callable[..., HttpResponse]
@@ -195,6 +196,7 @@ def report(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
                 occurred_at=form.cleaned_data["occurred_at"],
                 sector=shopkeeper.shop.sector,
                 in_progress=form.cleaned_data["in_progress"],
+                place=form.cleaned_data["place"],
                 photos=[photo] if photo else (),
                 ip=client_ip(request),
             )

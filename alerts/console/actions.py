@@ -130,6 +130,7 @@ def _approve(user: User, data: dict[str, Any]) -> dict[str, Any]:
         actor=user,
         category=data.get("category") or None,
         redacted_description=data.get("redacted_description"),
+        redacted_place=data.get("redacted_place"),
         agencies=data.get("agencies") or None,
     )
     return {"observation": observation.pk, "status": observation.status}

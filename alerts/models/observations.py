@@ -90,6 +90,18 @@ class Observation(models.Model):
     occurred_at = models.DateTimeField(_("constaté le"))
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # How far the position may be off, as the app measured it (metres).
+    accuracy = models.PositiveIntegerField(_("précision (m)"), null=True, blank=True)
+    # The nearest imported address when it was received (a snapshot: a later import does not change it).
+    address = models.CharField(_("adresse la plus proche"), max_length=255, blank=True)
+    address_distance = models.PositiveIntegerField(_("distance à cette adresse (m)"), null=True, blank=True)
+    place = models.CharField(_("lieu"), max_length=200, blank=True, help_text=_("Précisé par l'auteur."))
+    redacted_place = models.CharField(
+        _("lieu transmis à la police"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : le lieu d'origine."),
+    )
     sector = models.ForeignKey(
         "territory.Sector",
         on_delete=models.SET_NULL,
@@ -142,6 +154,10 @@ class Observation(models.Model):
     @property
     def police_text(self) -> str:
         return self.redacted_description or self.description
+
+    @property
+    def police_place(self) -> str:
+        return self.redacted_place or self.place
 
 
 class ObservationAddition(models.Model):

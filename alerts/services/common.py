@@ -18,6 +18,7 @@ from backend.core.errors import ApplicationError, Forbidden
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
+MAX_PLACE = 200
 MAX_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=5)
 CLAIM_LEASE = timedelta(minutes=10)

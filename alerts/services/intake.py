@@ -1,11 +1,13 @@
 """The one intake of every channel: checks, photos, reference, moderation queue or immediate dispatch."""
 
+import math
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,7 +27,7 @@ from alerts.selectors import (
     category_by_slug,
     routing_agencies,
 )
-from alerts.services.common import CLOCK_SKEW, MAX_AGE, observation_event_emit, text_clean
+from alerts.services.common import CLOCK_SKEW, MAX_AGE, MAX_PLACE, observation_event_emit, text_clean
 from alerts.services.dispatch import agencies_data, observation_dispatch
 from alerts.services.references import (
     reference_allocate,
@@ -38,6 +40,7 @@ from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Forbidden
 from backend.core.fastpaths.prefetch import prime_related
 from backend.territory.models import Commune, Sector
+from backend.territory.nearest_sql import address_nearest
 from backend.territory.selectors import commune_holds, sector_holding
 
 _SQLITE_INTAKE_WRITER = threading.Lock()
@@ -114,6 +117,25 @@ def _clean_place(
     return commune, None, None, sectors[0]
 
 
+MAX_ACCURACY_M = 10_000
+
+
+def _clean_accuracy(value: Any, *, located: bool) -> int | None:
+    """The position's uncertainty in whole metres (rounded up), only beside coordinates."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ApplicationError(_("Nombre de mètres attendu."), field="accuracy")
+    if not (0 <= value <= MAX_ACCURACY_M):
+        raise ApplicationError(
+            _("La précision doit être comprise entre 0 et %(max)d mètres.") % {"max": MAX_ACCURACY_M},
+            field="accuracy",
+        )
+    if not located:
+        raise ApplicationError(_("Une précision ne se donne qu'avec des coordonnées."), field="accuracy")
+    return math.ceil(value)
+
+
 def category_clean(commune: Commune, value: Any) -> Category:
     if isinstance(value, Category):
         if value.commune_id not in (None, commune.pk) or not value.is_active:
@@ -161,6 +183,8 @@ def observation_submit(
     in_progress: bool = False,
     photos: Sequence[UploadedFile] = (),
     ip: str | None = None,
+    accuracy: float | None = None,
+    place: str | None = None,
 ) -> Observation:
     """The one intake of every channel (app, SMS, web form): validates, stores, routes or queues."""
     if channel not in Channel.values:
@@ -178,6 +202,18 @@ def observation_submit(
     when = _clean_occurred_at(occurred_at)
     commune, lat, lon, sector_row = _clean_place(
         commune_id=commune_id, latitude=latitude, longitude=longitude, sector=sector
+    )
+    uncertainty = _clean_accuracy(accuracy, located=lat is not None)
+    place_text = text_clean(place, field="place", required=False, limit=MAX_PLACE)
+    nearest = (
+        address_nearest(
+            commune_id=commune.pk,
+            latitude=lat,
+            longitude=lon,
+            max_distance=settings.ADDRESS_MAX_DISTANCE_METRES,
+        )
+        if lat is not None and lon is not None
+        else None
     )
     if not isinstance(in_progress, bool):
         raise ApplicationError(_("Vrai ou faux attendu."), field="in_progress")
@@ -198,6 +234,10 @@ def observation_submit(
             occurred_at=when,
             latitude=lat,
             longitude=lon,
+            accuracy=uncertainty,
+            address=nearest.label if nearest else "",
+            address_distance=nearest.distance if nearest else None,
+            place=place_text,
             sector=sector_row,
             in_progress=in_progress,
             urgent=category_row.urgent,

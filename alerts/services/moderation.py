@@ -18,6 +18,7 @@ from alerts.selectors import (
 from alerts.services.common import (
     CLAIM_LEASE,
     MAX_NOTE,
+    MAX_PLACE,
     observation_event_emit,
     require_moderator,
     text_clean,
@@ -131,6 +132,7 @@ def observation_approve(
     category: str | Category | None = None,
     redacted_description: str | None = None,
     agencies: Sequence[int | Agency] | None = None,
+    redacted_place: str | None = None,
 ) -> Observation:
     """Approves (optionally recategorised and redacted) and dispatches at once to the agencies
     chosen, or to those routing suggests."""
@@ -139,6 +141,11 @@ def observation_approve(
     redacted = (
         text_clean(redacted_description, field="redacted_description", required=False)
         if redacted_description is not None
+        else None
+    )
+    redacted_where = (
+        text_clean(redacted_place, field="redacted_place", required=False, limit=MAX_PLACE)
+        if redacted_place is not None
         else None
     )
     chosen = agencies_clean(observation, agencies) if agencies else None
@@ -152,6 +159,9 @@ def observation_approve(
         if redacted is not None:
             locked.redacted_description = redacted
             fields.append("redacted_description")
+        if redacted_where is not None:
+            locked.redacted_place = redacted_where
+            fields.append("redacted_place")
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=fields)

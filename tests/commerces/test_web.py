@@ -226,3 +226,19 @@ def test_api_shopkeeper_me(shopkeeper, commune):
     assert "sms_opt_in" in response.json()["errors"]
     referent = kernel_factories.user(role=Role.REFERENT, commune=commune)
     assert api_client_for(referent).get("/api/v1/shopkeepers/me/").status_code == 403
+
+
+def test_the_report_form_has_an_optional_place(client, shopkeeper, sms_outbox):
+    _login(client, sms_outbox)
+    assert "Lieu (facultatif)" in client.get("/commerces/signaler/").content.decode()
+    response = client.post(
+        "/commerces/signaler/",
+        {
+            "category": "vol",
+            "description": "Vol à l'arraché",
+            "occurred_at": _an_hour_ago(),
+            "place": "Sur le parking, côté pharmacie",
+        },
+    )
+    assert response.status_code == 302
+    assert Observation.objects.get().place == "Sur le parking, côté pharmacie"

@@ -166,6 +166,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "commerces.shopalerttemplate": "templates written by staff: no person",
     "territory.commune": "a commune and its boundary (GeoJSON): no person",
     "territory.sector": "a sector's polygon (GeoJSON): no person",
+    "territory.address": "the Base Adresse Nationale's public addresses (import_ban): no person",
 }
 PERSONAL_FIELD_NAMES = {"phone", "sender", "ip", "ip_address", "address", "username", "user_agent", "email"}
 
