@@ -340,6 +340,8 @@
     }));
     var redaction = el("textarea", { name: "redacted_description", rows: "3", maxlength: "2000" });
     redaction.value = obs.redacted_description || obs.description || "";
+    var placeRedaction = obs.place ? el("input", { name: "redacted_place", maxlength: "200" }) : null;
+    if (placeRedaction) placeRedaction.value = obs.redacted_place || obs.place;
     var agencies = el("fieldset", {}, [el("legend", { text: gettext("Services (aucun coché : selon les règles d'orientation)") })].concat(
       (state.choices.agencies || []).map(function (agency) {
         return el("label", {}, [el("input", { type: "checkbox", name: "agencies", value: String(agency.id) }), " " + agency.name + " "]);
@@ -348,11 +350,13 @@
     container.appendChild(actionForm("form-approve", gettext("Valider et transmettre"), [
       field("approve-category", gettext("Catégorie"), categories),
       field("approve-text", gettext("Texte transmis à la police (caviardé)"), redaction),
+    ].concat(placeRedaction ? [field("approve-place", gettext("Lieu transmis à la police (caviardé)"), placeRedaction)] : []).concat([
       agencies,
-    ], gettext("Valider et transmettre (v)"), function (form) {
+    ]), gettext("Valider et transmettre (v)"), function (form) {
       var chosen = Array.from(form.querySelectorAll("input[name=agencies]:checked")).map(function (input) { return parseInt(input.value, 10); });
       var payload = { action: "approve", observation: obs.id, category: categories.value, redacted_description: redaction.value };
       if (chosen.length) payload.agencies = chosen;
+      if (placeRedaction) payload.redacted_place = placeRedaction.value;
       return payload;
     }));
     var reasons = el("select", { name: "reason" }, (state.choices.reject_reasons || []).map(function (reason) { return option(reason.value, reason.label); }));
@@ -432,6 +436,7 @@
     var list = el("dl", {});
     facts.forEach(function (fact) { list.appendChild(el("dt", { text: fact[0] })); list.appendChild(el("dd", { text: fact[1] })); });
     pane.appendChild(list);
+    if (state.renderLocation) pane.appendChild(state.renderLocation(obs)); // console-location.js
     pane.appendChild(el("p", { class: "texte", id: "detail-texte", text: obs.description || "" }));
     pane.appendChild(el("div", { id: "detail-photos", class: "photos" }));
     pane.appendChild(item.kind === "d" ? dispatchActions(item) : moderationActions(item));
