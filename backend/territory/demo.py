@@ -1,8 +1,13 @@
 """Les Pennes-Mirabeau, roughly: a 3 × 3 grid around 43.41 N 5.31 E (approximate, for demonstration)."""
 
 from collections.abc import Callable
+from pathlib import Path
 
-from backend.territory.models import Commune, Sector
+from backend.territory.models import Address, Commune, Sector
+from backend.territory.services import addresses_import_ban
+
+# A few addresses per demo sector in the BAN's format (plausible streets, positions approximate).
+ADDRESSES = Path(__file__).resolve().parent / "demo_data" / "adresses-13071.csv"
 
 LAT = [43.380, 43.400, 43.420, 43.440]
 LON = [5.270, 5.300, 5.330, 5.360]
@@ -54,4 +59,9 @@ def seed(say: Callable[[str], None]) -> Commune:
     for slug, neighbours in ADJACENT.items():
         sectors[slug].adjacent.add(*(sectors[other] for other in neighbours))
     say(f"Secteurs : {', '.join(sector.name for sector in sectors.values())}")
+    if Address.objects.filter(commune=commune).exists():
+        say("Adresses (BAN) : déjà là")
+    else:
+        report = addresses_import_ban(commune=commune, path=ADDRESSES)
+        say(f"Adresses (BAN) : {report.created} importée(s)")
     return commune
