@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from alerts import services
@@ -80,8 +81,12 @@ def police(commune: Any) -> dict[str, Any]:
 
 def _handled_observation(w: World, police: dict[str, Any]) -> Observation:
     """Dispatched (webhook), a follow-up, a note, escalated (duty-phone SMS), closed: rows everywhere."""
-    observation = f.observation(w.author, photos=[f.upload()], description="Camille a vu deux hommes.")
-    services.observation_approve(observation=observation, actor=w.moderator)
+    observation = f.observation(
+        w.author, photos=[f.upload()], description="Camille a vu deux hommes.", place="Devant chez Camille"
+    )
+    services.observation_approve(
+        observation=observation, actor=w.moderator, redacted_place="Devant une maison"
+    )
     services.observation_add_text(
         observation=observation, author=w.author, text="Complément : c'est Camille.", channel="app"
     )
@@ -121,6 +126,8 @@ def test_an_observation_goes_with_everything_that_hangs_from_it_found_by_key(
     }
     assert all(rows.values()), rows
     assert DispatchNote.objects.filter(dispatch__observation=observation).exists()
+    placed = Q(place__contains="Camille") | Q(redacted_place__contains="maison")
+    assert Observation.objects.filter(placed).count() == 1
     unfinished = f.observation(w.author, description="Jamais traité, plus jeune que l'âge maximal.")
 
     time_machine.move_to(T0 + timedelta(days=366), tick=False)
@@ -137,6 +144,8 @@ def test_an_observation_goes_with_everything_that_hangs_from_it_found_by_key(
     assert not Event.objects.filter(type="observation.new_kind").exists()
     assert not DispatchNote.objects.exists()
     assert not any("Camille" in str(event.data) for event in Event.objects.all())
+    # The place and its redaction went with the row, as the description did.
+    assert not Observation.objects.filter(placed).exists()
     again = StringIO()
     call_command("purge_expired_observations", stdout=again)
     assert "Signalements effacés : 0" in again.getvalue()
