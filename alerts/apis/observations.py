@@ -57,6 +57,8 @@ SUBMIT_EXAMPLE = {
     "occurred_at": "2026-11-27T08:30:00+01:00",
     "latitude": 43.4102,
     "longitude": 5.3098,
+    "accuracy": 12,
+    "place": "Devant le portail vert, au fond de l'impasse",
     "in_progress": True,
 }
 OBSERVATION_EXAMPLE = {
@@ -70,6 +72,9 @@ OBSERVATION_EXAMPLE = {
     "occurred_at": "2026-11-27T08:30:00+01:00",
     "latitude": 43.4102,
     "longitude": 5.3098,
+    "accuracy": 12,
+    "address": "12 Chemin des Amandiers, 13170 Les Pennes-Mirabeau",
+    "place": "Devant le portail vert, au fond de l'impasse",
     "sector": {"id": 3, "slug": "les-amandiers", "name": "Les Amandiers"},
     "in_progress": True,
     "created_at": "2026-11-27T08:31:02+01:00",

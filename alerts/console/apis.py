@@ -57,7 +57,13 @@ _STATE_EXAMPLE = {
                 "sector": {"id": 3, "slug": "la-gavotte", "name": "La Gavotte"},
                 "latitude": 43.41,
                 "longitude": 5.31,
+                "accuracy": 20,
+                "address": "12 Chemin de la Gavotte, 13170 Les Pennes-Mirabeau",
+                "address_distance": 14,
+                "geo_uri": "geo:43.410000,5.310000",
+                "map_url": "https://www.openstreetmap.org/?mlat=43.410000&mlon=5.310000#map=18/43.410000/5.310000",
                 "description": "Deux personnes forcent un portail.",
+                "place": "Au fond de l'impasse",
             },
         }
     ],
