@@ -2,6 +2,8 @@
 (actions go over the socket or the alerts REST API; both call the same services) and the user's sound and
 notification preferences."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts import access
+from alerts.console.search import dispatches_search, observations_search, search_kind
 from alerts.console.selectors import (
     console_observation,
     console_preference,
@@ -20,15 +23,19 @@ from alerts.console.selectors import (
 from alerts.console.serializers import (
     ConsolePreferenceInputSerializer,
     ConsolePreferenceSerializer,
+    ConsoleSearchInputSerializer,
+    ConsoleSearchItemSerializer,
     ConsoleSuggestionsSerializer,
+    search_filters,
 )
 from alerts.console.services import console_preference_set
-from alerts.models import ObservationRead
+from alerts.models import Dispatch, Observation, ObservationRead
 from alerts.read_log import observation_reads_record, observation_reads_record_ids
+from alerts.selectors import dispatch_for_console, observation_for_console
 from backend.accounts.models import User
 from backend.audit.services import client_ip
 from backend.core.access import door
-from backend.core.api import ERROR_RESPONSES, ErrorSerializer, request_user, validated
+from backend.core.api import ERROR_RESPONSES, ErrorSerializer, paginate, paginated, request_user, validated
 from backend.core.errors import NotFound
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Signalement introuvable ou hors de cette console.")
@@ -244,3 +251,69 @@ class ConsoleSuggestionsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(ConsoleSuggestionsSerializer(console_suggestions(user=request_user(request))).data)
+
+
+def _served(request: Request, view: access.View) -> Any:
+    """`paginate`'s `served`: the page's observations go to the officers' read log."""
+
+    def record(observations: list[Observation]) -> None:
+        observation_reads_record(
+            actor=request.user,
+            observations=observations,
+            door=ObservationRead.Door.CONSOLE,
+            view=view,
+            ip=client_ip(request),
+        )
+
+    return record
+
+
+class ConsoleSearchApi(APIView):
+    """The console's search: what this console may see, filtered, newest first (in progress, urgent on top)."""
+
+    permission_classes = [door("staff")]
+
+    @extend_schema(
+        operation_id="console_search",
+        summary="Recherche dans la console",
+        description=(
+            "Modérateurs (et administrateurs de commune) : les signalements de leur commune, vue de "
+            "modération. Opérateurs : les transmissions de leurs services, vue police (texte caviardé, "
+            "jamais l'auteur). Tous les filtres se combinent ; une valeur invalide répond 400 avec le champ "
+            "en cause."
+        ),
+        parameters=[ConsoleSearchInputSerializer],
+        responses={
+            200: paginated(ConsoleSearchItemSerializer, "PaginatedConsoleSearchItemList"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        user = request_user(request)
+        filters = search_filters(validated(ConsoleSearchInputSerializer, request.query_params))
+        view = search_kind(user)
+        if view == access.View.MODERATION:
+            record = _served(request, view)
+            return paginate(
+                self,
+                request,
+                observations_search(user=user, filters=filters),
+                lambda row: {
+                    "kind": "observation",
+                    "observation": observation_for_console(row),
+                    "dispatch": None,
+                },
+                served=record,
+            )
+        police = _served(request, view)
+
+        def served(page: list[Dispatch]) -> None:
+            police([dispatch.observation for dispatch in page])
+
+        return paginate(
+            self,
+            request,
+            dispatches_search(user=user, filters=filters),
+            lambda row: {"kind": "dispatch", "observation": None, "dispatch": dispatch_for_console(row)},
+            served=served,
+        )

@@ -9,6 +9,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("console/state/", apis.ConsoleStateApi.as_view(), name="console-state"),
     path("console/preferences/", apis.ConsolePreferenceApi.as_view(), name="console-preferences"),
     path("console/suggestions/", apis.ConsoleSuggestionsApi.as_view(), name="console-suggestions"),
+    path("console/observations/", apis.ConsoleSearchApi.as_view(), name="console-search"),
     path(
         "console/observations/<int:observation_id>/",
         apis.ConsoleObservationApi.as_view(),

@@ -168,13 +168,30 @@ def _observation_follow(observation: Observation, *, actor: PoliceActor | None) 
         )
 
 
-def _acknowledge_locked(dispatch: Dispatch, actor: PoliceActor) -> None:
+def _acknowledge_locked(dispatch: Dispatch, actor: PoliceActor, *, assignee: User | None = None) -> None:
+    """Acknowledging takes the dispatch on: it goes to `assignee` when one is chosen, else to the
+    acknowledging officer unless someone already holds it (or the actor is no member of the agency: a
+    commune admin acknowledges for the commune; an agency's token assigns nobody)."""
     now = timezone.now()
+    user = actor_user(actor)
     dispatch.status = Dispatch.Status.ACKNOWLEDGED
     dispatch.acknowledged_at = now
-    dispatch.acknowledged_by = actor_user(actor)
-    dispatch.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-    audit_record(actor=actor, action="dispatch.acknowledged", target=dispatch)
+    dispatch.acknowledged_by = user
+    if assignee is not None:
+        dispatch.assignee = assignee
+    elif (
+        user is not None
+        and dispatch.assignee_id is None
+        and dispatch.agency.members.filter(pk=user.pk, is_active=True).exists()
+    ):
+        dispatch.assignee = user
+    dispatch.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "assignee"])
+    audit_record(
+        actor=actor,
+        action="dispatch.acknowledged",
+        target=dispatch,
+        extra={"assignee": dispatch.assignee_id} if dispatch.assignee_id else None,
+    )
     dispatch_event_emit("dispatch.acknowledged", dispatch)
     _observation_follow(dispatch.observation, actor=actor)
 
@@ -204,7 +221,7 @@ def dispatch_assign(*, dispatch: Dispatch, actor: User, assignee: User | int) ->
                 _("Cette transmission est déjà %(status)s.") % {"status": locked.get_status_display()}
             )
         if locked.status == Dispatch.Status.SENT:
-            _acknowledge_locked(locked, actor)
+            _acknowledge_locked(locked, actor, assignee=person)
         locked.assignee = person
         locked.save(update_fields=["assignee"])
         audit_record(actor=actor, action="dispatch.assigned", target=locked, extra={"assignee": person.pk})

@@ -115,6 +115,7 @@ POST   /api/v1/agencies/{id}/tokens/{token_id}/revoke/       | 401       | 403  
 
 ## Console
 GET    /api/v1/console/state/                                | 401       | 403        | 403        | ok          | ok         | ok          | ok
+GET    /api/v1/console/observations/                         | 401       | 403        | 403        | ok          | ok         | ok          | ok
 GET    /api/v1/console/observations/{observation_id}/        | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
 GET    /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok
 PATCH  /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok

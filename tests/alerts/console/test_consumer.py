@@ -329,7 +329,9 @@ async def test_actions_go_through_the_services_and_answer_in_french() -> None:
 
     await operator.send_json_to({"action": "acknowledge", "request_id": "a1", "dispatch": dispatch_id})
     assert (await until(operator, "ack"))["result"]["status"] == "acknowledged"
-    assert (await until(operator, "dispatch.acknowledged"))["data"]["id"] == dispatch_id
+    acknowledged = (await until(operator, "dispatch.acknowledged"))["data"]
+    assert acknowledged["id"] == dispatch_id
+    assert acknowledged["assignee"]["id"] == place.pn_operator.pk  # acknowledging takes it on
     await operator.send_json_to(
         {"action": "note", "request_id": "a2", "dispatch": dispatch_id, "text": "Patrouille sur place."}
     )
