@@ -194,6 +194,18 @@ def dispatches_policed(user: Any) -> QuerySet[Dispatch]:
     return Dispatch.objects.filter(scope, observation__quarantined=False)
 
 
+def dispatches_visible(user: Any) -> QuerySet[Dispatch]:
+    """The dispatches this user may see (and print as an incident sheet): those they work, and for
+    moderators those of their commune's observations (the console's detail lists them)."""
+    policed = dispatches_policed(user)
+    commune_id = moderated_commune(user)
+    if commune_id is None:
+        return policed
+    return Dispatch.objects.filter(
+        Q(pk__in=policed.values("pk")) | Q(observation__commune_id=commune_id), observation__quarantined=False
+    )
+
+
 def dispatch_actionable(user: Any, dispatch: Dispatch) -> bool:
     return dispatches_policed(user).filter(pk=dispatch.pk).exists()
 

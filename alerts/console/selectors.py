@@ -8,23 +8,21 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from alerts import access
 from alerts.broadcasts.models import Broadcast
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
 from alerts.console.models import ConsolePreference
+from alerts.console.timeline import observation_history
 from alerts.events import event_payload
 from alerts.models import (
     Agency,
     Dispatch,
-    DispatchNote,
     Event,
     EventTarget,
     Observation,
     ObservationAddition,
     ObservationPhoto,
-    ObservationTransition,
 )
 from alerts.registry import audience_names
 from alerts.selectors import (
@@ -258,54 +256,6 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
     )
     if not moderator:
         dispatches = dispatches.filter(pk__in=access.dispatches_policed(user).values("pk"))
-    history: list[dict[str, Any]] = []
-    for transition in ObservationTransition.objects.filter(observation=observation).select_related("actor"):
-        # The police never learn who reported (observation_for_console's "police" audience): the author
-        # is the actor of the first transition.
-        show_actor = moderator or transition.actor_id != observation.author_id
-        label = (
-            str(Observation.Status(transition.to_status).label)
-            if transition.to_status in Observation.Status.values
-            else transition.to_status
-        )
-        history.append(
-            {
-                "at": transition.at,
-                "kind": "transition",
-                "status": transition.to_status,
-                "label": label,
-                "actor": _person(transition.actor) if transition.actor and show_actor else None,
-                "note": transition.note if moderator else "",
-            }
-        )
-    notes = DispatchNote.objects.filter(dispatch__in=dispatches).select_related("author", "dispatch__agency")
-    for note in notes:
-        history.append(
-            {
-                "at": note.created_at,
-                "kind": "note",
-                "label": note.dispatch.agency.name,
-                "actor": _person(note.author) if note.author else None,
-                "note": note.text,
-            }
-        )
-    for addition in access.additions_for(view, observation):
-        entry = {
-            "at": addition.created_at,
-            "kind": "addition",
-            "label": str(_("complément")),
-            "actor": None,
-            "note": addition.police_text if not moderator else addition.text,
-        }
-        if moderator:
-            entry |= {
-                "addition_id": addition.pk,
-                "status": addition.status,
-                "status_label": str(ObservationAddition.Status(addition.status).label),
-                "redacted_text": addition.redacted_text,
-            }
-        history.append(entry)
-    history.sort(key=lambda entry: entry["at"])
     extra = {}
     if moderator:
         extra["duplicates"] = observation_duplicates(observations=[observation]).get(observation.pk, [])
@@ -316,7 +266,7 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
             {"id": photo.pk, "url": reverse("console-photo", args=[photo.pk])}
             for photo in observation.photos.all()
         ],
-        "history": history,
+        "history": observation_history(observation=observation, dispatches=dispatches, view=view),
         **extra,
     }
 

@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", web.console_page, name="console"),
     path("agents/", web.staff_home, name="staff-home"),
     path("console/photos/<int:photo_id>/", web.console_photo_view, name="console-photo"),
+    path("console/fiche/<int:dispatch_id>/", web.incident_sheet_page, name="console-sheet"),
+    path("console/fiche/<int:dispatch_id>.pdf", web.incident_sheet_pdf_view, name="console-sheet-pdf"),
     # gettext/interpolate for console.js; this app's djangojs catalogue only (French is the source text)
     path("console/jsi18n/", JavaScriptCatalog.as_view(packages=["alerts.console"]), name="console-jsi18n"),
 ]

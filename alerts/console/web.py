@@ -1,4 +1,5 @@
-"""The console page (/console/) and the photos it shows: staff signed in with password + TOTP only."""
+"""The console page (/console/), the photos it shows and the incident sheets it prints: staff signed in with
+password + TOTP only."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from alerts import access
 from alerts.console.selectors import console_photo
+from alerts.console.sheet import IncidentSheet, incident_sheet, incident_sheet_pdf
 from alerts.models import ObservationRead
 from alerts.read_log import observation_reads_record
 from backend.accounts.second_factor import request_has_second_factor
@@ -104,6 +107,44 @@ def console_photo_view(request: HttpRequest, photo_id: int) -> HttpResponseBase:
         ip=client_ip(request),
     )
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type or "image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _sheet(request: HttpRequest, dispatch_id: int) -> IncidentSheet:
+    """The sheet of a dispatch this console may see (else 404); printing it is a read of the observation."""
+    sheet = incident_sheet(user=request.user, dispatch_id=dispatch_id)  # type: ignore[arg-type]
+    if sheet is None:
+        raise Http404(_("Transmission introuvable."))
+    observation_reads_record(
+        actor=request.user,
+        observations=[sheet.observation],
+        door=ObservationRead.Door.SHEET,
+        view=access.View.POLICE,
+        ip=client_ip(request),
+    )
+    return sheet
+
+
+@never_cache
+@require_GET
+@staff_verified
+def incident_sheet_page(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    """The incident sheet to print from the browser (A4 print CSS, no console chrome)."""
+    return render(request, "console/fiche.html", {"sheet": _sheet(request, dispatch_id), "pdf": False})
+
+
+@never_cache
+@require_GET
+@staff_verified
+def incident_sheet_pdf_view(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    """The same sheet as a PDF (the same template), for the patrol and the police logbook."""
+    sheet = _sheet(request, dispatch_id)
+    html = render_to_string("console/fiche.html", {"sheet": sheet, "pdf": True}, request=request)
+    response = HttpResponse(incident_sheet_pdf(html), content_type="application/pdf")
+    filename = f"fiche-{sheet.observation.reference}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

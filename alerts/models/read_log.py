@@ -18,6 +18,7 @@ class ObservationRead(models.Model):
         SOCKET = "socket", _("console (temps réel)")
         PHOTO = "photo", _("photo")
         ADMIN = "admin", _("administration")
+        SHEET = "sheet", _("fiche d'intervention")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

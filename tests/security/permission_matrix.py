@@ -188,6 +188,9 @@ GET    /console/                                             | 302       | 302  
 # Where commune admins and superusers land after signing in; the others have the console.
 GET    /agents/                                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /console/photos/{photo_id}/                           | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
+# The incident sheet and its PDF: whoever may see the dispatch (its agency, its commune's moderators and admin).
+GET    /console/fiche/{dispatch_id}/                         | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
+GET    /console/fiche/{dispatch_id}.pdf                      | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
 GET    /console/jsi18n/                                      | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /commerces/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /commerces/connexion/                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200

@@ -92,11 +92,15 @@ def test_detail_with_history_and_photos_only_where_the_console_may_see(settings:
     )
     detail = api_client_for(place.pn_operator).get(f"/api/v1/console/observations/{observation.pk}/").json()
     assert detail["observation"]["description"] == "Caviardé."
-    assert [entry["status"] for entry in detail["history"]] == ["pending", "dispatched"]
+    transitions = [entry for entry in detail["history"] if entry["kind"] == "transition"]
+    assert [entry["status"] for entry in transitions] == ["pending", "dispatched"]
     # The police never see who reported: the author submitted (first transition), the moderator approved.
-    assert [entry["actor"] for entry in detail["history"]] == [
+    assert [entry["actor"] for entry in transitions] == [
         None,
         {"id": place.moderator.pk, "name": str(place.moderator)},
+    ]
+    assert [entry["label"] for entry in detail["history"] if entry["kind"] == "dispatch"] == [
+        "transmis à Commissariat"
     ]
     assert len(detail["photos"]) == 1
     moderation = api_client_for(place.moderator).get(f"/api/v1/console/observations/{observation.pk}/").json()

@@ -8,6 +8,7 @@ from backend.accounts.models import Role
 from tests import factories
 from tests.alerts import factories as f
 from tests.alerts.console.helpers import Town, town
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +50,29 @@ def test_a_commune_admin_who_is_no_member_acknowledges_without_taking_it() -> No
     dispatch.refresh_from_db()
     assert dispatch.status == Dispatch.Status.ACKNOWLEDGED
     assert dispatch.assignee_id is None
+
+
+def test_the_detail_shows_notes_assignments_and_hand_overs_as_one_timeline() -> None:
+    place = town()
+    colleague = f.operator(place.commune)
+    place.pm.members.add(colleague)
+    dispatch = sent(place)
+    services.dispatch_acknowledge(dispatch=dispatch, actor=place.pm_operator)
+    services.dispatch_assign(dispatch=dispatch, actor=place.pm_operator, assignee=colleague)
+    services.dispatch_add_note(dispatch=dispatch, actor=colleague, text="Sur place.")
+    services.dispatch_handover(dispatch=dispatch, actor=colleague, agency=place.pn.pk, note="Pour enquête.")
+
+    url = f"/api/v1/console/observations/{dispatch.observation_id}/"
+    history = api_client_for(place.pm_operator).get(url).json()["history"]
+    labels = [entry["label"] for entry in history]
+    assert f"Police municipale : pris en compte, attribué à {place.pm_operator}" in labels
+    assert f"Police municipale : attribué à {colleague}" in labels
+    assert "Police municipale : transféré à Commissariat" in labels
+    assert next(entry["note"] for entry in history if entry["kind"] == "note") == "Sur place."
+    times = [entry["at"] for entry in history]
+    assert times == sorted(times)
+    assert all(time.endswith(("+01:00", "+02:00")) for time in times)  # Europe/Paris
+    kinds = {entry["kind"] for entry in history}
+    assert {"transition", "note", "assignment", "handover"} <= kinds
+    # The reporter is never named to the police, here either.
+    assert place.referent.display_name not in str(history)
