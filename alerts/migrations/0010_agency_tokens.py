@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0008_idempotency_to_core'),
+        ('alerts', '0009_observation_location'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

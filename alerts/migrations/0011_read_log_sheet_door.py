@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0008_idempotency_to_core'),
+        ('alerts', '0010_agency_tokens'),
     ]
 
     operations = [
