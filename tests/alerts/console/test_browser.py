@@ -317,7 +317,8 @@ def test_console_end_to_end(
     dispatch = Dispatch.objects.get(observation=kb, agency=place.pm)
     assert focused_id(operator) == "action-acknowledge"
     operator.keyboard.press("a")
-    wait_event(mate, "dispatch.acknowledged", f"e.data.id === {dispatch.pk}")
+    acknowledged = wait_event(mate, "dispatch.acknowledged", f"e.data.id === {dispatch.pk}")
+    assert acknowledged["data"]["assignee"]["id"] == place.pm_operator.pk  # acknowledging takes it on
     choose_and_send(operator, "g", "assign-to", str(colleague.pk), 5)
     assigned = wait_event(mate, "dispatch.assigned", f"e.data.id === {dispatch.pk}")
     assert assigned["data"]["assignee"]["id"] == colleague.pk

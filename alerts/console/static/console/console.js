@@ -53,6 +53,11 @@
     resyncs: 0,
   };
   window.vigieConsole = state;
+  // What console-search.js uses (the search box and the filters addressed by the URL).
+  state.api = {
+    getJson: getJson, el: el, option: option, feedback: feedback, renderList: renderList,
+    upsertObservation: upsertObservation, upsertDispatch: upsertDispatch,
+  };
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -156,6 +161,7 @@
     } else {
       item.observation = Object.assign({}, item.observation, data);
     }
+    item.found = false; // live; console-search.js marks the items only a search brought
     return item;
   }
 
@@ -168,6 +174,7 @@
     } else {
       item.dispatch = Object.assign({}, item.dispatch, data);
     }
+    item.found = false;
     return item;
   }
 
@@ -194,6 +201,7 @@
   }
 
   function passesFilters(item) {
+    if (item.found) return false;
     var obs = observationOf(item);
     var status = $("filtre-etat").value;
     if (status === "open" && !isOpen(item)) return false;
@@ -206,7 +214,13 @@
   }
 
   function visibleItems() {
+    // Searching (console-search.js): the server's results, in its order.
+    if (state.search) return state.search.keys.map(function (key) { return state.items.get(key); }).filter(Boolean);
     return Array.from(state.items.values()).filter(passesFilters).sort(compare);
+  }
+
+  function overdue(dispatch) {
+    return dispatch.status === "sent" && !!dispatch.ack_deadline && Date.parse(dispatch.ack_deadline) < Date.now();
   }
 
   function itemLabel(item) {
@@ -217,6 +231,8 @@
     if (obs.sector) parts.push(interpolate(gettext("secteur %(name)s"), { name: obs.sector.name }, true));
     if (item.kind === "d") parts.push(item.dispatch.agency.name);
     parts.push(statusLabel(item));
+    if (item.kind === "d" && item.dispatch.escalated) parts.push(gettext("relancé"));
+    if (item.kind === "d" && overdue(item.dispatch)) parts.push(gettext("en retard"));
     if (item.kind === "o" && obs.pending_additions) parts.push(interpolate(ngettext("%(count)s complément à relire", "%(count)s compléments à relire", obs.pending_additions), { count: obs.pending_additions }, true));
     return parts.join(", ");
   }
@@ -248,6 +264,8 @@
             !obs.in_progress && obs.urgent ? el("span", { class: "badge urgent", text: gettext("urgent") }) : null,
             " ",
             el("span", { class: "badge", text: statusLabel(item) }),
+            item.kind === "d" && item.dispatch.escalated ? el("span", { class: "badge relance", text: gettext("relancé") }) : null,
+            item.kind === "d" && overdue(item.dispatch) ? el("span", { class: "badge retard", text: gettext("en retard") }) : null,
           ]),
         ]),
         el("div", { class: "ligne2" }, [
@@ -385,7 +403,7 @@
       el("button", { type: "button", id: "action-acknowledge", disabled: dispatch.status !== "sent", onclick: function () { send({ action: "acknowledge", dispatch: dispatch.id }); }, text: gettext("Prendre en compte (a)") }),
     ]));
     var operators = (state.choices.operators || {})[String(dispatch.agency.id)] || [];
-    var assignee = el("select", { name: "assignee" }, operators.map(function (person) { return option(String(person.id), person.name, dispatch.assignee && dispatch.assignee.id === person.id); }));
+    var assignee = el("select", { name: "assignee" }, operators.map(function (person) { return option(String(person.id), person.name, (dispatch.assignee || state.me || {}).id === person.id); }));
     container.appendChild(actionForm("form-assign", gettext("Attribuer"), [field("assign-to", gettext("Attribuer à"), assignee)], gettext("Attribuer"), function () {
       return { action: "assign", dispatch: dispatch.id, assignee: parseInt(assignee.value, 10) };
     }));
@@ -428,7 +446,8 @@
     if (item.kind === "d") {
       facts.push([gettext("Service"), item.dispatch.agency.name]);
       facts.push([gettext("Attribué à"), item.dispatch.assignee ? item.dispatch.assignee.name : gettext("personne")]);
-      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR")]);
+      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris" }) + (overdue(item.dispatch) ? " — " + gettext("en retard") : "")]);
+      if (item.dispatch.escalated) facts.push([gettext("Relancé le"), new Date(item.dispatch.escalated_at).toLocaleString("fr-FR", { timeZone: "Europe/Paris" })]);
     } else {
       facts.push([gettext("Pris en charge par"), obs.claimed_by ? obs.claimed_by.name : gettext("personne")]);
       if (obs.author) facts.push([gettext("Auteur"), obs.author.name]);
@@ -437,6 +456,13 @@
     facts.forEach(function (fact) { list.appendChild(el("dt", { text: fact[0] })); list.appendChild(el("dd", { text: fact[1] })); });
     pane.appendChild(list);
     if (state.renderLocation) pane.appendChild(state.renderLocation(obs)); // console-location.js
+    if (item.kind === "d") {
+      var sheet = "/console/fiche/" + item.dispatch.id;
+      pane.appendChild(el("p", { class: "fiche" }, [
+        el("a", { id: "lien-fiche", href: sheet + "/", target: "_blank", rel: "noopener", text: gettext("Fiche d'intervention") }), " · ",
+        el("a", { id: "lien-fiche-pdf", href: sheet + ".pdf", target: "_blank", rel: "noopener", text: gettext("PDF") }),
+      ]));
+    }
     pane.appendChild(el("p", { class: "texte", id: "detail-texte", text: obs.description || "" }));
     pane.appendChild(el("div", { id: "detail-photos", class: "photos" }));
     pane.appendChild(item.kind === "d" ? dispatchActions(item) : moderationActions(item));
@@ -457,7 +483,7 @@
     item.detail.history.forEach(function (entry) {
       var who = entry.actor ? " — " + entry.actor.name : "";
       var label = entry.label + (entry.status_label ? " (" + entry.status_label + ")" : "");
-      var text = new Date(entry.at).toLocaleString("fr-FR") + " : " + label + who + (entry.note ? " : " + entry.note : "");
+      var text = new Date(entry.at).toLocaleString("fr-FR", { timeZone: "Europe/Paris" }) + " : " + label + who + (entry.note ? " : " + entry.note : "");
       var line = el("li", { text: text });
       if (entry.kind === "addition" && entry.status === "pending" && state.moderator) line.appendChild(additionReview(entry));
       history.appendChild(line);
@@ -847,7 +873,7 @@
       u: function () { if (state.moderator) togglePanel("panneau-urgence", "ouvrir-urgence"); },
       b: function () { togglePanel("panneau-diffusion", "ouvrir-diffusion"); },
       s: toggleSound, "?": function () { togglePanel("aide", "ouvrir-aide"); },
-      "/": function () { $("filtre-etat").focus(); },
+      "/": function () { ($("filtre-q") || $("filtre-etat")).focus(); },
     };
     var handler = actions[event.key];
     if (handler) { event.preventDefault(); handler(); }
@@ -908,10 +934,12 @@
     bindPanels();
     document.addEventListener("keydown", onKey);
     window.setInterval(tickAges, 1000);
-    loadState().then(function () {
+    state.ready = loadState().then(function () {
       fillFilters();
       setupPanels();
       connect();
+    });
+    state.ready.then(function () {
       return getJson(config.sectorsUrl);
     }).then(drawMap).catch(function (error) {
       if (error && error.message !== "auth") setConnection("closed", interpolate(gettext("Impossible de charger la console (%(error)s) : rechargez la page dans un instant."), { error: error.message }, true));

@@ -1,0 +1,126 @@
+"""The console's search in headless Chromium against a real daphne (issue 14's acceptance): search by
+reference and by text, the filters kept in the URL (a reload restores them), and the incident sheet's link
+returning a PDF without the reporter's name."""
+
+import io
+import re
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from alerts import services
+from alerts.models import Dispatch, Observation
+from backend.accounts.models import User
+from tests.alerts import factories as f
+from tests.alerts.console.helpers import Town, town
+from tests.alerts.console.test_browser import in_thread, item, open_console, staff_login_ready
+from tests.live import CHROMIUM, screenshot
+
+pytestmark = pytest.mark.browser
+
+REPORTER = "Camille Témoin"
+
+
+def approved(place: Town, description: str, redacted: str) -> Observation:
+    observation = f.observation(place.referent, description=description, in_progress=False, category="vol")
+    services.observation_approve(
+        observation=observation, actor=place.moderator, redacted_description=redacted, agencies=[place.pm.pk]
+    )
+    return observation
+
+
+def shown(page: Any) -> list[str]:
+    return [str(node.get_attribute("data-reference")) for node in page.locator("#liste li").all()]
+
+
+def wait_list(page: Any, references: list[str]) -> None:
+    """Until the list shows exactly these items (the server's search answers asynchronously)."""
+    expected = sorted(references)
+    page.wait_for_function(
+        "(expected) => JSON.stringify([...document.querySelectorAll('#liste li')]"
+        ".map(li => li.dataset.reference).sort()) === JSON.stringify(expected)",
+        arg=expected,
+        timeout=15000,
+    )
+    assert sorted(shown(page)) == expected
+
+
+def test_search_by_reference_and_text_kept_in_the_url_and_the_sheet_as_pdf(
+    transactional_db: Any, daphne_server: Any, browser: Any
+) -> None:
+    assert CHROMIUM
+    base = daphne_server.url
+    place: Town = town()
+    User.objects.filter(pk=place.referent.pk).update(display_name=REPORTER)
+    device = staff_login_ready(place.pm_operator)
+
+    def fixtures() -> tuple[Observation, Observation, Observation]:
+        scooter = approved(
+            place,
+            f"{REPORTER} a vu son scooter volé devant le gymnase.",
+            "Un scooter volé devant le gymnase.",
+        )
+        tag = approved(place, "Tag sur le mur de la médiathèque.", "Tag sur le mur de la médiathèque.")
+        bike = approved(place, "Vélo volé, scooter renversé, rue des Lilas.", "Vélo volé rue des Lilas.")
+        return scooter, tag, bike
+
+    scooter, tag, bike = in_thread(fixtures)
+    page = open_console(browser, base, place.pm_operator, device)
+    wait_list(page, [scooter.reference, tag.reference, bike.reference])
+
+    # By reference: « / » goes to the search box; the reference typed in lower case.
+    page.locator("#liste").focus()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "filtre-q"
+    page.keyboard.type(tag.reference.lower())
+    wait_list(page, [tag.reference])
+    assert re.search(r"[?&]q=" + re.escape(tag.reference.lower()), page.url)
+    assert page.locator("#resultats").inner_text() == "1 résultat"
+
+    # By text: the police search the redacted text they read (« scooter » is only in the bike's original).
+    page.locator("#filtre-q").fill("scooter")
+    wait_list(page, [scooter.reference])
+    page.locator("#filtre-canal").select_option("app")
+    page.locator("#filtre-urgents").check()  # « vol » is not urgent: nothing
+    wait_list(page, [])
+    assert page.locator("#liste-vide").is_visible()
+    page.locator("#filtre-urgents").uncheck()
+    wait_list(page, [scooter.reference])
+    assert "q=scooter" in page.url
+    assert "channel=app" in page.url
+    assert "urgent" not in page.url
+    screenshot(page, "console-search-text")
+
+    # The URL is the view: a reload restores the filters and the results.
+    page.reload()
+    page.wait_for_selector("#connexion[data-state=open]", timeout=15000)
+    wait_list(page, [scooter.reference])
+    assert page.locator("#filtre-q").input_value() == "scooter"
+    assert page.locator("#filtre-canal").input_value() == "app"
+
+    # The incident sheet, from the dispatch's detail: a PDF, the reference and the redacted text, no reporter.
+    item(page, scooter.reference).click()
+    link = page.locator("#lien-fiche-pdf")
+    link.wait_for(timeout=15000)
+    dispatch = Dispatch.objects.get(observation=scooter)
+    assert link.get_attribute("href") == f"/console/fiche/{dispatch.pk}.pdf"
+    assert page.locator("#lien-fiche").inner_text() == "Fiche d'intervention"
+    response = page.request.get(base + str(link.get_attribute("href")))
+    assert response.status == 200
+    pdf = response.body()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(
+        " ".join(page_.extract_text() or "" for page_ in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert scooter.reference in text
+    assert "Un scooter volé devant le gymnase." in text
+    assert "Camille" not in text
+    assert "Témoin" not in text
+    assert str(place.referent.phone) not in text
+
+    # Clearing the search brings the live list back, and the URL with it.
+    page.locator("#filtre-q").fill("")
+    page.locator("#filtre-canal").select_option("")
+    wait_list(page, [scooter.reference, tag.reference, bike.reference])
+    assert page.url.rstrip("/").endswith("/console")
