@@ -326,3 +326,21 @@ def test_what_the_token_reads_is_in_the_officers_read_log(towns: Towns) -> None:
     assert listed.json()["results"][0]["agency_token"] == {"id": token.pk, "label": "Main courante PM"}
     exported = admin.get(f"/api/v1/observation-reads/export.csv?observation={towns.observation_a.pk}")
     assert "Main courante PM;agency_token" in exported.content.decode()
+
+
+def test_the_admin_lists_and_revokes_within_the_policy(towns: Towns) -> None:
+    pm_a = AgencyToken.objects.get(prefix=secret(towns, towns.pm_a)[:12])
+    pn = AgencyToken.objects.get(prefix=secret(towns, towns.pn, who="superuser")[:12])
+    other = signed_in(towns, "admin_b")
+    listed = other.get("/admin/alerts/agencytoken/")
+    assert listed.status_code == 200
+    assert pm_a.prefix not in listed.content.decode()
+    assert pn.prefix in listed.content.decode()  # the police nationale serves B too
+    assert other.get(f"/admin/alerts/agencytoken/{pm_a.pk}/change/").status_code == 302  # not found
+    # A's admin sees the police nationale's token but may not revoke it.
+    browser = signed_in(towns, "admin_a")
+    browser.post("/admin/alerts/agencytoken/", {"action": "revoke", "_selected_action": [pn.pk, pm_a.pk]})
+    pn.refresh_from_db()
+    pm_a.refresh_from_db()
+    assert pn.revoked_at is None
+    assert pm_a.revoked_at is not None
