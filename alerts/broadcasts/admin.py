@@ -1,12 +1,20 @@
 from django.contrib import admin
 
-from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastRecipient
+from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastRecipient, BroadcastTemplate
 from backend.territory.admin import CommuneScopedAdmin
 
 
 @admin.register(BroadcastPolicy)
 class BroadcastPolicyAdmin(CommuneScopedAdmin):
     list_display = ["commune", "two_person_rule"]
+
+
+@admin.register(BroadcastTemplate)
+class BroadcastTemplateAdmin(CommuneScopedAdmin):
+    """The commune's wording per kind, which the console prefills (placeholders checked on save)."""
+
+    list_display = ["commune", "kind", "title"]
+    list_filter = ["kind"]
 
 
 class BroadcastRecipientInline(admin.TabularInline):

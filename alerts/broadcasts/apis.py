@@ -41,6 +41,7 @@ from backend.core.api import (
 from backend.core.emergency import EMERGENCY_CALL
 from backend.core.errors import ApplicationError, NotFound
 from backend.core.idempotency import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY, idempotent
+from backend.territory.models import Commune
 
 # --- serializers -------------------------------------------------------------------------------
 
@@ -348,21 +349,57 @@ class BroadcastPrefillApi(APIView):
 
     @extend_schema(
         operation_id="broadcasts_prefill",
-        summary="Texte d'alerte prérempli depuis un signalement validé (sans donnée personnelle)",
-        parameters=[OpenApiParameter("observation", int, required=True, description="Id du signalement.")],
+        summary="Texte prérempli d'une diffusion, depuis le modèle de la commune (sans donnée personnelle)",
+        description=(
+            "Le titre et le texte du modèle de la nature demandée (ceux de la commune, sinon ceux de Vigie). "
+            "Avec un ou plusieurs `observation` (signalements validés, une série : "
+            "`?observation=12&observation=15`), une alerte cambriolage qui les résume : catégorie, jour et "
+            "moment, ou nombre et depuis quand, secteurs (leur union) ; jamais l'auteur, la description ni "
+            "l'adresse."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "observation",
+                int,
+                many=True,
+                description="Id d'un signalement validé (répétable : une série).",
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=Broadcast.Kind.values,
+                description="Nature du message (burglary_alert par défaut).",
+            ),
+        ],
         responses={200: PrefillSerializer, **ERROR_RESPONSES, **NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
+        kind = request.query_params.get("kind") or Broadcast.Kind.BURGLARY_ALERT
+        if kind not in Broadcast.Kind.values:
+            raise ApplicationError(
+                _("Nature inconnue (possibles : %(allowed)s).")
+                % {"allowed": ", ".join(Broadcast.Kind.values)},
+                field="kind",
+            )
+        commune_id = access.staff_commune(user)
+        if commune_id is None:
+            raise NotFound(_("Aucune commune rattachée à votre compte."))
         try:
-            observation_id = int(request.query_params.get("observation", ""))
+            ids = list(dict.fromkeys(int(value) for value in request.query_params.getlist("observation")))
         except ValueError:
             raise ApplicationError(_("Identifiant de signalement attendu."), field="observation") from None
-        observation = Observation.objects.filter(pk=observation_id).first()
-        if observation is None or not access.may_prefill_alert(user, observation):
+        observations = list(
+            Observation.objects.select_related("category", "sector", "commune").filter(pk__in=ids)
+        )
+        if len(observations) != len(ids) or not all(
+            access.may_prefill_alert(user, obs) for obs in observations
+        ):
             raise NotFound(_("Signalement introuvable."))
-        services.observation_check(commune_id=observation.commune_id, observation=observation)
-        return Response(services.observation_prefill(observation=observation))
+        for observation in observations:
+            services.observation_check(commune_id=observation.commune_id, observation=observation)
+        commune = observations[0].commune if observations else Commune.objects.get(pk=commune_id)
+        return Response(services.broadcast_prefill(commune=commune, kind=kind, observations=observations))
 
 
 class InboxListApi(APIView):

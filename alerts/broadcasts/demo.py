@@ -1,9 +1,11 @@
-"""Demo data of broadcasts: the commune's policy and one prevention advice already sent. Idempotent."""
+"""Demo data of broadcasts: the commune's policy, its templates (Vigie's defaults, to edit in the admin)
+and one prevention advice already sent. Idempotent."""
 
 from collections.abc import Callable
 
 from alerts.broadcasts import services
-from alerts.broadcasts.models import Broadcast, BroadcastPolicy
+from alerts.broadcasts.models import Broadcast, BroadcastPolicy, BroadcastTemplate
+from alerts.broadcasts.services.prefill import DEFAULTS
 from alerts.registry import audience_names
 from backend.accounts.models import Role, User
 from backend.core.emergency import EMERGENCY_CALL
@@ -19,6 +21,10 @@ ADVICE_BODY = (
 
 def seed(commune: Commune, say: Callable[[str], None]) -> None:
     BroadcastPolicy.objects.get_or_create(commune=commune, defaults={"two_person_rule": False})
+    for kind, (title, body) in DEFAULTS.items():
+        BroadcastTemplate.objects.get_or_create(
+            commune=commune, kind=kind, defaults={"title": str(title), "body": str(body)}
+        )
     if Broadcast.objects.filter(commune=commune, title=ADVICE_TITLE).exists():
         return
     author = User.objects.filter(commune=commune, role__in=Role.STAFF, is_active=True).order_by("id").first()

@@ -1,8 +1,12 @@
 """Broadcasts: prevention advice, burglary alerts and shop alerts sent by the town and the police."""
 
+import string
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -158,3 +162,59 @@ class BroadcastRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id} → {self.user_id} ({self.channel})"
+
+
+class BroadcastTemplate(models.Model):
+    """A commune's wording for a kind of broadcast; without one, the defaults of
+    services/templates.py. The placeholders are filled when the console prefills a message."""
+
+    PLACEHOLDERS = ("faits", "secteurs", "date", "moment", "categorie", "commune")
+
+    commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.CASCADE,
+        related_name="broadcast_templates",
+        verbose_name=_("commune"),
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=Broadcast.Kind.choices)
+    title = models.CharField(
+        _("titre"),
+        max_length=120,
+        help_text=_("Espaces réservés : {secteurs}, {date}, {moment}, {categorie}, {faits}, {commune}."),
+    )
+    body = models.TextField(
+        _("texte"),
+        max_length=900,
+        help_text=_(
+            "Espaces réservés : {faits} (« Cambriolage signalé ce mardi 3 décembre en fin de matinée » ou "
+            "« 3 cambriolages signalés depuis samedi »), {secteurs} (« secteur La Gavotte »), {date}, "
+            "{moment}, {categorie}, {commune}. La consigne d'appeler le 17 est ajoutée à la fin."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("modèle de diffusion")
+        verbose_name_plural = _("modèles de diffusion")
+        constraints = [models.UniqueConstraint(fields=["commune", "kind"], name="broadcast_template_once")]
+
+    def __str__(self) -> str:
+        return f"{self.commune} : {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("title", "body"):
+            try:
+                names = {name for _text, name, _spec, _conv in string.Formatter().parse(getattr(self, field))}
+            except ValueError:
+                errors[field] = gettext(
+                    "Accolade mal fermée : écrivez les espaces réservés ainsi : {secteurs}."
+                )
+                continue
+            unknown = sorted(name for name in names - set(self.PLACEHOLDERS) if name is not None)
+            if unknown:
+                errors[field] = gettext("Espace réservé inconnu : %(names)s (possibles : %(allowed)s).") % {
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "allowed": ", ".join(f"{{{name}}}" for name in self.PLACEHOLDERS),
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -234,6 +234,7 @@ GET    /admin/axes/accessfailurelog/                         | 302       | 302  
 GET    /admin/axes/accesslog/                                | 302       | 302        | 302        | 403         | 403        | 403         | 200
 GET    /admin/broadcasts/broadcast/                          | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/broadcasts/broadcastpolicy/                    | 302       | 302        | 302        | 403         | 403        | 200         | 200
+GET    /admin/broadcasts/broadcasttemplate/                  | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/commerces/inboundmessage/                      | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/commerces/shop/                                | 302       | 302        | 302        | 403         | 403        | 200         | 200
 GET    /admin/commerces/shopalerttemplate/                   | 302       | 302        | 302        | 403         | 403        | 200         | 200

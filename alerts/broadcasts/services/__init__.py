@@ -3,8 +3,10 @@ its recipients, their inbox rows, the outbox deliveries, the audit records and t
 together.
 
 - common.py: the channels, the limits on texts, the kinds quiet hours hold back, the shared checks
-- drafting.py: `broadcast_create` (its checks: `draft_clean`), and alerts made from an observation
-  (`observation_check`, `observation_prefill`)
+- drafting.py: `broadcast_create` (its checks: `draft_clean`), alerts made from an observation
+  (`observation_check`)
+- prefill.py: texts from the commune's templates, of a kind or from observations (`broadcast_prefill`,
+  `observation_prefill`)
 - preview.py: `broadcast_preview` (the recipients and SMS of a request, nothing written)
 - approval.py: the two-person rule (`two_person_rule`, `broadcast_approve`)
 - delivery.py: sending (who gets what, on which channel: recipients, inbox rows, deliveries)
@@ -29,9 +31,9 @@ from alerts.broadcasts.services.drafting import (
     broadcast_create,
     draft_clean,
     observation_check,
-    observation_prefill,
 )
 from alerts.broadcasts.services.inbox import notification_mark_read
+from alerts.broadcasts.services.prefill import broadcast_prefill, observation_prefill
 from alerts.broadcasts.services.preview import broadcast_preview
 from alerts.broadcasts.services.schedule import broadcasts_run_due
 from alerts.broadcasts.services.update_cancel import broadcast_cancel, broadcast_update
@@ -47,6 +49,7 @@ __all__ = [
     "broadcast_approve",
     "broadcast_cancel",
     "broadcast_create",
+    "broadcast_prefill",
     "broadcast_preview",
     "broadcast_update",
     "broadcasts_run_due",

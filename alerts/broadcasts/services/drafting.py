@@ -15,13 +15,13 @@ from alerts.broadcasts.models import Broadcast
 from alerts.broadcasts.services.approval import two_person_rule
 from alerts.broadcasts.services.common import CHANNELS, MAX_BODY, MAX_TITLE, clean_dates, require_staff
 from alerts.broadcasts.services.delivery import broadcast_release
+from alerts.broadcasts.services.prefill import observation_prefill
 from alerts.events import commune_staff_group, event_emit
 from alerts.models import Observation
 from alerts.registry import audience_names, broadcast_text_check
 from alerts.services import text_clean
 from backend.accounts.models import User
 from backend.audit.services import audit_record
-from backend.core.emergency import emergency_call
 from backend.core.errors import ApplicationError, Forbidden
 from backend.territory.models import Commune, Sector
 
@@ -73,28 +73,6 @@ def observation_check(*, commune_id: int, observation: Observation | int) -> Obs
             field="observation",
         )
     return found
-
-
-def observation_prefill(*, observation: Observation) -> dict[str, Any]:
-    """The text of a burglary alert made from an observation, without personal data: no description,
-    no author, no exact place or time — the category, the sector and the part of the day."""
-    local = timezone.localtime(observation.occurred_at)
-    sector = observation.sector.name if observation.sector else observation.commune.name
-    hour = local.hour
-    moment = _("le matin") if hour < 12 else (_("l'après-midi") if hour < 18 else _("le soir"))
-    category = observation.category.label if observation.category_id else _("Cambriolage")
-    return {
-        "kind": Broadcast.Kind.BURGLARY_ALERT,
-        "title": (_("Alerte cambriolage – %(sector)s") % {"sector": sector})[:MAX_TITLE],
-        "body": _(
-            "%(category)s signalé le %(date)s %(moment)s, secteur %(sector)s. Fermez portes et fenêtres, "
-            "ne laissez pas d'objets de valeur en vue et signalez tout comportement suspect."
-        )
-        % {"category": category, "date": local.strftime("%d/%m"), "moment": moment, "sector": sector}
-        + " "
-        + emergency_call(),
-        "sectors": [observation.sector.slug] if observation.sector else [],
-    }
 
 
 @dataclass(frozen=True)
