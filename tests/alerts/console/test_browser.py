@@ -362,6 +362,10 @@ def test_console_end_to_end(
     operator.keyboard.type("Fermez portes et fenêtres, signalez tout comportement suspect au 17.")
     tab_to(operator, "#form-diffusion button[type=submit]")
     operator.keyboard.press("Enter")
+    operator.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'diffusion-confirmer'"
+    )
+    operator.keyboard.press("Enter")  # the confirmation naming the counts
     sent = wait_event(mate, "broadcast.sent", "true")
     assert sent["data"]["title"] == "Cambriolages dans le secteur Nord"
     assert "Diffusion" in operator.locator("#retour").inner_text()

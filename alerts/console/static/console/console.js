@@ -625,6 +625,7 @@
       updatePresence(data);
     } else if (type.indexOf("broadcast.") === 0) {
       feedback(interpolate(gettext("Diffusion : %(title)s."), { title: data.title || data.kind || type }, true), false);
+      if (state.onBroadcastEvent) state.onBroadcastEvent(event); // console-broadcasts.js
     }
     if (alert) {
       var obs = observationOf(alert);
@@ -788,15 +789,7 @@
       var active = !event.submitter || event.submitter.value === "1";
       send({ action: "emergency", active: active, categories: active ? values(form, "categories") : [], reason: $("urgence-motif").value });
     });
-    $("form-diffusion").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var form = event.target;
-      send({
-        action: "broadcast", kind: $("diffusion-nature").value, title: $("diffusion-titre").value, body: $("diffusion-texte").value,
-        audiences: values(form, "audiences"), channels: values(form, "channels"), sectors: values(form, "sectors"),
-        include_adjacent: form.querySelector("input[name=include_adjacent]").checked,
-      });
-    });
+    // The broadcast form (preview, confirmation, history) is console-broadcasts.js's.
     ["filtre-etat", "filtre-secteur", "filtre-categorie"].forEach(function (id) { $(id).addEventListener("change", renderList); });
   }
 
@@ -931,6 +924,8 @@
   }
 
   function start() {
+    // What console-broadcasts.js (loaded after this file) uses of this one.
+    state.ui = { el: el, getJson: getJson, feedback: feedback, announce: announce, togglePanel: togglePanel, values: values };
     bindPanels();
     document.addEventListener("keydown", onKey);
     window.setInterval(tickAges, 1000);

@@ -1,0 +1,118 @@
+"""Broadcasts from the console in headless Chromium against a real daphne (issue 14's acceptance): the
+preview's counts per channel as one composes, the SMS counter switching to UCS-2 and back with the
+transliteration button, the confirmation naming the counts, then the receipts updating live in the list
+as the outbox worker (a real `run_worker` process) sends. Screenshots go to test-artifacts/."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.broadcasts.models import Broadcast
+from alerts.console.models import ConsoleConnection
+from backend.messaging.models import Delivery, Device
+from tests.alerts.console.helpers import Town, town
+from tests.alerts.console.test_browser import open_console, staff_login_ready
+from tests.live import Worker, screenshot, until
+from tests.neighbours import factories as nf
+
+pytestmark = pytest.mark.browser
+
+
+def test_preview_counts_confirmation_and_live_receipts(
+    transactional_db: Any, daphne_server: Any, browser: Any, live_tmp: Path
+) -> None:
+    place: Town = town()
+    for index in range(2):  # in the app: a push each
+        user = nf.referent(place.commune).user
+        Device.objects.create(user=user, token=f"tok-console-{index}", platform="android")
+    # town()'s referent has no app: an SMS.
+    page = open_console(browser, daphne_server.url, place.moderator, staff_login_ready(place.moderator))
+
+    page.get_by_role("button", name="Diffuser une alerte").click()
+    # The kind brings its template.
+    page.get_by_label("Nature").select_option("burglary_alert")
+    page.wait_for_function(
+        "() => document.getElementById('diffusion-titre').value.startsWith('Alerte cambriolage')"
+    )
+    page.locator("#diffusion-canaux input[value=sms]").check()
+    page.get_by_label("Titre").fill("Cambriolages secteur Nord")
+    page.get_by_label("Texte", exact=True).fill("Fermez portes et fenêtres – soyez vigilants.")
+
+    # The preview, as one types: recipients per channel; the SMS in UCS-2 (« ê », « – »), highlighted.
+    preview = page.locator("#diffusion-apercu")
+    counter = page.locator("#diffusion-compteur")
+    until(lambda: "UCS-2" in counter.inner_text(), what="the SMS counter in UCS-2", timeout=15)
+    assert preview.inner_text().startswith(
+        "3 destinataires : 2 notifications, 1 SMS, 0 boîte de réception seule."
+    )
+    assert re.match(r"^\d+/134 · UCS-2 · 2 SMS par personne — 2 SMS facturés$", counter.inner_text()), (
+        counter.inner_text()
+    )
+    assert page.locator("#diffusion-marque mark.hors-gsm").all_inner_texts() == ["ê", "–"]
+    screenshot(page, "console-broadcast-ucs2")
+
+    # Back to GSM-7 with the button: the text transliterated, one SMS.
+    page.get_by_role("button", name="Remplacer par des caractères GSM-7").click()
+    until(
+        lambda: counter.get_attribute("data-encoding") == "GSM-7",
+        what="the counter back in GSM-7",
+        timeout=15,
+    )
+    assert (
+        page.get_by_label("Texte", exact=True).input_value() == "Fermez portes et fenetres - soyez vigilants."
+    )
+    assert re.match(r"^\d+/160 · GSM-7 · 1 SMS — 1 SMS facturé$", counter.inner_text()), counter.inner_text()
+    assert page.locator("#diffusion-hors-gsm").is_hidden()
+
+    # « Diffuser » asks first, naming the counts; « Annuler » sends nothing.
+    page.get_by_role("button", name="Diffuser", exact=True).click()
+    confirmation = page.locator("#diffusion-question")
+    confirmation.wait_for(timeout=15000)
+    assert confirmation.inner_text() == "Envoyer à 3 personnes : 2 notifications, 1 SMS (1 SMS facturé) ?"
+    screenshot(page, "console-broadcast-confirmation")
+    page.get_by_role("button", name="Annuler", exact=True).click()
+    assert page.locator("#diffusion-confirmation").is_hidden()
+    assert not Broadcast.objects.exists()
+    page.get_by_role("button", name="Diffuser", exact=True).click()
+    page.get_by_role("button", name="Confirmer").click()
+
+    # Sent: in the list, its receipts waiting for the worker …
+    until(lambda: Broadcast.objects.filter(state="sent").exists(), what="the broadcast", timeout=15)
+    broadcast = Broadcast.objects.get()
+    assert broadcast.title == "Cambriolages secteur Nord"
+    receipts = page.locator(f'#diffusion-historique li[data-broadcast-id="{broadcast.pk}"] .accuses')
+    until(lambda: "SMS : 0 envoyés, 1 en file" in receipts.inner_text(), what="queued receipts", timeout=15)
+    assert "Notifications : 0 envoyées, 2 en file" in receipts.inner_text()
+    sms = Delivery.objects.get(source=broadcast.source, channel="sms")
+    assert (
+        sms.body
+        == "Les Pennes-Mirabeau - Cambriolages secteur Nord\nFermez portes et fenetres - soyez vigilants."
+    )
+
+    # … then updated live as the worker sends, without a reload.
+    env = {
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(live_tmp / "sms"),
+        "PUSH_BACKEND": "file",
+        "PUSH_FILE_PATH": str(live_tmp / "push"),
+    }
+    worker = Worker(live_tmp, "console-broadcasts", env)
+    try:
+        worker.wait_started()
+        until(
+            lambda: (
+                receipts.inner_text() == "Notifications : 2 envoyées, 0 en file ; SMS : 1 envoyés, 0 en file"
+            ),
+            what="the receipts updated in the page",
+            timeout=30,
+            watch=worker,
+        )
+    finally:
+        worker.stop()
+    assert page.evaluate("window.__loadedOnce") is True
+    screenshot(page, "console-broadcast-receipts")
+    page.context.close()
+    # A closing socket writes its read log and presence: done before the test's data is flushed.
+    until(lambda: not ConsoleConnection.objects.exists(), what="the console's socket to close")
