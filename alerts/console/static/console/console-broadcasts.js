@@ -107,6 +107,13 @@
 
   function refreshPreview() {
     var seq = ++bc.previewSeq;
+    if (!$("diffusion-titre").value.trim() && !$("diffusion-texte").value.trim()) {
+      bc.preview = null;
+      $("diffusion-apercu").classList.remove("erreur");
+      $("diffusion-apercu").textContent = gettext("Choisissez la nature ou écrivez un titre et un texte : les destinataires et le coût des SMS s'affichent ici.");
+      $("diffusion-sms").hidden = true;
+      return Promise.resolve(null);
+    }
     return api("POST", API + "preview/", request()).then(function (preview) {
       if (seq !== bc.previewSeq) return null; // the form changed since: a newer preview is on its way
       bc.preview = preview;
@@ -269,12 +276,14 @@
 
   function receiptsText(receipts) {
     var push = receipts.push, sms = receipts.sms;
-    var text = interpolate(gettext("Notifications : %(sent)s envoyées, %(queued)s en file"), { sent: push.sent, queued: push.queued }, true);
-    text += " ; " + interpolate(gettext("SMS : %(sent)s envoyés, %(queued)s en file"), { sent: sms.sent, queued: sms.queued }, true);
+    var text = interpolate(ngettext("Notifications : %(sent)s envoyée, %(queued)s en file", "Notifications : %(sent)s envoyées, %(queued)s en file", push.sent), { sent: push.sent, queued: push.queued }, true);
+    text += " ; " + interpolate(ngettext("SMS : %(sent)s envoyé, %(queued)s en file", "SMS : %(sent)s envoyés, %(queued)s en file", sms.sent), { sent: sms.sent, queued: sms.queued }, true);
     var failed = push.failed + push.invalid + sms.failed + sms.invalid;
     if (failed) text += " ; " + interpolate(ngettext("%(n)s échec", "%(n)s échecs", failed), { n: failed }, true);
     var held = push.cancelled + sms.cancelled;
     if (held) text += " ; " + interpolate(ngettext("%(n)s retenu", "%(n)s retenus", held), { n: held }, true);
+    var inbox = receipts.inbox_only.recipients;
+    if (inbox) text += " ; " + interpolate(ngettext("%(n)s en boîte de réception seule", "%(n)s en boîte de réception seule", inbox), { n: inbox }, true);
     return text;
   }
 
@@ -292,12 +301,12 @@
   // A small form under a broadcast: a text and a button (update, cancel).
   function inlineForm(item, id, label, placeholder, submitLabel, onSubmit) {
     var existing = item.querySelector("form");
-    if (existing) { existing.remove(); return; }
+    if (existing) { existing.remove(); loadLists(); return; }
     var input = el("textarea", { id: id, rows: "2", maxlength: "1000", placeholder: placeholder });
     var inline = el("form", { class: "diffusion-action" }, [
       el("label", { for: id, text: label }), input, el("button", { type: "submit", text: submitLabel }),
     ]);
-    inline.addEventListener("submit", function (event) { event.preventDefault(); onSubmit(input.value); });
+    inline.addEventListener("submit", function (event) { event.preventDefault(); inline.remove(); onSubmit(input.value); });
     item.appendChild(inline);
     input.focus();
   }
@@ -305,13 +314,15 @@
   function historyItem(broadcast) {
     var item = el("li", { "data-broadcast-id": String(broadcast.id), "data-state": broadcast.state });
     var when = broadcast.state === "scheduled" ? interpolate(gettext("programmée le %(date)s"), { date: paris(broadcast.send_at) }, true)
-      : broadcast.sent_at ? interpolate(gettext("envoyée le %(date)s"), { date: paris(broadcast.sent_at) }, true) : paris(broadcast.created_at);
+      : broadcast.sent_at ? interpolate(gettext("envoyée le %(date)s"), { date: paris(broadcast.sent_at) }, true)
+        : interpolate(gettext("rédigée le %(date)s"), { date: paris(broadcast.created_at) }, true);
     var kinds = { update: gettext("Mise à jour : "), cancel: gettext("Annulation : ") };
     item.appendChild(el("p", { class: "ligne1" }, [
       el("strong", { text: (kinds[broadcast.msg_type] || "") + broadcast.title }),
       el("span", { class: "badge", text: broadcast.state_label }),
     ]));
-    item.appendChild(el("p", { class: "ligne2", text: interpolate(gettext("%(kind)s · %(when)s · %(n)s destinataires"), { kind: broadcast.kind_label, when: when, n: broadcast.recipients }, true) }));
+    item.appendChild(el("p", { class: "ligne2", text: interpolate(ngettext("%(kind)s · %(when)s · %(n)s destinataire", "%(kind)s · %(when)s · %(n)s destinataires", broadcast.recipients),
+      { kind: broadcast.kind_label, when: when, n: broadcast.recipients }, true) }));
     var receipts = bc.receipts.get(broadcast.id);
     item.appendChild(el("p", { class: "accuses", "aria-live": "polite", text: receipts ? receiptsText(receipts) : "" }));
     var open = ["draft", "scheduled", "sent"].indexOf(broadcast.state) >= 0 && !broadcast.original;
@@ -351,6 +362,8 @@
   }
 
   function render(list) {
+    // A message being written under a broadcast is not wiped by an event: the lists wait for it.
+    if (panel.querySelector(".diffusion-action")) return;
     var drafts = list.filter(function (b) { return b.state === "draft"; });
     var pending = $("diffusion-a-valider");
     pending.textContent = "";
