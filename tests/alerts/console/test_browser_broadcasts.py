@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from alerts import services as alerts_services
 from alerts.broadcasts.models import Broadcast, BroadcastPolicy
@@ -132,7 +133,9 @@ def test_two_person_rule_series_prefill_schedule_update_and_cancel(
     BroadcastPolicy.objects.create(commune=place.commune, two_person_rule=True)
     second = User.objects.create_user("+33699000011", role="moderator", commune=place.commune)
     series = []
-    for minutes in (90, 60, 30):
+    first = af.recent(3)
+    since = "aujourd'hui" if timezone.localtime(first).date() == timezone.localdate() else "depuis hier"
+    for minutes in (3, 2, 1):
         observation = in_thread(af.observation, author=place.referent, occurred_at=af.recent(minutes))
         in_thread(alerts_services.observation_approve, observation=observation, actor=place.moderator)
         series.append(observation.pk)
@@ -147,7 +150,7 @@ def test_two_person_rule_series_prefill_schedule_update_and_cancel(
     title = writer.get_by_label("Titre")
     until(lambda: title.input_value() == "Alerte cambriolage : secteur Nord", what="the prefill", timeout=15)
     body = writer.get_by_label("Texte", exact=True).input_value()
-    assert body.startswith("3 cambriolages signalés aujourd'hui, secteur Nord. Fermez portes"), body
+    assert body.startswith(f"3 cambriolages signalés {since}, secteur Nord. Fermez portes"), body
     assert writer.locator("#diffusion-secteurs input[value=nord]").is_checked()
     writer.get_by_role("button", name="Diffuser", exact=True).click()
     writer.get_by_role("button", name="Confirmer").click()

@@ -42,6 +42,7 @@
     prefilled: null, // {title, body} last put in the form by a prefill: replaced by the next one unless edited
     receipts: new Map(), // broadcast id → receipts
     pollTimer: null,
+    pollGeneration: 0,
     idempotencyKey: null,
     sending: false,
   };
@@ -348,8 +349,11 @@
       el("p", { class: "texte", text: broadcast.body }),
     ]);
     if (mine) {
-      // The two-person rule: the server refuses the author's own approval; nothing to offer here.
+      // The two-person rule: the server refuses the author's own approval; they may withdraw it.
       item.appendChild(el("p", { class: "vide", text: gettext("Rédigée par vous : une autre personne doit la valider.") }));
+      item.appendChild(el("p", { class: "boutons" }, [el("button", { type: "button", class: "secondary", text: gettext("Retirer"), onclick: function () {
+        act(broadcast, "cancel", { body: "" }, gettext("Diffusion retirée : personne ne la reçoit."));
+      } })]));
     } else {
       item.appendChild(el("p", { class: "boutons" }, [
         el("button", { type: "button", text: gettext("Approuver"), onclick: function () { act(broadcast, "approve", {}, gettext("Diffusion validée.")); } }),
@@ -396,12 +400,13 @@
     });
   }
 
-  function poll() {
+  // One polling loop per opening of the panel: a loop of an earlier opening stops at its next turn.
+  function poll(generation) {
     window.clearTimeout(bc.pollTimer);
-    if (panel.hidden) return;
+    if (panel.hidden || generation !== bc.pollGeneration) return;
     var busy = (bc.list || []).filter(function (b) { return b.state === "sent" && (!bc.receipts.has(b.id) || sending(bc.receipts.get(b.id))); });
     loadReceipts(busy.map(function (b) { return b.id; })).then(function () {
-      bc.pollTimer = window.setTimeout(poll, RECEIPTS_EVERY_MS);
+      if (generation === bc.pollGeneration) bc.pollTimer = window.setTimeout(poll, RECEIPTS_EVERY_MS, generation);
     });
   }
 
@@ -422,7 +427,8 @@
     // The panel is opened and closed by console.js (button, « b », Échap): its lists follow.
     new MutationObserver(function () {
       if (panel.hidden) { window.clearTimeout(bc.pollTimer); closeConfirmation(); return; }
-      loadLists().then(poll);
+      var generation = ++bc.pollGeneration;
+      loadLists().then(function () { poll(generation); });
       schedulePreview();
     }).observe(panel, { attributes: true, attributeFilter: ["hidden"] });
   }
