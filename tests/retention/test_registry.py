@@ -149,6 +149,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "alerts.senderstanding": "a sender's counts and block: lives with the sender's account",
     "broadcasts.broadcast": "the commune's public messages (staff authors by id)",
     "broadcasts.broadcastrecipient": ["broadcasts.recipients"],
+    "broadcasts.broadcasttemplate": "a commune's wording per kind of broadcast: no person",
     "console.consoleconnection": "one row per open socket: deleted on close, or by console.presence_prune",
     "console.consolepreference": "a console user's sound and notification choices: deleted with the account",
     "neighbours.protocol": "a commune's agreement with the police: no person",

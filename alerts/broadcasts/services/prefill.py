@@ -115,7 +115,9 @@ def _and(names: Sequence[str]) -> str:
     )
 
 
-def _values(commune: Commune, observations: Sequence[Observation], now: datetime) -> dict[str, str]:
+def _values(
+    commune: Commune, kind: str, observations: Sequence[Observation], now: datetime
+) -> dict[str, str]:
     today = timezone.localtime(now).date()
     sectors = list(dict.fromkeys(obs.sector.name for obs in observations if obs.sector is not None))
     where = (
@@ -128,7 +130,9 @@ def _values(commune: Commune, observations: Sequence[Observation], now: datetime
         local = timezone.localtime(now)
         return {
             **values,
-            "faits": _("Faits signalés récemment"),
+            "faits": _("Cambriolages signalés récemment")
+            if kind == Kind.BURGLARY_ALERT
+            else _("Faits signalés récemment"),
             "date": _on(local, today),
             "moment": _moment(local),
         }
@@ -167,7 +171,7 @@ def broadcast_prefill(
 ) -> dict[str, Any]:
     """The title, text and sectors of a broadcast of `kind`, from the commune's template, told of the
     `observations` (checked by the caller: approved, of this commune, seen by the user)."""
-    values = _values(commune, observations, now or timezone.now())
+    values = _values(commune, kind, observations, now or timezone.now())
     title, body = template_for(commune, kind)
     default_title, default_body = (str(text) for text in DEFAULTS[Broadcast.Kind(kind)])
     text = _fill(body, values, default_body)

@@ -123,6 +123,10 @@ def test_prefill_of_a_kind_uses_the_communes_template_else_the_default(commune3:
     assert custom["title"] == f"Vacances à {commune3.name}"
     assert custom["body"].startswith("Partez tranquilles, ce ")
     assert client.get("/api/v1/broadcasts/prefill/?kind=rumeur").status_code == 400
+    alert = client.get("/api/v1/broadcasts/prefill/?kind=burglary_alert").json()
+    assert alert["title"] == f"Alerte cambriolage : {commune3.name}"
+    assert alert["body"].startswith(f"Cambriolages signalés récemment, {commune3.name}. Fermez portes")
+    assert alert["sectors"] == []
 
 
 @pytest.fixture
