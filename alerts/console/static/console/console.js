@@ -51,6 +51,7 @@
     sectors: null, // the sectors' GeoJSON features, once loaded (console-map.js draws them)
     log: [], // every event received, in order (tests and the curious read it)
     resyncs: 0,
+    hooks: {}, // name → functions that other scripts of the page added with state.on(name, fn)
   };
   window.vigieConsole = state;
   // What console-search.js uses (the search box and the filters addressed by the URL).
@@ -58,6 +59,11 @@
     getJson: getJson, el: el, option: option, feedback: feedback, renderList: renderList,
     upsertObservation: upsertObservation, upsertDispatch: upsertDispatch,
   };
+  state.on = function (name, fn) { (state.hooks[name] = state.hooks[name] || []).push(fn); };
+
+  function hook(name, value) {
+    (state.hooks[name] || []).forEach(function (fn) { fn(value); });
+  }
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -129,20 +135,32 @@
     } catch (error) { /* no audio device: the visual signal remains */ }
   }
 
-  function toggleSound() {
-    state.sound = !state.sound;
-    if (state.sound && !state.audio) {
-      try { state.audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (error) { state.audio = null; }
-    }
+  function setSound(on) {
+    state.sound = on;
     var button = $("son");
     button.setAttribute("aria-pressed", String(state.sound));
     button.textContent = state.sound ? gettext("Son : activé") : gettext("Son : désactivé");
+  }
+
+  function toggleSound() {
+    setSound(!state.sound);
+    if (state.sound && !state.audio) {
+      try { state.audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (error) { state.audio = null; }
+    }
     if (state.sound) beep();
+    hook("soundChanged", state.sound);
   }
 
   // --- items --------------------------------------------------------------------------------------
 
   function observationOf(item) { return item.kind === "d" ? item.dispatch.observation : item.observation; }
+
+  // What really waits for this console: a moderator's undecided reports and follow-ups to review, the
+  // police's dispatches not yet acknowledged (the « à traiter » counter and the tab title count these).
+  function isWaiting(item) {
+    if (item.kind === "d") return item.dispatch.status === "sent";
+    return item.observation.status === "pending" || !!item.observation.pending_additions;
+  }
 
   function isOpen(item) {
     return item.kind === "d" ? OPEN_DISPATCH.indexOf(item.dispatch.status) >= 0 : OPEN_OBSERVATION.indexOf(item.observation.status) >= 0;
@@ -277,13 +295,14 @@
     });
     if (!state.selected && items.length) list.firstChild.setAttribute("tabindex", "0");
     $("liste-vide").hidden = items.length > 0;
-    var open = Array.from(state.items.values()).filter(isOpen).length;
-    $("compteur").textContent = interpolate(gettext("(%(count)s à traiter)"), { count: open }, true);
+    var waiting = Array.from(state.items.values()).filter(isWaiting).length;
+    $("compteur").textContent = interpolate(gettext("(%(count)s à traiter)"), { count: waiting }, true);
     if (focusedKey) {
       var again = list.querySelector('[data-key="' + focusedKey + '"]');
       if (again) again.focus();
     }
     renderMapPoints();
+    hook("listRendered", waiting);
   }
 
   function tickAges() {
@@ -316,6 +335,7 @@
       if (state.selected !== key) return;
       item.detail = detail;
       renderDetailExtras(item);
+      hook("detailRendered", item);
     }).catch(function () { /* the pane keeps what the events gave */ });
   }
 
@@ -469,6 +489,7 @@
     pane.appendChild(el("h3", { text: gettext("Historique") }));
     pane.appendChild(el("ol", { id: "detail-historique", class: "historique" }));
     if (item.detail) renderDetailExtras(item);
+    hook("detailRendered", item);
   }
 
   function renderDetailExtras(item) {
@@ -631,7 +652,9 @@
       var obs = observationOf(alert);
       announce(interpolate(obs.in_progress ? gettext("Nouveau : %(reference)s, %(category)s, faits en cours.") : gettext("Nouveau : %(reference)s, %(category)s."), { reference: obs.reference, category: obs.category ? obs.category.label : "" }, true));
       if (obs.in_progress || obs.urgent) beep();
+      hook("newItem", alert);
     }
+    hook("event", event);
     renderList();
     var selected = state.selected ? state.items.get(state.selected) : null;
     if (selected && relates(selected, data)) {
@@ -875,13 +898,13 @@
   // --- the map: drawn by console-map.js (Leaflet), which sets state.mapView ------------------------
 
   // What console-map.js may call back: the list's own selection, filters and labels.
-  state.api = {
+  Object.assign(state.api, {
     select: function (key) { select(key, true); },
     visibleItems: visibleItems,
     observationOf: observationOf,
     isOpen: isOpen,
     itemLabel: itemLabel,
-  };
+  });
 
   function renderMapPoints() {
     if (state.mapView) state.mapView.items();
@@ -918,10 +941,17 @@
       showWebhookFailures(data.webhook_failures || []);
       var who = data.user.name + (data.agencies.length ? " — " + data.agencies.map(function (a) { return a.name; }).join(", ") : "") + (state.moderator ? " — " + gettext("modération") : "");
       $("who").textContent = "· " + who;
+      hook("stateLoaded", data);
       renderList();
       renderDetail();
     });
   }
+
+  // For the page's other scripts (console-alerts.js): what they may call.
+  Object.assign(state, {
+    select: select, send: send, feedback: feedback, announce: announce, getJson: getJson, el: el,
+    setSound: setSound, isWaiting: isWaiting, observationOf: observationOf, ageText: ageText,
+  });
 
   function start() {
     // What console-broadcasts.js (loaded after this file) uses of this one.

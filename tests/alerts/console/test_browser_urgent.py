@@ -1,0 +1,162 @@
+"""Nothing urgent is missed, moderators decide faster (issue 14), in headless Chromium against daphne.
+
+A desktop notification (the permission granted by the test; `window.Notification` wrapped to record what
+the page shows) and the tab title count on an urgent item, the count going down after the approval; the
+sound preference kept on the server and applied on reload; the duplicate suggestion on a fixture pair,
+merged in one click; the series banner on three burglaries.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from alerts.console.models import ConsolePreference
+from alerts.models import Observation
+from backend.territory.models import Sector
+from tests.alerts import factories as f
+from tests.alerts.console.helpers import Town, town
+from tests.alerts.console.test_browser import item, open_console, staff_login_ready, submit, wait_event
+from tests.live import screenshot, until
+
+pytestmark = pytest.mark.browser
+
+# Wraps the browser's Notification: each one the page shows is recorded (headless Chromium displays
+# none), and the last one kept so that the test can click it.
+NOTIFICATION_RECORDER = """
+(() => {
+  const Real = window.Notification;
+  window.__notified = [];
+  class Recorder {
+    constructor(title, options) {
+      this.title = title;
+      this.onclick = null;
+      window.__notified.push({ title, body: (options || {}).body, tag: (options || {}).tag });
+      window.__lastNotification = this;
+    }
+    close() {}
+    static get permission() { return Real.permission; }
+    static requestPermission() { return Real.requestPermission(); }
+  }
+  window.Notification = Recorder;
+})();
+"""
+
+
+def preference(user: Any) -> tuple[bool, bool] | None:
+    row = ConsolePreference.objects.filter(user=user).first()
+    return (row.sound, row.notifications) if row else None
+
+
+def test_an_urgent_item_notifies_counts_in_the_title_and_is_pinned(
+    transactional_db: Any, daphne_server: Any, browser: Any
+) -> None:
+    base = daphne_server.url
+    place: Town = town()
+    page = open_console(browser, base, place.moderator, staff_login_ready(place.moderator))
+    page.context.grant_permissions(["notifications"], origin=base)
+    page.context.add_init_script(NOTIFICATION_RECORDER)
+    page.reload()
+    page.wait_for_selector("#connexion[data-state=open]", timeout=15000)
+
+    # Sound on by default; switched off, saved on the server, still off after a reload.
+    sound = page.locator("#son")
+    assert sound.inner_text() == "Son : activé"
+    sound.click()
+    until(lambda: preference(place.moderator) == (False, False), what="the sound preference saved")
+    page.reload()
+    page.wait_for_selector("#connexion[data-state=open]", timeout=15000)
+    assert page.locator("#son").inner_text() == "Son : désactivé"
+    assert page.locator("#son").get_attribute("aria-pressed") == "false"
+
+    # Desktop notifications: asked from the button, remembered.
+    button = page.get_by_role("button", name="Notifications de bureau : désactivées")
+    button.click()
+    page.get_by_role("button", name="Notifications de bureau : activées").wait_for()
+    until(lambda: preference(place.moderator) == (False, True), what="the notification preference saved")
+    assert page.title() == "Console temps réel — Vigie"  # nothing waits
+
+    urgent = submit(base, place.referent, description="Deux individus forcent une porte-fenêtre.")
+    item(page, urgent.reference).wait_for(timeout=15000)
+    page.wait_for_function("() => window.__notified.length === 1")
+    notified = page.evaluate("window.__notified[0]")
+    assert notified["title"] == f"Faits en cours : {urgent.reference}"
+    assert notified["body"] == "cambriolage ou tentative — Nord"
+    assert page.title() == "(1) Console temps réel — Vigie"
+    assert page.locator("#compteur").inner_text() == "(1 à traiter)"
+    # Pinned above the list, in words as well as in colour, its age ticking.
+    pinned = page.locator(f'#urgents button[data-key="o:{urgent.pk}"]')
+    assert "faits en cours" in pinned.inner_text()
+    assert page.locator("#titre-urgents").inner_text() == "Urgent : 1 en attente"
+    age = pinned.locator(".age")
+    first_age = age.inner_text()
+    page.wait_for_function(
+        "([node, before]) => node.textContent !== before", arg=[age.element_handle(), first_age]
+    )
+    screenshot(page, "console-urgent-pinned")
+
+    # Clicking the notification opens the item.
+    page.evaluate("window.__lastNotification.onclick()")
+    page.wait_for_function(
+        f"() => document.getElementById('titre-detail').textContent.startsWith('{urgent.reference}')"
+    )
+    page.get_by_role("checkbox", name="Police municipale").check()
+    page.get_by_role("button", name="Valider et transmettre (v)").click()
+    wait_event(page, "observation.approved", f"e.data.id === {urgent.pk}")
+    page.wait_for_function("() => document.title === 'Console temps réel — Vigie'")
+    assert page.locator("#compteur").inner_text() == "(0 à traiter)"
+    assert page.locator("#urgents").is_hidden()
+
+
+def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
+    transactional_db: Any, daphne_server: Any, browser: Any
+) -> None:
+    base = daphne_server.url
+    place: Town = town()
+    now = timezone.now()
+    original = f.observation(
+        place.referent, category="suspect", occurred_at=now - timedelta(minutes=60), latitude=43.415
+    )
+    repeat = f.observation(
+        place.referent,
+        category="suspect",
+        occurred_at=now - timedelta(minutes=25),
+        latitude=43.415 + 120 / 111_195,
+    )
+    north = Sector.objects.get(commune=place.commune, slug="nord")
+    south = Sector.objects.get(commune=place.commune, slug="sud")
+    burglaries = []
+    for hours, sector in ((47, north), (20, south), (1, north)):
+        row = f.observation(place.referent, occurred_at=now - timedelta(hours=hours))
+        Observation.objects.filter(pk=row.pk).update(sector=sector)
+        burglaries.append(row.pk)
+
+    page = open_console(browser, base, place.moderator, staff_login_ready(place.moderator))
+
+    banner = page.locator("#serie")
+    banner.wait_for()
+    assert banner.locator("strong").inner_text() == "Série : 3 cambriolages en 46 h — Nord, Sud"
+    page.get_by_role("button", name="Préparer une alerte cambriolage").click()
+    assert page.locator("#panneau-diffusion").is_visible()
+    assert page.evaluate("document.getElementById('diffusion-nature').value") == "burglary_alert"
+    # Once the console can prefill an alert from several observations, the button hands them over.
+    page.evaluate("window.vigieConsole.openBroadcast = (request) => { window.__opened = request; }")
+    page.get_by_role("button", name="Préparer une alerte cambriolage").click()
+    assert page.evaluate("window.__opened") == {"kind": "burglary_alert", "observationIds": burglaries}
+    page.keyboard.press("Escape")
+    screenshot(page, "console-series-banner")
+
+    item(page, repeat.reference).click()
+    suggestion = page.locator("#doublons")
+    suggestion.wait_for()
+    assert suggestion.locator("span").first.inner_text() == (
+        f"Doublon probable de {original.reference} (120 m, 35 min)"
+    )
+    screenshot(page, "console-duplicate-suggestion")
+    page.get_by_role("button", name=f"Fusionner avec {original.reference}").click()
+    merged = wait_event(page, "observation.merged", f"e.data.id === {repeat.pk}")
+    assert merged["data"]["into"]["id"] == original.pk
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.merged_into_id) == (Observation.Status.MERGED, original.pk)
+    page.wait_for_selector("#doublons", state="detached")
