@@ -166,6 +166,18 @@
     }
   }
 
+  // Follow-ups waiting for review, shown on their item in the list (screen readers already hear them in
+  // the item's label).
+  function markFollowUps() {
+    document.querySelectorAll("#liste li[data-key^='o:']").forEach(function (node) {
+      var item = vc.items.get(node.dataset.key);
+      var count = item && item.observation.pending_additions;
+      if (!count) return;
+      var badges = node.querySelector(".ligne1 > span");
+      if (badges) badges.appendChild(el("span", { class: "badge complement", "aria-hidden": "true", text: interpolate(ngettext("%(count)s complément à relire", "%(count)s compléments à relire", count), { count: count }, true) }));
+    });
+  }
+
   // --- moderators: likely duplicates and series --------------------------------------------------------
 
   function duplicateText(dup) {
@@ -263,6 +275,7 @@
   vc.on("soundChanged", function (on) { savePreferences({ sound: on }); });
   vc.on("newItem", notify);
   vc.on("listRendered", renderUrgent);
+  vc.on("listRendered", markFollowUps);
   vc.on("detailRendered", renderDuplicates);
   vc.on("event", function (event) {
     if (vc.moderator && event.type.indexOf("observation.") === 0) refreshSuggestions();

@@ -163,6 +163,7 @@
   }
 
   function isOpen(item) {
+    if (isWaiting(item)) return true; // a follow-up to review reopens a finished report for moderators
     return item.kind === "d" ? OPEN_DISPATCH.indexOf(item.dispatch.status) >= 0 : OPEN_OBSERVATION.indexOf(item.observation.status) >= 0;
   }
 
