@@ -11,13 +11,14 @@
   "use strict";
 
   var vc = window.vigieConsole;
-  if (!vc || !vc.on) return;
+  if (!vc || !vc.on || !vc.api) return;
+  var api = vc.api;
   var gettext = window.gettext || function (text) { return text; };
   var ngettext = window.ngettext || function (singular, plural, count) { return count === 1 ? singular : plural; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
   };
-  var el = vc.el;
+  var el = api.el;
   var $ = function (id) { return document.getElementById(id); };
   var PREFERENCES_URL = "/api/v1/console/preferences/";
   var SUGGESTIONS_URL = "/api/v1/console/suggestions/";
@@ -43,7 +44,7 @@
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
     }).catch(function () {
-      vc.feedback(gettext("Préférence non enregistrée : elle sera oubliée au prochain chargement."), true);
+      api.feedback(gettext("Préférence non enregistrée : elle sera oubliée au prochain chargement."), true);
     });
   }
 
@@ -90,19 +91,19 @@
     Promise.resolve(asked).then(function (permission) {
       if (permission === "granted") {
         savePreferences({ notifications: true });
-        vc.feedback(gettext("Notifications de bureau activées."), false);
+        api.feedback(gettext("Notifications de bureau activées."), false);
       } else {
-        vc.feedback(gettext("Le navigateur bloque les notifications de ce site : autorisez-les dans ses réglages."), true);
+        api.feedback(gettext("Le navigateur bloque les notifications de ce site : autorisez-les dans ses réglages."), true);
       }
       renderNotificationsButton();
     });
   }
 
   function notify(item) {
-    var obs = vc.observationOf(item);
+    var obs = api.observationOf(item);
     var urgent = obs.in_progress || obs.urgent;
     if (vc.sound && !audioReady() && urgent) {
-      vc.feedback(gettext("Le navigateur a bloqué le son : cliquez dans la page ou appuyez sur une touche pour l'autoriser."), true);
+      api.feedback(gettext("Le navigateur a bloqué le son : cliquez dans la page ou appuyez sur une touche pour l'autoriser."), true);
     }
     if (!notificationsOn()) return;
     var title = interpolate(urgent ? (obs.in_progress ? gettext("Faits en cours : %(reference)s") : gettext("Urgent : %(reference)s")) : gettext("Nouveau : %(reference)s"), { reference: obs.reference }, true);
@@ -111,7 +112,7 @@
       var shown = new window.Notification(title, { body: body, tag: item.key, requireInteraction: !!urgent });
       shown.onclick = function () {
         window.focus();
-        vc.select(item.key, true);
+        api.select(item.key);
         shown.close();
       };
       vc.notifications.push({ key: item.key, title: title, body: body });
@@ -122,10 +123,10 @@
 
   function waitingUrgent() {
     return Array.from(vc.items.values()).filter(function (item) {
-      var obs = vc.observationOf(item);
-      return vc.isWaiting(item) && (obs.in_progress || obs.urgent);
+      var obs = api.observationOf(item);
+      return api.isWaiting(item) && (obs.in_progress || obs.urgent);
     }).sort(function (a, b) {
-      var oa = vc.observationOf(a), ob = vc.observationOf(b);
+      var oa = api.observationOf(a), ob = api.observationOf(b);
       return (ob.in_progress ? 1 : 0) - (oa.in_progress ? 1 : 0) || Date.parse(oa.created_at || 0) - Date.parse(ob.created_at || 0);
     });
   }
@@ -146,16 +147,16 @@
     block.appendChild(el("h2", { id: "titre-urgents", text: interpolate(ngettext("Urgent : %(count)s en attente", "Urgents : %(count)s en attente", items.length), { count: items.length }, true) }));
     var list = el("ul", {});
     items.forEach(function (item) {
-      var obs = vc.observationOf(item);
+      var obs = api.observationOf(item);
       var kind = obs.in_progress ? gettext("faits en cours") : gettext("urgent");
       list.appendChild(el("li", { class: obs.in_progress ? "en-cours" : "urgent" }, [
-        el("button", { type: "button", "data-key": item.key, onclick: function () { vc.select(item.key, true); } }, [
+        el("button", { type: "button", "data-key": item.key, onclick: function () { api.select(item.key); } }, [
           el("span", { class: "badge " + (obs.in_progress ? "en-cours" : "urgent"), text: kind }),
           " ",
           el("strong", { text: obs.reference }),
           " " + [obs.category ? obs.category.label : "", obs.sector ? obs.sector.name : ""].filter(Boolean).join(" · ") + " — ",
           el("span", { class: "sr-only", text: gettext("reçu il y a") + " " }),
-          el("span", { class: "age", "data-since": obs.created_at, text: vc.ageText(obs.created_at) }),
+          el("span", { class: "age", "data-since": obs.created_at, text: api.ageText(obs.created_at) }),
         ]),
       ]));
     });
@@ -200,7 +201,7 @@
         " ",
         el("button", {
           type: "button", id: "fusionner-" + dup.id, "aria-label": interpolate(gettext("Fusionner avec %(reference)s"), { reference: dup.reference }, true),
-          onclick: function () { vc.send({ action: "merge", observation: item.id, into: dup.id }); }, text: gettext("Fusionner"),
+          onclick: function () { api.send({ action: "merge", observation: item.id, into: dup.id }); }, text: gettext("Fusionner"),
         }),
       ]));
     });
@@ -247,7 +248,7 @@
       ]));
     });
     banner.dataset.text = texts.join(" ");
-    if (texts.length && banner.dataset.text !== before) vc.announce(texts.join(" "));
+    if (texts.length && banner.dataset.text !== before) api.announce(texts.join(" "));
   }
 
   var refreshTimer = null;
@@ -255,7 +256,7 @@
   function refreshSuggestions() {
     window.clearTimeout(refreshTimer);
     refreshTimer = window.setTimeout(function () {
-      vc.getJson(SUGGESTIONS_URL).then(function (data) {
+      api.getJson(SUGGESTIONS_URL).then(function (data) {
         vc.suggestions = data;
         renderSeries();
         renderDuplicates(vc.selected ? vc.items.get(vc.selected) : null);
@@ -267,7 +268,7 @@
 
   vc.on("stateLoaded", function (data) {
     vc.preferences = Object.assign({ sound: true, notifications: false }, data.preferences || {});
-    vc.setSound(!!vc.preferences.sound);
+    api.setSound(!!vc.preferences.sound);
     vc.suggestions = data.suggestions || { duplicates: {}, series: [] };
     renderNotificationsButton();
     renderSeries();

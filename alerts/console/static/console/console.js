@@ -948,10 +948,10 @@
     });
   }
 
-  // For the page's other scripts (console-alerts.js): what they may call.
-  Object.assign(state, {
-    select: select, send: send, feedback: feedback, announce: announce, getJson: getJson, el: el,
-    setSound: setSound, isWaiting: isWaiting, observationOf: observationOf, ageText: ageText,
+  // What console-alerts.js calls besides the map's callbacks.
+  Object.assign(state.api, {
+    send: send, feedback: feedback, announce: announce, getJson: getJson, el: el,
+    setSound: setSound, isWaiting: isWaiting, ageText: ageText,
   });
 
   function start() {
