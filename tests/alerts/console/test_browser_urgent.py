@@ -1,9 +1,10 @@
 """Nothing urgent is missed, moderators decide faster (issue 14), in headless Chromium against daphne.
 
 A desktop notification (the permission granted by the test; `window.Notification` wrapped to record what
-the page shows) and the tab title count on an urgent item, the count going down after the approval; the
-sound preference kept on the server and applied on reload; the duplicate suggestion on a fixture pair,
-merged in one click; the series banner on three burglaries; a follow-up to review marked on its item.
+the page shows) and the tab title count on an urgent item, the count going down after the approval (the
+moderator) and the acknowledgement (the operator); the sound preference kept on the server and applied on
+reload; the duplicate suggestion on a fixture pair, merged in one click; the series banner on three
+burglaries; a follow-up to review marked on its item.
 """
 
 from datetime import timedelta
@@ -50,16 +51,25 @@ def preference(user: Any) -> tuple[bool, bool] | None:
     return (row.sound, row.notifications) if row else None
 
 
+def notified_console(browser: Any, base: str, user: Any) -> Any:
+    """A console whose notifications the browser allows and the test records."""
+    page = open_console(browser, base, user, staff_login_ready(user))
+    page.context.grant_permissions(["notifications"], origin=base)
+    page.context.add_init_script(NOTIFICATION_RECORDER)
+    page.reload()
+    page.wait_for_selector("#connexion[data-state=open]", timeout=15000)
+    return page
+
+
 def test_an_urgent_item_notifies_counts_in_the_title_and_is_pinned(
     transactional_db: Any, daphne_server: Any, browser: Any
 ) -> None:
     base = daphne_server.url
     place: Town = town()
-    page = open_console(browser, base, place.moderator, staff_login_ready(place.moderator))
-    page.context.grant_permissions(["notifications"], origin=base)
-    page.context.add_init_script(NOTIFICATION_RECORDER)
-    page.reload()
-    page.wait_for_selector("#connexion[data-state=open]", timeout=15000)
+    page = notified_console(browser, base, place.moderator)
+    operator = notified_console(browser, base, place.pm_operator)
+    operator.get_by_role("button", name="Notifications de bureau : désactivées").click()
+    until(lambda: preference(place.pm_operator) == (True, True), what="the operator's preference saved")
 
     # Sound on by default; switched off, saved on the server, still off after a reload.
     sound = page.locator("#son")
@@ -110,6 +120,15 @@ def test_an_urgent_item_notifies_counts_in_the_title_and_is_pinned(
     page.wait_for_function("title => document.title === title", arg=title)
     assert page.locator("#compteur").inner_text() == "(0 à traiter)"
     assert page.locator("#urgents").is_hidden()
+
+    # The operator is told of the new dispatch; acknowledging it empties their count.
+    operator.wait_for_function("() => window.__notified.length === 1")
+    assert operator.evaluate("window.__notified[0].title") == f"Faits en cours : {urgent.reference}"
+    assert operator.title() == f"(1) {title}"
+    item(operator, urgent.reference).click()
+    operator.get_by_role("button", name="Prendre en compte (a)").click()
+    operator.wait_for_function("title => document.title === title", arg=title)
+    assert operator.locator("#compteur").inner_text() == "(0 à traiter)"
 
 
 def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
