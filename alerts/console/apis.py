@@ -82,6 +82,8 @@ _STATE_EXAMPLE = {
         }
     ],
     "choices": {"categories": [], "agencies": [], "reject_reasons": [], "outcomes": [], "operators": {}},
+    "suggestions": {"duplicates": {}, "series": []},
+    "preferences": {"sound": True, "notifications": False},
 }
 
 
@@ -96,7 +98,9 @@ class ConsoleStateApi(APIView):
         description=(
             "Les signalements (modérateurs) et transmissions (opérateurs) que cette console peut voir, la "
             "présence des agents et l'identifiant du dernier événement visible : la page ouvre ensuite "
-            "`/ws/console/?last_event_id=<newest_event_id>`."
+            "`/ws/console/?last_event_id=<newest_event_id>`. `suggestions` : les doublons probables et les "
+            "séries de cambriolages (modération, comme `GET /api/v1/console/suggestions/`) ; `preferences` : "
+            "le son et les notifications de bureau de l'utilisateur."
         ),
         responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
         examples=[OpenApiExample("Console d'un opérateur", value=_STATE_EXAMPLE, response_only=True)],

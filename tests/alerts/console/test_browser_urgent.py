@@ -7,6 +7,7 @@ reload; the duplicate suggestion on a fixture pair, merged in one click; the ser
 burglaries; a follow-up to review marked on its item.
 """
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -190,3 +191,17 @@ def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
     repeat.refresh_from_db()
     assert (repeat.status, repeat.merged_into_id) == (Observation.Status.MERGED, original.pk)
     page.wait_for_selector("#doublons", state="detached")
+
+    # A burglary arriving live: the series grows and its duplicate is suggested, without a reload.
+    latest = submit(base, place.referent, description="Une fenêtre forcée au même endroit.")
+    page.wait_for_function(
+        "() => document.querySelector('#serie strong').textContent.startsWith('Série : 4 cambriolages')"
+    )
+    item(page, latest.reference).click()
+    suggestion.wait_for()
+    recent = Observation.objects.get(pk=burglaries[-1])
+    assert re.fullmatch(
+        rf"Doublon probable de {recent.reference} \(0 m, \d+ min\)",
+        suggestion.locator("span").first.inner_text(),
+    )
+    assert page.evaluate("window.__loadedOnce") is True

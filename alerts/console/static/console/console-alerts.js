@@ -278,8 +278,10 @@
   vc.on("listRendered", renderUrgent);
   vc.on("listRendered", markFollowUps);
   vc.on("detailRendered", renderDuplicates);
+  // Events that add a report or change its status: the duplicates and series may change with them.
+  var CHANGES = ["observation.pending", "observation.approved", "observation.rejected", "observation.merged", "observation.closed"];
   vc.on("event", function (event) {
-    if (vc.moderator && event.type.indexOf("observation.") === 0) refreshSuggestions();
+    if (vc.moderator && CHANGES.indexOf(event.type) >= 0) refreshSuggestions();
   });
 
   var button = $("notifications");
