@@ -197,6 +197,18 @@
     return item;
   }
 
+  // Every date and time shown in Europe/Paris (the commune's), whatever the browser's own time zone.
+  var PARIS = {
+    dateTime: new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "medium" }),
+    time: new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", timeStyle: "medium" }),
+  };
+
+  function formatTime(iso, timeOnly) {
+    if (!iso) return "";
+    return (timeOnly ? PARIS.time : PARIS.dateTime).format(new Date(iso));
+  }
+  state.formatTime = formatTime; // for the console's other scripts
+
   function ageText(iso) {
     if (!iso) return "";
     var seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -340,6 +352,8 @@
     }).catch(function () { /* the pane keeps what the events gave */ });
   }
 
+  function capitalize(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
   function option(value, label, selected) {
     return el("option", { value: value, selected: selected ? "selected" : null, text: label });
   }
@@ -459,16 +473,16 @@
     var facts = [
       [gettext("État"), statusLabel(item)],
       [gettext("Faits"), obs.in_progress ? gettext("en cours") : gettext("constatés")],
-      [gettext("Constaté"), obs.occurred_at ? new Date(obs.occurred_at).toLocaleString("fr-FR") : ""],
-      [gettext("Reçu"), obs.created_at ? interpolate(gettext("%(date)s (il y a %(age)s)"), { date: new Date(obs.created_at).toLocaleString("fr-FR"), age: ageText(obs.created_at) }, true) : ""],
+      [gettext("Constaté"), formatTime(obs.occurred_at)],
+      [gettext("Reçu"), obs.created_at ? interpolate(gettext("%(date)s (il y a %(age)s)"), { date: formatTime(obs.created_at), age: ageText(obs.created_at) }, true) : ""],
       [gettext("Secteur"), obs.sector ? obs.sector.name : gettext("hors secteur")],
-      [gettext("Canal"), obs.channel || ""],
+      [gettext("Canal"), capitalize(obs.channel_label || "")],
     ];
     if (item.kind === "d") {
       facts.push([gettext("Service"), item.dispatch.agency.name]);
       facts.push([gettext("Attribué à"), item.dispatch.assignee ? item.dispatch.assignee.name : gettext("personne")]);
-      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), new Date(item.dispatch.ack_deadline).toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris" }) + (overdue(item.dispatch) ? " — " + gettext("en retard") : "")]);
-      if (item.dispatch.escalated) facts.push([gettext("Relancé le"), new Date(item.dispatch.escalated_at).toLocaleString("fr-FR", { timeZone: "Europe/Paris" })]);
+      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), formatTime(item.dispatch.ack_deadline, true)]);
+      if (item.dispatch.escalated) facts.push([gettext("Relancé le"), formatTime(item.dispatch.escalated_at)]);
     } else {
       facts.push([gettext("Pris en charge par"), obs.claimed_by ? obs.claimed_by.name : gettext("personne")]);
       if (obs.author) facts.push([gettext("Auteur"), obs.author.name]);
@@ -505,7 +519,7 @@
     item.detail.history.forEach(function (entry) {
       var who = entry.actor ? " — " + entry.actor.name : "";
       var label = entry.label + (entry.status_label ? " (" + entry.status_label + ")" : "");
-      var text = new Date(entry.at).toLocaleString("fr-FR", { timeZone: "Europe/Paris" }) + " : " + label + who + (entry.note ? " : " + entry.note : "");
+      var text = formatTime(entry.at) + " : " + label + who + (entry.note ? " : " + entry.note : "");
       var line = el("li", { text: text });
       if (entry.kind === "addition" && entry.status === "pending" && state.moderator) line.appendChild(additionReview(entry));
       history.appendChild(line);
@@ -748,7 +762,7 @@
       return interpolate(ngettext(
         "Webhook de %(agency)s : %(count)s envoi en échec ces dernières 24 h (dernier le %(at)s : %(error)s).",
         "Webhook de %(agency)s : %(count)s envois en échec ces dernières 24 h (dernier le %(at)s : %(error)s).",
-        item.count), { agency: item.agency.name, count: item.count, at: new Date(item.last_at).toLocaleString("fr-FR"), error: item.last_error }, true);
+        item.count), { agency: item.agency.name, count: item.count, at: formatTime(item.last_at), error: item.last_error }, true);
     }).join(" ");
     node.hidden = !failures.length;
   }
