@@ -155,8 +155,14 @@
     }
   });
 
-  // The grid may resize the column without resizing the window (narrow screens, panels).
-  if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
+  // The grid may resize the column without resizing the window (narrow screens, panels). A map drawn while
+  // hidden (on a phone it opens on demand, layout.js) fits its sectors again when it shows.
+  var hidden = !container.clientWidth;
+  if (window.ResizeObserver) new ResizeObserver(function () {
+    map.invalidateSize();
+    if (hidden && container.clientWidth && sectorLayer.getLayers().length) map.fitBounds(sectorLayer.getBounds(), { padding: [8, 8] });
+    hidden = !container.clientWidth;
+  }).observe(container);
 
   vigie.mapView = { sectors: drawSectors, items: drawItems };
   if (vigie.sectors) drawSectors(); // loaded before this file ran

@@ -328,6 +328,7 @@
 
   function select(key, focusDetail) {
     state.selected = key;
+    body.classList.add("detail-ouvert"); // narrow screens: the detail becomes a full-screen sheet (layout.js)
     var item = state.items.get(key);
     if (item) item.fresh = false;
     renderList();
