@@ -9,6 +9,7 @@ export DEBUG=${DEBUG:-1}
 "$PY" manage.py run_worker &
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
-echo "Vigie: http://$HOST:$PORT/ (worker pid $worker)"
+# The same Python as the README's commands (`make run`: .venv/bin/python).
+echo "Vigie : http://$HOST:$PORT/ (agents : http://$HOST:$PORT/connexion/, Python : $PY, worker pid $worker)"
 # backend.core.serve is daphne that finishes the requests in flight on SIGTERM (deploy/README.md).
 "$PY" -m backend.core.serve -b "$HOST" -p "$PORT" backend.asgi:application

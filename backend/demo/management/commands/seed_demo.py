@@ -1,4 +1,6 @@
 import base64
+import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Agents (page /connexion/ : téléphone, mot de passe, code TOTP) :")
         self.stdout.write(f"  mot de passe commun : {DEMO_PASSWORD}")
-        self.stdout.write("  code du moment : DEBUG=1 .venv/bin/python manage.py totp_code <téléphone>")
+        self.stdout.write(f"  code du moment : DEBUG=1 {_python()} manage.py totp_code <téléphone>")
         for device in TOTPDevice.objects.filter(user__phone__in=[u[0] for u in DEMO_USERS]).select_related(
             "user"
         ):
@@ -28,6 +30,13 @@ class Command(BaseCommand):
         for phone, name, role, _superuser in DEMO_USERS:
             if role in ("referent", "shopkeeper"):
                 self.stdout.write(f"  {phone}  {name}")
+
+
+def _python() -> str:
+    """The interpreter running this command (`make run`'s: .venv/bin/python, as in the README), relative
+    to the current folder when inside it: the command to copy works as printed."""
+    path = Path(sys.executable)
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def _b32(key: bytes) -> str:
