@@ -146,6 +146,7 @@ class ConsoleModerationObservationSerializer(ConsoleObservationSerializer):
 
     pending_additions = serializers.IntegerField(required=False)
     redacted_description = serializers.CharField(allow_blank=True)
+    redacted_place = serializers.CharField(allow_blank=True)
     author = AlertsPersonSerializer(allow_null=True)
     claimed_by = AlertsPersonSerializer(allow_null=True)
     claim_expires_at = serializers.DateTimeField(allow_null=True)

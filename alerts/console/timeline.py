@@ -128,13 +128,16 @@ def observation_history(
                 "note": transition.note if moderator else "",
             }
         )
-    notes = DispatchNote.objects.filter(dispatch__in=dispatches).select_related("author", "dispatch__agency")
+    notes = DispatchNote.objects.filter(dispatch__in=dispatches).select_related(
+        "author", "agency_token", "dispatch__agency"
+    )
     for note in notes:
+        by_system = f" ({note.agency_token.label})" if note.agency_token else ""  # an agency's own system
         history.append(
             {
                 "at": note.created_at,
                 "kind": "note",
-                "label": note.dispatch.agency.name,
+                "label": note.dispatch.agency.name + by_system,
                 "actor": _person(note.author),
                 "note": note.text,
             }

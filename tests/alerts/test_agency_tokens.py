@@ -136,6 +136,18 @@ def test_the_token_is_recorded_as_the_actor(towns: Towns) -> None:
     assert token.last_used_at is not None
 
 
+def test_the_console_timeline_names_the_token_that_wrote_a_note(towns: Towns) -> None:
+    raw = secret(towns, towns.pm_a)
+    own = towns.dispatch(towns.observation_a, towns.pm_a)
+    bearer(raw).post(f"/api/v1/dispatches/{own.pk}/notes/", {"text": "Patrouille 12 envoyée."}, format="json")
+    operator = api_client_for(towns.people["operator_pm_a"])
+    detail = operator.get(f"/api/v1/console/observations/{towns.observation_a.pk}/").json()
+    notes = [entry for entry in detail["history"] if entry["kind"] == "note"]
+    assert [(entry["label"], entry["note"]) for entry in notes] == [
+        ("Police municipale A (Main courante PM)", "Patrouille 12 envoyée.")
+    ]
+
+
 def test_the_reporter_never_reaches_the_token(towns: Towns) -> None:
     client = bearer(secret(towns, towns.pm_a))
     own = towns.dispatch(towns.observation_a, towns.pm_a)
