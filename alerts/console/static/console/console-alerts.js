@@ -187,14 +187,19 @@
     return interpolate(gettext("Doublon probable de %(reference)s (%(distance)s m, %(minutes)s min)"), values, true);
   }
 
+  // Redrawn only when what it says changes: a refresh must not swallow a click or move the focus.
   function renderDuplicates(item) {
     var old = $("doublons");
-    if (old) old.remove();
     var actions = document.querySelector("#detail .actions");
-    if (!item || item.kind !== "o" || item.observation.status !== "pending" || !actions || vc.selected !== item.key) return;
-    var dups = vc.suggestions.duplicates[String(item.id)] || (item.detail && item.detail.duplicates) || [];
+    var dups = [];
+    if (item && item.kind === "o" && item.observation.status === "pending" && actions && vc.selected === item.key) {
+      dups = vc.suggestions.duplicates[String(item.id)] || (item.detail && item.detail.duplicates) || [];
+    }
+    var key = item ? item.key + ":" + dups.map(duplicateText).join("|") : "";
+    if (old && old.dataset.key === key && dups.length) return;
+    if (old) old.remove();
     if (!dups.length) return;
-    var box = el("div", { id: "doublons", class: "doublons", role: "group", "aria-label": gettext("Doublons probables") });
+    var box = el("div", { id: "doublons", class: "doublons", role: "group", "aria-label": gettext("Doublons probables"), "data-key": key });
     dups.forEach(function (dup) {
       box.appendChild(el("p", {}, [
         el("span", { text: duplicateText(dup) }),
@@ -235,11 +240,15 @@
       var grid = document.querySelector(".console-grid");
       grid.parentNode.insertBefore(banner, grid);
     }
-    var before = banner.dataset.text || "";
-    banner.textContent = "";
     var series = vc.moderator ? vc.suggestions.series : [];
-    banner.hidden = !series.length;
     var texts = series.map(seriesText);
+    var key = series.map(function (one, index) {
+      return texts[index] + ":" + one.observations.map(function (o) { return o.id; }).join(",");
+    }).join("|");
+    banner.hidden = !series.length;
+    if (banner.dataset.key === key) return; // unchanged: the same nodes (and the focus) stay
+    banner.dataset.key = key;
+    banner.textContent = "";
     series.forEach(function (one, index) {
       banner.appendChild(el("p", {}, [
         el("strong", { text: texts[index] }),
@@ -247,8 +256,7 @@
         el("button", { type: "button", class: "serie-alerte", onclick: function () { prepareAlert(one); }, text: gettext("Préparer une alerte cambriolage") }),
       ]));
     });
-    banner.dataset.text = texts.join(" ");
-    if (texts.length && banner.dataset.text !== before) api.announce(texts.join(" "));
+    if (texts.length) api.announce(texts.join(" "));
   }
 
   var refreshTimer = null;
