@@ -140,6 +140,10 @@
       column.insertBefore(block, column.firstChild);
     }
     var items = waitingUrgent();
+    // Redrawn only when its items change (their ages tick by themselves): a click is never swallowed.
+    var key = items.map(function (item) { return item.key + (api.observationOf(item).in_progress ? "!" : ""); }).join(",");
+    if (block.dataset.key === key) return;
+    block.dataset.key = key;
     var focused = document.activeElement && block.contains(document.activeElement) ? document.activeElement.dataset.key : null;
     block.textContent = "";
     block.hidden = !items.length;
