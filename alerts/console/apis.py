@@ -246,6 +246,7 @@ class ConsoleSuggestionsApi(APIView):
                                 {"id": 84, "reference": "PMB-2026-000084"},
                                 {"id": 88, "reference": "PMB-2026-000088"},
                             ],
+                            "alert_observation_ids": [80, 84],
                         }
                     ],
                 },

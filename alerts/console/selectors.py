@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alerts import access
 from alerts.broadcasts.models import Broadcast
+from alerts.broadcasts.services import APPROVED_OBSERVATION
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
 from alerts.console.models import ConsolePreference
 from alerts.console.timeline import observation_history
@@ -420,6 +421,8 @@ def burglary_series(*, user: User, now: datetime | None = None) -> list[dict[str
                     {"id": pk, "name": name} for pk, name in sorted(sectors.items(), key=lambda s: s[1])
                 ],
                 "observations": [{"id": row.pk, "reference": row.reference} for row in group],
+                # An alert is made from validated reports only (the broadcasts' rule).
+                "alert_observation_ids": [row.pk for row in group if row.status in APPROVED_OBSERVATION],
             }
         )
     return series

@@ -43,6 +43,10 @@ class SeriesSerializer(serializers.Serializer):
     last_at = serializers.DateTimeField()
     sectors = SeriesSectorSerializer(many=True)
     observations = SeriesObservationSerializer(many=True)
+    alert_observation_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ceux qui sont validés : l'alerte cambriolage préparée depuis la série part d'eux.",
+    )
 
 
 class ConsoleSuggestionsSerializer(serializers.Serializer):

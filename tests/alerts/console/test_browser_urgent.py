@@ -20,7 +20,14 @@ from alerts.models import Observation
 from backend.territory.models import Sector
 from tests.alerts import factories as f
 from tests.alerts.console.helpers import Town, town
-from tests.alerts.console.test_browser import item, open_console, staff_login_ready, submit, wait_event
+from tests.alerts.console.test_browser import (
+    in_thread,
+    item,
+    open_console,
+    staff_login_ready,
+    submit,
+    wait_event,
+)
 from tests.live import screenshot, until
 
 pytestmark = pytest.mark.browser
@@ -157,11 +164,17 @@ def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
     base = daphne_server.url
     place: Town = town()
     now = timezone.now()
-    original = f.observation(
-        place.referent, category="suspect", occurred_at=now - timedelta(minutes=60), latitude=43.415
+    # Written outside Playwright's event loop (their after-commit publish wants a loop of its own).
+    original = in_thread(
+        f.observation,
+        author=place.referent,
+        category="suspect",
+        occurred_at=now - timedelta(minutes=60),
+        latitude=43.415,
     )
-    repeat = f.observation(
-        place.referent,
+    repeat = in_thread(
+        f.observation,
+        author=place.referent,
         category="suspect",
         occurred_at=now - timedelta(minutes=25),
         latitude=43.415 + 120 / 111_195,
@@ -170,13 +183,21 @@ def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
     south = Sector.objects.get(commune=place.commune, slug="sud")
     burglaries = []
     for hours, sector in ((47, north), (20, south), (1, north)):
-        row = f.observation(place.referent, occurred_at=now - timedelta(hours=hours))
+        row = in_thread(f.observation, author=place.referent, occurred_at=now - timedelta(hours=hours))
         Observation.objects.filter(pk=row.pk).update(sector=sector)
         burglaries.append(row.pk)
-
+    # Two of them validated: the alert is made from those (the third still waits for moderation).
+    for pk in burglaries[:2]:
+        in_thread(
+            services.observation_approve, observation=Observation.objects.get(pk=pk), actor=place.moderator
+        )
     followed = Observation.objects.get(pk=burglaries[0])
-    services.observation_add_text(
-        observation=followed, author=place.referent, text="Ils sont repartis en scooter.", channel="app"
+    in_thread(
+        services.observation_add_text,
+        observation=followed,
+        author=place.referent,
+        text="Ils sont repartis en scooter.",
+        channel="app",
     )
 
     page = open_console(browser, base, place.moderator, staff_login_ready(place.moderator))
@@ -190,10 +211,11 @@ def test_duplicate_suggestion_merged_in_one_click_and_series_banner(
     page.get_by_role("button", name="Préparer une alerte cambriolage").click()
     assert page.locator("#panneau-diffusion").is_visible()
     assert page.evaluate("document.getElementById('diffusion-nature').value") == "burglary_alert"
-    # Once the console can prefill an alert from several observations, the button hands them over.
+    page.wait_for_function("() => document.getElementById('diffusion-titre').value !== ''")  # prefilled
+    # The series' observations are what the alert is made from.
     page.evaluate("window.vigieConsole.openBroadcast = (request) => { window.__opened = request; }")
     page.get_by_role("button", name="Préparer une alerte cambriolage").click()
-    assert page.evaluate("window.__opened") == {"kind": "burglary_alert", "observationIds": burglaries}
+    assert page.evaluate("window.__opened") == {"kind": "burglary_alert", "observationIds": burglaries[:2]}
     page.keyboard.press("Escape")
     screenshot(page, "console-series-banner")
 

@@ -130,6 +130,9 @@ def test_three_burglaries_in_adjacent_sectors_within_72_h_are_one_series() -> No
     assert series[0]["hours"] == 46
     assert [row["name"] for row in series[0]["sectors"]] == ["Nord", "Sud"]
     assert [row["id"] for row in series[0]["observations"]] == [row.pk for row in rows]
+    assert series[0]["alert_observation_ids"] == []  # an alert is made from validated reports only
+    services.observation_approve(observation=rows[1], actor=place.moderator)
+    assert burglary_series(user=place.moderator)[0]["alert_observation_ids"] == [rows[1].pk]
     state = api_client_for(place.moderator).get("/api/v1/console/state/").json()
     assert state["suggestions"]["series"][0]["count"] == 3
     admin = factories.user(role="admin", commune=place.commune)

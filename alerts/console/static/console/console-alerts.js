@@ -223,18 +223,9 @@
     }, true);
   }
 
+  // console-broadcasts.js opens the panel on a burglary alert prefilled from the series' validated reports.
   function prepareAlert(series) {
-    var ids = series.observations.map(function (o) { return o.id; });
-    if (typeof vc.openBroadcast === "function") {
-      vc.openBroadcast({ kind: "burglary_alert", observationIds: ids });
-      return;
-    }
-    // Until the console prefills an alert from several observations: the broadcast panel, kind chosen.
-    if ($("panneau-diffusion").hidden) $("ouvrir-diffusion").click();
-    var kind = $("diffusion-nature");
-    kind.value = "burglary_alert";
-    kind.dispatchEvent(new Event("change", { bubbles: true }));
-    kind.focus();
+    vc.openBroadcast({ kind: "burglary_alert", observationIds: series.alert_observation_ids });
   }
 
   function renderSeries() {
@@ -247,7 +238,7 @@
     var series = vc.moderator ? vc.suggestions.series : [];
     var texts = series.map(seriesText);
     var key = series.map(function (one, index) {
-      return texts[index] + ":" + one.observations.map(function (o) { return o.id; }).join(",");
+      return texts[index] + ":" + one.observations.map(function (o) { return o.id; }).join(",") + ":" + one.alert_observation_ids.join(",");
     }).join("|");
     banner.hidden = !series.length;
     if (banner.dataset.key === key) return; // unchanged: the same nodes (and the focus) stay
