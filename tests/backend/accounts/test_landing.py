@@ -73,6 +73,8 @@ def test_the_staff_home_links_the_console_the_admin_and_the_communes_tools(clien
         "/console/",
         "/admin/",
         "/admin/alerts/agency/",
+        "/admin/alerts/agencytoken/",
+        "/admin/broadcasts/broadcasttemplate/",
         "/admin/alerts/observationread/",
         "/admin/audit/auditevent/",
         "/admin/commerces/shop/import/",
