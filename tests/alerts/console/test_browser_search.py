@@ -1,12 +1,14 @@
 """The console's search in headless Chromium against a real daphne (issue 14's acceptance): search by
-reference and by text, the filters kept in the URL (a reload restores them), and the incident sheet's link
-returning a PDF without the reporter's name."""
+reference and by text, the filters kept in the URL (a reload restores them), escalated and overdue
+dispatches shown as such, and the incident sheet's link returning a PDF without the reporter's name."""
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from alerts import services
@@ -15,7 +17,7 @@ from backend.accounts.models import User
 from tests.alerts import factories as f
 from tests.alerts.console.helpers import Town, town
 from tests.alerts.console.test_browser import in_thread, item, open_console, staff_login_ready
-from tests.live import CHROMIUM, screenshot
+from tests.live import CHROMIUM, screenshot, start_daphne
 
 pytestmark = pytest.mark.browser
 
@@ -47,15 +49,24 @@ def wait_list(page: Any, references: list[str]) -> None:
 
 
 def test_search_by_reference_and_text_kept_in_the_url_and_the_sheet_as_pdf(
-    transactional_db: Any, daphne_server: Any, browser: Any
+    transactional_db: Any, browser: Any, live_tmp: Any
 ) -> None:
     assert CHROMIUM
-    base = daphne_server.url
+    # A heartbeat every second: the escalation below is written by this process, whose layer daphne does
+    # not share; the page gets it from the replay the heartbeat asks for.
+    server = start_daphne(live_tmp, {"CONSOLE_HEARTBEAT_SECONDS": "1"})
+    try:
+        search_flow(browser, server.url)
+    finally:
+        server.stop()
+
+
+def search_flow(browser: Any, base: str) -> None:
     place: Town = town()
     User.objects.filter(pk=place.referent.pk).update(display_name=REPORTER)
     device = staff_login_ready(place.pm_operator)
 
-    def fixtures() -> tuple[Observation, Observation, Observation]:
+    def fixtures() -> tuple[Observation, Observation, Observation, Observation]:
         scooter = approved(
             place,
             f"{REPORTER} a vu son scooter volé devant le gymnase.",
@@ -63,11 +74,30 @@ def test_search_by_reference_and_text_kept_in_the_url_and_the_sheet_as_pdf(
         )
         tag = approved(place, "Tag sur le mur de la médiathèque.", "Tag sur le mur de la médiathèque.")
         bike = approved(place, "Vélo volé, scooter renversé, rue des Lilas.", "Vélo volé rue des Lilas.")
-        return scooter, tag, bike
+        late = approved(place, "Porte de garage forcée.", "Porte de garage forcée.")
+        for observation in (scooter, tag, bike):
+            services.dispatch_acknowledge(dispatch=observation.dispatches.get(), actor=place.pm_operator)
+        return scooter, tag, bike, late
 
-    scooter, tag, bike = in_thread(fixtures)
+    def escalate() -> None:
+        # `late` was not acknowledged in time: the periodic job escalates it (its event carries the flag).
+        Dispatch.objects.filter(observation=late).update(ack_deadline=timezone.now() - timedelta(minutes=5))
+        assert services.dispatches_escalate() == 1
+
+    scooter, tag, bike, late = in_thread(fixtures)
+    everything = [scooter.reference, tag.reference, bike.reference, late.reference]
     page = open_console(browser, base, place.pm_operator, device)
-    wait_list(page, [scooter.reference, tag.reference, bike.reference])
+    wait_list(page, everything)
+
+    # Escalated and overdue dispatches say so, in the list and in the detail, as soon as it happens.
+    in_thread(escalate)
+    item(page, late.reference).locator(".badge.relance").wait_for(timeout=15000)
+    assert item(page, late.reference).locator(".badge.relance").inner_text() == "relancé"
+    assert item(page, late.reference).locator(".badge.retard").inner_text() == "en retard"
+    assert item(page, tag.reference).locator(".badge.relance, .badge.retard").count() == 0
+    item(page, late.reference).click()
+    page.get_by_text("Relancé le").wait_for(timeout=15000)
+    assert "en retard" in page.locator("#detail dl").inner_text()
 
     # By reference: « / » goes to the search box; the reference typed in lower case.
     page.locator("#liste").focus()
@@ -122,5 +152,5 @@ def test_search_by_reference_and_text_kept_in_the_url_and_the_sheet_as_pdf(
     # Clearing the search brings the live list back, and the URL with it.
     page.locator("#filtre-q").fill("")
     page.locator("#filtre-canal").select_option("")
-    wait_list(page, [scooter.reference, tag.reference, bike.reference])
+    wait_list(page, everything)
     assert page.url.rstrip("/").endswith("/console")
