@@ -5,6 +5,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts import services
@@ -223,3 +225,17 @@ def test_dates_are_checked_against_the_local_day_not_now() -> None:
         observation.reference
     }
     assert search(place.moderator, **{"from": str(today + timedelta(days=1))})["count"] == 0
+
+
+def test_the_query_count_does_not_grow_with_the_results() -> None:
+    place = town()
+    counts = {}
+    for total in (1, 5):
+        while Observation.objects.count() < total:
+            dispatched(place, f"Dépôt sauvage {Observation.objects.count()}.")
+        for user in (place.moderator, place.pm_operator):
+            with CaptureQueriesContext(connection) as queries:
+                search(user, q="Dépôt")
+            counts[(total, user.pk)] = len(queries)
+    assert counts[(1, place.moderator.pk)] == counts[(5, place.moderator.pk)]
+    assert counts[(1, place.pm_operator.pk)] == counts[(5, place.pm_operator.pk)]

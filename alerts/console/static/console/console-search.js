@@ -146,6 +146,19 @@
     $("plus-de-resultats").addEventListener("click", more);
     vc.searchRun = run;
     run();
+    window.setInterval(markOverdue, 15000);
+  }
+
+  // A dispatch left unacknowledged past its deadline turns « en retard » without waiting for an event.
+  function markOverdue() {
+    var now = Date.now();
+    var late = Array.from(vc.items.values()).some(function (item) {
+      var dispatch = item.dispatch;
+      if (!dispatch || dispatch.status !== "sent" || !dispatch.ack_deadline || Date.parse(dispatch.ack_deadline) >= now) return false;
+      var node = document.getElementById("item-d-" + dispatch.id);
+      return !!node && !node.querySelector(".badge.retard");
+    });
+    if (late) api.renderList();
   }
 
   function boot() {

@@ -960,6 +960,7 @@
       hook("stateLoaded", data);
       renderList();
       renderDetail();
+      if (state.searchRun) state.searchRun(); // a resync: the search's items are gone with the old state
     });
   }
 
