@@ -66,7 +66,7 @@ def search_flow(browser: Any, base: str) -> None:
     User.objects.filter(pk=place.referent.pk).update(display_name=REPORTER)
     device = staff_login_ready(place.pm_operator)
 
-    def fixtures() -> tuple[Observation, Observation, Observation, Observation]:
+    def fixtures() -> tuple[Observation, Observation, Observation, Observation, list[Observation]]:
         scooter = approved(
             place,
             f"{REPORTER} a vu son scooter volé devant le gymnase.",
@@ -77,15 +77,18 @@ def search_flow(browser: Any, base: str) -> None:
         late = approved(place, "Porte de garage forcée.", "Porte de garage forcée.")
         for observation in (scooter, tag, bike):
             services.dispatch_acknowledge(dispatch=observation.dispatches.get(), actor=place.pm_operator)
-        return scooter, tag, bike, late
+        # One more than a page of results (25).
+        dumps = [approved(place, f"Dépôt sauvage n° {n}.", f"Dépôt sauvage n° {n}.") for n in range(26)]
+        return scooter, tag, bike, late, dumps
 
     def escalate() -> None:
         # `late` was not acknowledged in time: the periodic job escalates it (its event carries the flag).
         Dispatch.objects.filter(observation=late).update(ack_deadline=timezone.now() - timedelta(minutes=5))
         assert services.dispatches_escalate() == 1
 
-    scooter, tag, bike, late = in_thread(fixtures)
+    scooter, tag, bike, late, dumps = in_thread(fixtures)
     everything = [scooter.reference, tag.reference, bike.reference, late.reference]
+    everything += [dump.reference for dump in dumps]
     page = open_console(browser, base, place.pm_operator, device)
     wait_list(page, everything)
 
@@ -99,14 +102,23 @@ def search_flow(browser: Any, base: str) -> None:
     page.get_by_text("Relancé le").wait_for(timeout=15000)
     assert "en retard" in page.locator("#detail dl").inner_text()
 
-    # By reference: « / » goes to the search box; the reference typed in lower case.
+    # By reference: « / » goes to the search box; the reference typed in lower case (PMB-2026-000004: no
+    # other reference starts with it).
     page.locator("#liste").focus()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "filtre-q"
-    page.keyboard.type(tag.reference.lower())
-    wait_list(page, [tag.reference])
-    assert re.search(r"[?&]q=" + re.escape(tag.reference.lower()), page.url)
+    page.keyboard.type(late.reference.lower())
+    wait_list(page, [late.reference])
+    assert re.search(r"[?&]q=" + re.escape(late.reference.lower()), page.url)
     assert page.locator("#resultats").inner_text() == "1 résultat"
+
+    # More results than a page: « Plus de résultats » brings the next one.
+    page.locator("#filtre-q").fill("Dépôt")
+    page.wait_for_function("() => document.querySelectorAll('#liste li').length === 25", timeout=15000)
+    assert page.locator("#resultats").inner_text() == "26 résultats"
+    page.get_by_role("button", name="Plus de résultats").click()
+    wait_list(page, [dump.reference for dump in dumps])
+    assert page.locator("#plus-de-resultats").is_hidden()
 
     # By text: the police search the redacted text they read (« scooter » is only in the bike's original).
     page.locator("#filtre-q").fill("scooter")

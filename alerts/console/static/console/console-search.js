@@ -136,13 +136,15 @@
     write(fromUrl());
     Object.keys(CONTROLS).forEach(function (name) {
       var control = $(CONTROLS[name]);
-      if (control) control.addEventListener("change", run);
+      // The search box runs as one types (its "change" on leaving it would restart the search, dropping
+      // the pages « Plus de résultats » brought).
+      if (control && name !== "q") control.addEventListener("change", run);
     });
     $("filtre-q").addEventListener("input", function () {
       window.clearTimeout(typingTimer);
       typingTimer = window.setTimeout(run, 300);
     });
-    $("filtres").addEventListener("submit", function (event) { event.preventDefault(); run(); });
+    $("filtres").addEventListener("submit", function (event) { event.preventDefault(); window.clearTimeout(typingTimer); run(); });
     $("plus-de-resultats").addEventListener("click", more);
     vc.searchRun = run;
     run();
