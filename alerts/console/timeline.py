@@ -69,8 +69,9 @@ def _work_label(
     return "dispatch", _("%(agency)s : clôturé (%(outcome)s)") % {"agency": agency, "outcome": label}
 
 
-def dispatch_work(dispatches: Iterable[Dispatch]) -> list[dict[str, Any]]:
-    """Who did what on these dispatches, when: one entry per audit row of a dispatch service."""
+def dispatch_work(dispatches: Iterable[Dispatch], *, hidden: int | None = None) -> list[dict[str, Any]]:
+    """Who did what on these dispatches, when: one entry per audit row of a dispatch service. The actor
+    `hidden` (the reporter, for the police view) is never named."""
     by_id = {str(dispatch.pk): dispatch for dispatch in dispatches}
     if not by_id:
         return []
@@ -95,7 +96,7 @@ def dispatch_work(dispatches: Iterable[Dispatch]) -> list[dict[str, Any]]:
                 "at": row.at,
                 "kind": kind,
                 "label": label,
-                "actor": _person(people.get(row.actor_id or 0)),
+                "actor": _person(people.get(row.actor_id or 0)) if row.actor_id != hidden else None,
                 "note": "",
             }
         )
@@ -142,7 +143,7 @@ def observation_history(
                 "note": note.text,
             }
         )
-    history.extend(dispatch_work(dispatches))
+    history.extend(dispatch_work(dispatches, hidden=None if moderator else observation.author_id))
     for addition in access.additions_for(view, observation):
         entry: dict[str, Any] = {
             "at": addition.created_at,

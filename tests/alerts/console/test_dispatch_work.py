@@ -5,6 +5,7 @@ import pytest
 from alerts import services
 from alerts.models import Dispatch
 from backend.accounts.models import Role
+from backend.audit.services import audit_record
 from tests import factories
 from tests.alerts import factories as f
 from tests.alerts.console.helpers import Town, town
@@ -76,3 +77,20 @@ def test_the_detail_shows_notes_assignments_and_hand_overs_as_one_timeline() -> 
     assert {"transition", "note", "assignment", "handover"} <= kinds
     # The reporter is never named to the police, here either.
     assert place.referent.display_name not in str(history)
+
+
+def test_the_police_timeline_never_names_the_reporter_even_as_an_actor() -> None:
+    place = town()
+    dispatch = sent(place)
+    # No service lets a reporter act on a dispatch; should a row ever name them, the police still do not see it.
+    audit_record(actor=place.referent, action="dispatch.assigned", target=dispatch, extra={"assignee": None})
+    url = f"/api/v1/console/observations/{dispatch.observation_id}/"
+    police = api_client_for(place.pm_operator).get(url).json()["history"]
+    assignment = next(entry for entry in police if entry["kind"] == "assignment")
+    assert assignment["actor"] is None
+    assert place.referent.display_name not in str(police)
+    moderation = api_client_for(place.moderator).get(url).json()["history"]
+    assert (
+        next(entry for entry in moderation if entry["kind"] == "assignment")["actor"]["id"]
+        == place.referent.pk
+    )

@@ -87,7 +87,10 @@ def test_who_may_print_whoever_may_see_the_dispatch() -> None:
     place = town()
     dispatch = dispatched(place)
     url = f"/console/fiche/{dispatch.pk}/"
-    assert signed_in(place.moderator).get(url).status_code == 200
+    moderator_copy = signed_in(place.moderator).get(url)
+    assert moderator_copy.status_code == 200
+    assert REDACTED in moderator_copy.content.decode()  # the police view, whoever prints
+    assert "Camille" not in moderator_copy.content.decode()
     assert signed_in(place.pn_operator).get(url).status_code == 404  # another agency
     assert signed_in(place.pn_operator).get(f"/console/fiche/{dispatch.pk}.pdf").status_code == 404
     elsewhere = factories.commune(name="Gignac", slug="gignac", prefix="GIG", lon_offset=1.0)
