@@ -29,7 +29,7 @@ from alerts.console.serializers import (
     search_filters,
 )
 from alerts.console.services import console_preference_set
-from alerts.models import Dispatch, Observation, ObservationRead
+from alerts.models import ObservationRead
 from alerts.read_log import observation_reads_record, observation_reads_record_ids
 from alerts.selectors import dispatch_for_console, observation_for_console
 from backend.accounts.models import User
@@ -258,21 +258,6 @@ class ConsoleSuggestionsApi(APIView):
         return Response(ConsoleSuggestionsSerializer(console_suggestions(user=request_user(request))).data)
 
 
-def _served(request: Request, view: access.View) -> Any:
-    """`paginate`'s `served`: the page's observations go to the officers' read log."""
-
-    def record(observations: list[Observation]) -> None:
-        observation_reads_record(
-            actor=request.user,
-            observations=observations,
-            door=ObservationRead.Door.CONSOLE,
-            view=view,
-            ip=client_ip(request),
-        )
-
-    return record
-
-
 class ConsoleSearchApi(APIView):
     """The console's search: what this console may see, filtered, newest first (in progress, urgent on top)."""
 
@@ -297,8 +282,19 @@ class ConsoleSearchApi(APIView):
         user = request_user(request)
         filters = search_filters(validated(ConsoleSearchInputSerializer, request.query_params))
         view = search_kind(user)
-        if view == access.View.MODERATION:
-            record = _served(request, view)
+        moderation = view == access.View.MODERATION
+
+        def served(page: list[Any]) -> None:
+            """The page's observations go to the officers' read log."""
+            observation_reads_record(
+                actor=user,
+                observations=page if moderation else [dispatch.observation for dispatch in page],
+                door=ObservationRead.Door.CONSOLE,
+                view=view,
+                ip=client_ip(request),
+            )
+
+        if moderation:
             return paginate(
                 self,
                 request,
@@ -308,13 +304,8 @@ class ConsoleSearchApi(APIView):
                     "observation": observation_for_console(row),
                     "dispatch": None,
                 },
-                served=record,
+                served=served,
             )
-        police = _served(request, view)
-
-        def served(page: list[Dispatch]) -> None:
-            police([dispatch.observation for dispatch in page])
-
         return paginate(
             self,
             request,
