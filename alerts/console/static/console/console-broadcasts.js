@@ -79,7 +79,7 @@
   }
 
   function paris(iso) {
-    return consoleState.formatTime(iso); // console.js's one formatter, in Europe/Paris
+    return iso ? new Date(iso).toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" }) : "";
   }
 
   // --- the request the form describes -------------------------------------------------------------

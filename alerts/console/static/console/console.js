@@ -482,7 +482,7 @@
     if (item.kind === "d") {
       facts.push([gettext("Service"), item.dispatch.agency.name]);
       facts.push([gettext("Attribué à"), item.dispatch.assignee ? item.dispatch.assignee.name : gettext("personne")]);
-      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), formatTime(item.dispatch.ack_deadline, true)]);
+      if (item.dispatch.ack_deadline && item.dispatch.status === "sent") facts.push([gettext("À prendre en compte avant"), formatTime(item.dispatch.ack_deadline, true) + (overdue(item.dispatch) ? " — " + gettext("en retard") : "")]);
       if (item.dispatch.escalated) facts.push([gettext("Relancé le"), formatTime(item.dispatch.escalated_at)]);
     } else {
       facts.push([gettext("Pris en charge par"), obs.claimed_by ? obs.claimed_by.name : gettext("personne")]);
