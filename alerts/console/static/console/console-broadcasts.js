@@ -45,6 +45,7 @@
     pollGeneration: 0,
     idempotencyKey: null,
     sending: false,
+    mine: new Set(), // ids of the broadcasts this page sent: their events leave our own feedback alone
   };
   consoleState.broadcasts = bc;
 
@@ -257,6 +258,7 @@
     ui.feedback(gettext("Envoi…"), false);
     api("POST", API, request(), { "Idempotency-Key": bc.idempotencyKey }).then(function (broadcast) {
       closeConfirmation();
+      bc.mine.add(broadcast.id);
       var done = { draft: gettext("Diffusion enregistrée : elle attend la validation d'une autre personne."), scheduled: gettext("Diffusion programmée.") };
       ui.feedback(done[broadcast.state] || gettext("Diffusion lancée."), false);
       $("diffusion-titre").value = "";
@@ -410,7 +412,12 @@
     });
   }
 
-  consoleState.onBroadcastEvent = function () { loadLists(); };
+  // True for the draft event of a broadcast this page sent: console.js then keeps the sending's feedback
+  // (« elle attend la validation… »), which says more than the event's title, whichever arrives last.
+  consoleState.onBroadcastEvent = function (event) {
+    loadLists();
+    return event.type === "broadcast.drafted" && bc.mine.has((event.data || {}).id);
+  };
 
   // --- wiring --------------------------------------------------------------------------------------
 

@@ -661,8 +661,8 @@
     } else if (type === "presence") {
       updatePresence(data);
     } else if (type.indexOf("broadcast.") === 0) {
-      feedback(interpolate(gettext("Diffusion : %(title)s."), { title: data.title || data.kind || type }, true), false);
-      if (state.onBroadcastEvent) state.onBroadcastEvent(event); // console-broadcasts.js
+      var ours = state.onBroadcastEvent ? state.onBroadcastEvent(event) : false; // console-broadcasts.js
+      if (!ours) feedback(interpolate(gettext("Diffusion : %(title)s."), { title: data.title || data.kind || type }, true), false);
     }
     if (alert) {
       var obs = observationOf(alert);
