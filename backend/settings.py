@@ -359,6 +359,10 @@ GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS")
 FIREBASE_PROJECT_ID = env_str("FIREBASE_PROJECT_ID")
 FCM_API_URL = env_str("FCM_API_URL")
 FCM_CONNECTIONS = env_int("FCM_CONNECTIONS", 100)  # HTTP connections per worker process to FCM
+# Web Push (VAPID): the private key (base64url, `manage.py webpush_keys` makes a pair); empty: web push
+# off, the devices API refuses web subscriptions. The subject is the contact push services may write to.
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT")
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_BACKOFF_BASE_SECONDS = env_int("DELIVERY_BACKOFF_BASE_SECONDS", 30)
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 120)

@@ -13,14 +13,16 @@ import commerces.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
 from backend.core import health, metrics
-from backend.messaging.apis import DeviceRegisterApi, DeviceUnregisterApi
+from backend.messaging.apis import DeviceRegisterApi, DeviceUnregisterApi, WebPushConfigApi
 from backend.territory.apis import SectorListApi
 
 api_v1 = [
     *accounts_api,
     path("sectors/", SectorListApi.as_view(), name="sectors"),
     path("devices/", DeviceRegisterApi.as_view(), name="devices"),
-    path("devices/<str:token>/", DeviceUnregisterApi.as_view(), name="device"),
+    # `path`: a Web Push subscription's token is its endpoint URL (slashes, plain or percent-encoded).
+    path("devices/<path:token>/", DeviceUnregisterApi.as_view(), name="device"),
+    path("push/web/", WebPushConfigApi.as_view(), name="push-web"),
     *alerts.urls.api_urlpatterns,
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,

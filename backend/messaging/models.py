@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Device(models.Model):
-    """A push address: an FCM registration token of one user's app installation."""
+    """A push address: an FCM registration token of one user's app installation, or a browser's Web Push
+    subscription (the web app): its endpoint URL is the token, its two keys encrypt what is sent to it."""
 
     class Platform(models.TextChoices):
         ANDROID = "android", "Android"
@@ -18,7 +19,10 @@ class Device(models.Model):
         related_name="devices",
         verbose_name=_("utilisateur"),
     )
-    token = models.CharField(_("jeton FCM"), max_length=4096, unique=True)
+    token = models.CharField(_("jeton FCM ou adresse Web Push"), max_length=4096, unique=True)
+    # Web Push only (base64url): the browser's P-256 public key and authentication secret.
+    web_p256dh = models.CharField(_("clé Web Push (p256dh)"), max_length=100, blank=True)
+    web_auth = models.CharField(_("secret Web Push (auth)"), max_length=40, blank=True)
     platform = models.CharField(_("plateforme"), max_length=10, choices=Platform.choices)
     app_version = models.CharField(_("version de l'application"), max_length=40, blank=True)
     is_active = models.BooleanField(_("actif"), default=True, db_index=True)

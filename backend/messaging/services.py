@@ -79,8 +79,17 @@ def device_deactivate(device: Device, *, reason: str) -> None:
     device.save(update_fields=["is_active", "deactivated_reason"])
 
 
-def device_register(*, user: User, token: str, platform: str, app_version: str = "") -> tuple[Device, bool]:
-    """Registers or refreshes a push token for `user`; returns (device, created).
+def device_register(
+    *,
+    user: User,
+    token: str,
+    platform: str,
+    app_version: str = "",
+    web_p256dh: str = "",
+    web_auth: str = "",
+) -> tuple[Device, bool]:
+    """Registers or refreshes a push token (a Web Push subscription: its endpoint and keys) for `user`;
+    returns (device, created).
 
     A token seen again moves to its newest owner (a phone handed over, another account on the app): the
     former owner gets nothing more on it, even pushes of theirs already being sent. Posting the same token
@@ -97,6 +106,8 @@ def device_register(*, user: User, token: str, platform: str, app_version: str =
                         token=token,
                         platform=platform,
                         app_version=app_version,
+                        web_p256dh=web_p256dh,
+                        web_auth=web_auth,
                         created_at=now,
                         last_seen_at=now,
                     )
@@ -120,7 +131,12 @@ def device_register(*, user: User, token: str, platform: str, app_version: str =
             device.is_active = True
             device.deactivated_reason = ""
             changed += ["is_active", "deactivated_reason"]
-        for name, value in (("platform", platform), ("app_version", app_version)):
+        for name, value in (
+            ("platform", platform),
+            ("app_version", app_version),
+            ("web_p256dh", web_p256dh),
+            ("web_auth", web_auth),
+        ):
             if getattr(device, name) != value:
                 setattr(device, name, value)
                 changed.append(name)

@@ -21,10 +21,11 @@ from django.db.models import Case, F, Model, Q, TextField, Value, When, prefetch
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from backend.messaging.backends import get_push_backend, get_sms_backend
+from backend.messaging.backends import get_push_backend, get_sms_backend, get_webpush_backend
 from backend.messaging.backends.base import (
     InvalidAddress,
     PermanentError,
+    PushBackend,
     PushMessage,
     PushOutcome,
     TransientError,
@@ -163,13 +164,16 @@ def _in(column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
 
 @dataclass(slots=True)
 class _Pending:
-    """A receipt to send: its row, its delivery, its device and the device's token (no ORM objects: a
-    fan-out handles 2,000 of them per round)."""
+    """A receipt to send: its row, its delivery, its device and the device's token, platform and Web
+    Push keys (no ORM objects: a fan-out handles 2,000 of them per round)."""
 
     id: int
     delivery_id: int
     device_id: int
     token: str
+    platform: str
+    web_p256dh: str
+    web_auth: str
 
 
 def _pending_receipts(deliveries: list[Delivery]) -> list[_Pending]:
@@ -200,7 +204,8 @@ def _pending_receipts(deliveries: list[Delivery]) -> list[_Pending]:
     where, params = _in("r.delivery_id", [d.pk for d in deliveries])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.id, r.delivery_id, r.device_id, v.token FROM {_table(PushReceipt)} r "  # noqa: S608
+            f"SELECT r.id, r.delivery_id, r.device_id, v.token, v.platform, v.web_p256dh, v.web_auth "  # noqa: S608
+            f"FROM {_table(PushReceipt)} r "
             f"JOIN {_table(Device)} v ON v.id = r.device_id "
             f"WHERE {where} AND r.status = %s AND v.is_active ORDER BY r.id",
             [*params, PushReceipt.Status.PENDING],
@@ -223,7 +228,6 @@ def _note_transient(
 
 
 def _send_push(deliveries: list[Delivery]) -> None:
-    backend = get_push_backend()
     receipts = _pending_receipts(deliveries)
     # One payload per delivery, shared by its devices' messages (a broadcast: one per recipient).
     payloads = {
@@ -236,6 +240,23 @@ def _send_push(deliveries: list[Delivery]) -> None:
         for delivery in deliveries
     }
     transient: dict[int, tuple[str, float | None]] = {}
+    # The apps' tokens through PUSH_BACKEND, the browsers' subscriptions through Web Push: the same
+    # receipts, retries and pruning for both.
+    web = [receipt for receipt in receipts if receipt.platform == Device.Platform.WEB]
+    apps = [receipt for receipt in receipts if receipt.platform != Device.Platform.WEB]
+    if apps:
+        _send_receipts(get_push_backend(), apps, payloads, transient)
+    if web:
+        _send_receipts(get_webpush_backend(), web, payloads, transient)
+    _settle_push(deliveries, transient)
+
+
+def _send_receipts(
+    backend: PushBackend,
+    receipts: list[_Pending],
+    payloads: dict[int, tuple[str, str, dict[str, str], str]],
+    transient: dict[int, tuple[str, float | None]],
+) -> None:
     # A backend may send several of its batches at once (FCM: chunks of 500 in flight together); the
     # receipts are written after each call, so a killed worker resends at most one call's messages.
     per_call = backend.batch_size * max(int(getattr(backend, "chunks_in_flight", 1)), 1)
@@ -245,7 +266,15 @@ def _send_push(deliveries: list[Delivery]) -> None:
         for receipt in chunk:
             title, body, data, priority = payloads[receipt.delivery_id]
             messages.append(
-                PushMessage(token=receipt.token, title=title, body=body, data=data, priority=priority)
+                PushMessage(
+                    token=receipt.token,
+                    title=title,
+                    body=body,
+                    data=data,
+                    priority=priority,
+                    web_p256dh=receipt.web_p256dh,
+                    web_auth=receipt.web_auth,
+                )
             )
         try:
             results = backend.send_many(messages)
@@ -270,7 +299,6 @@ def _send_push(deliveries: list[Delivery]) -> None:
         for device in Device.objects.filter(pk__in=invalid):
             device_deactivate(device, reason=invalid[device.pk])
         _save_receipts(rows, timezone.now())
-    _settle_push(deliveries, transient)
 
 
 def _save_receipts(rows: list[tuple[int, str, str, str]], now: datetime) -> None:

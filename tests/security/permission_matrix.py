@@ -67,6 +67,8 @@ GET    /api/v1/me/preferences/                               | 401       | ok   
 PATCH  /api/v1/me/preferences/                               | 401       | ok         | ok         | 403         | 403        | 403         | 403
 POST   /api/v1/devices/                                      | 401       | ok         | ok         | 403         | 403        | 403         | 403
 DELETE /api/v1/devices/{token}/                              | 401       | ok/404/404 | ok/404/404 | 403         | 403        | 403         | 403
+# Public: the Web Push public key (browsers hand it to their push service; the app reads it before asking).
+GET    /api/v1/push/web/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /api/v1/sectors/                                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /api/v1/categories/                                   | 401       | ok         | ok         | ok          | ok         | ok          | ok
 

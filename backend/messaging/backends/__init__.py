@@ -1,6 +1,9 @@
 """Sending backends, chosen by setting like Django's e-mail backends (SMS_BACKEND, PUSH_BACKEND).
 
 A short name picks a bundled backend; a dotted path picks any class with the same interface.
+PUSH_BACKEND sends to the apps' FCM tokens; the web app's subscriptions go through Web Push, except with
+a development or test PUSH_BACKEND (console, file, locmem), which takes them too: printed, written or
+collected, never sent to a browser's push service.
 """
 
 from functools import cache
@@ -22,6 +25,8 @@ PUSH_BACKENDS = {
     "locmem": "backend.messaging.backends.locmem.LocmemPushBackend",
     "fcm": "backend.messaging.backends.fcm.FcmPushBackend",
 }
+LOCAL_PUSH_BACKENDS = frozenset({"console", "file", "locmem"})
+WEBPUSH_BACKEND = "backend.messaging.backends.webpush.WebPushBackend"
 
 
 @cache
@@ -38,4 +43,12 @@ def get_sms_backend() -> SmsBackend:
 def get_push_backend() -> PushBackend:
     name = settings.PUSH_BACKEND
     backend: PushBackend = _load(PUSH_BACKENDS.get(name, name))()
+    return backend
+
+
+def get_webpush_backend() -> PushBackend:
+    """The sender of Web Push subscriptions (devices of platform "web")."""
+    if settings.PUSH_BACKEND in LOCAL_PUSH_BACKENDS:
+        return get_push_backend()
+    backend: PushBackend = _load(WEBPUSH_BACKEND)()
     return backend

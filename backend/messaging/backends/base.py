@@ -1,5 +1,7 @@
 """The interface of sending backends, and the errors that tell the worker what to do next."""
 
+import email.utils
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -35,6 +37,9 @@ class PushMessage:
     data: dict[str, str] = field(default_factory=dict)
     # "high": Android high priority and APNs time-sensitive (burglary alerts); "normal" otherwise.
     priority: str = "normal"
+    # Web Push subscriptions only (the token is then the endpoint URL): the browser's keys, base64url.
+    web_p256dh: str = ""
+    web_auth: str = ""
 
 
 class PushOutcome(StrEnum):
@@ -69,3 +74,19 @@ def message_as_dict(message: PushMessage) -> dict[str, Any]:
         "data": dict(message.data),
         "priority": message.priority,
     }
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)

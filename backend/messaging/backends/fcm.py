@@ -19,7 +19,6 @@ TRANSIENT with the provider's Retry-After; anything else → FAILED with the err
 """
 
 import asyncio
-import email.utils
 import functools
 import logging
 import threading
@@ -40,7 +39,13 @@ from django.core.exceptions import ImproperlyConfigured
 from firebase_admin import _http_client, credentials, exceptions, messaging
 from urllib3.util import retry
 
-from backend.messaging.backends.base import PushMessage, PushOutcome, PushResult, TransientError
+from backend.messaging.backends.base import (
+    PushMessage,
+    PushOutcome,
+    PushResult,
+    TransientError,
+    retry_after_seconds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -366,22 +371,6 @@ def fcm_message(message: PushMessage, parts: dict[str, Any] | None = None) -> me
     # takes in `message.token`, and the SDK's encoder still reads that attribute.
     built.token = message.token
     return built
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _fcm_error_code(error: exceptions.FirebaseError) -> str:
