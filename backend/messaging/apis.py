@@ -48,8 +48,9 @@ class DeviceRegisterApi(APIView):
         operation_id="devices_register",
         summary="Enregistrer ou rafraîchir un appareil (jeton FCM ou abonnement Web Push)",
         description=(
-            "Application : `token` (le jeton FCM) et `platform` android ou ios. Navigateur : `platform` web "
-            "et `subscription`, l'abonnement tel que `JSON.stringify(pushSubscription)` le donne ; son "
+            "Jeton FCM : `token` et `platform` (android, ios, ou web avec le SDK JavaScript de Firebase). "
+            "Abonnement Web Push d'un navigateur : `platform` web et `subscription`, l'abonnement tel que "
+            "`JSON.stringify(pushSubscription)` le donne, sans `token` ; son "
             "`endpoint` devient le jeton de l'appareil (400 sur `platform` quand le serveur n'a pas de clé "
             "VAPID : voir GET /api/v1/push/web/). "
             "Idempotent : le même jeton envoyé à nouveau rafraîchit l'appareil (200). Un jeton déjà "

@@ -74,7 +74,7 @@ class DeviceInputSerializer(serializers.Serializer):
         max_length=4096,
         validators=[token_validator],
         required=False,
-        help_text="Le jeton FCM (android, ios).",
+        help_text="Le jeton FCM (android, ios, ou web avec le SDK JavaScript de Firebase).",
     )
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
     subscription = WebPushSubscriptionSerializer(
@@ -83,23 +83,38 @@ class DeviceInputSerializer(serializers.Serializer):
     app_version = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Returns what device_register takes: the token (a web subscription's endpoint) and web keys."""
-        if attrs["platform"] != Device.Platform.WEB:
+        """Returns what device_register takes: the token (a web subscription's endpoint) and web keys.
+
+        A bare token stays an FCM token on every platform (web: the Firebase JavaScript SDK's)."""
+        subscription = attrs.get("subscription")
+        web = attrs["platform"] == Device.Platform.WEB
+        if subscription is None:
             if "token" not in attrs:
+                if web:
+                    raise serializers.ValidationError(
+                        {
+                            "subscription": [
+                                _("Ce champ est obligatoire pour un navigateur (platform « web »).")
+                            ]
+                        }
+                    )
                 raise serializers.ValidationError({"token": [_("Ce champ est obligatoire.")]})
             return {
                 "token": attrs["token"],
                 "platform": attrs["platform"],
                 "app_version": attrs["app_version"],
             }
+        if not web:
+            raise serializers.ValidationError(
+                {"subscription": [_("Un abonnement Web Push va avec platform « web ».")]}
+            )
+        if "token" in attrs:
+            raise serializers.ValidationError(
+                {"token": [_("Pas de jeton avec un abonnement Web Push : son adresse sert de jeton.")]}
+            )
         if not webpush_enabled():
             raise serializers.ValidationError(
                 {"platform": [_("Les notifications web ne sont pas activées sur ce serveur.")]}
-            )
-        subscription = attrs.get("subscription")
-        if subscription is None:
-            raise serializers.ValidationError(
-                {"subscription": [_("Ce champ est obligatoire pour un navigateur (platform « web »).")]}
             )
         return {
             "token": subscription["endpoint"],

@@ -164,14 +164,13 @@ def _in(column: str, values: Sequence[int]) -> tuple[str, list[Any]]:
 
 @dataclass(slots=True)
 class _Pending:
-    """A receipt to send: its row, its delivery, its device and the device's token, platform and Web
-    Push keys (no ORM objects: a fan-out handles 2,000 of them per round)."""
+    """A receipt to send: its row, its delivery, its device and the device's token and Web Push keys (no
+    ORM objects: a fan-out handles 2,000 of them per round)."""
 
     id: int
     delivery_id: int
     device_id: int
     token: str
-    platform: str
     web_p256dh: str
     web_auth: str
 
@@ -204,7 +203,7 @@ def _pending_receipts(deliveries: list[Delivery]) -> list[_Pending]:
     where, params = _in("r.delivery_id", [d.pk for d in deliveries])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.id, r.delivery_id, r.device_id, v.token, v.platform, v.web_p256dh, v.web_auth "  # noqa: S608
+            f"SELECT r.id, r.delivery_id, r.device_id, v.token, v.web_p256dh, v.web_auth "  # noqa: S608
             f"FROM {_table(PushReceipt)} r "
             f"JOIN {_table(Device)} v ON v.id = r.device_id "
             f"WHERE {where} AND r.status = %s AND v.is_active ORDER BY r.id",
@@ -240,10 +239,10 @@ def _send_push(deliveries: list[Delivery]) -> None:
         for delivery in deliveries
     }
     transient: dict[int, tuple[str, float | None]] = {}
-    # The apps' tokens through PUSH_BACKEND, the browsers' subscriptions through Web Push: the same
-    # receipts, retries and pruning for both.
-    web = [receipt for receipt in receipts if receipt.platform == Device.Platform.WEB]
-    apps = [receipt for receipt in receipts if receipt.platform != Device.Platform.WEB]
+    # FCM tokens through PUSH_BACKEND, Web Push subscriptions (a device with the browser's keys) through
+    # Web Push: the same receipts, retries and pruning for both.
+    web = [receipt for receipt in receipts if receipt.web_p256dh]
+    apps = [receipt for receipt in receipts if not receipt.web_p256dh]
     if apps:
         _send_receipts(get_push_backend(), apps, payloads, transient)
     if web:

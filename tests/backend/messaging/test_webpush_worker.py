@@ -222,3 +222,31 @@ def test_quiet_hours_and_opt_outs_apply_to_web_subscriptions(
     worker.drain()
     assert len(fakes.push.received_by(held.token)) == 1
     assert fakes.push.received_by(out.token) == []
+
+
+def test_a_web_fcm_token_still_goes_through_fcm(fakes: Fakes) -> None:
+    """A bare token of platform web (the Firebase JavaScript SDK's) is an FCM token, as before."""
+    user = factories.user()
+    Device.objects.create(user=user, token="fcm-web-token-1", platform=Device.Platform.WEB)
+    subscribed = _web_device(user, fakes.push)
+    _push(user)
+
+    worker.drain()
+
+    assert fakes.fcm.state.counts == {"fcm-web-token-1": 1}
+    assert len(fakes.push.received_by(subscribed.token)) == 1
+
+
+def test_with_web_push_switched_off_a_subscription_fails_and_stays(fakes: Fakes, settings: Any) -> None:
+    user = factories.user()
+    device = _web_device(user, fakes.push)
+    delivery = _push(user)
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
+
+    worker.drain()
+
+    delivery.refresh_from_db()
+    device.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert device.is_active  # switched on again, it gets the next messages
+    assert fakes.push.received == []
