@@ -8,6 +8,10 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messagerie")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from backend.messaging import retention
+        from backend.messaging.checks import webpush_settings_check
 
         retention.register()
+        checks.register(webpush_settings_check)

@@ -22,7 +22,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from py_vapid import Vapid02
+from py_vapid import Vapid02, VapidException
 from pywebpush import WebPusher, WebPushException
 
 from backend.messaging.backends.base import PushMessage, PushOutcome, PushResult, retry_after_seconds
@@ -121,11 +121,18 @@ class WebPushBackend:
         key = settings.WEBPUSH_VAPID_PRIVATE_KEY if private_key is None else private_key
         self.subject = settings.WEBPUSH_VAPID_SUBJECT if subject is None else subject
         self.vapid = vapid_key(key) if key else None
-        if self.vapid is not None and not self.subject.startswith(("mailto:", "https:")):
-            raise ImproperlyConfigured("WEBPUSH_VAPID_SUBJECT must be a mailto: or https: contact.")
         self.session = requests.Session()
         self._signed: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
+        if self.vapid is not None:
+            try:  # py_vapid checks the subject when it signs: a bad one fails here, not in a send
+                self.vapid.sign(
+                    {"sub": self.subject, "aud": "https://localhost", "exp": int(time.time()) + 60}
+                )
+            except VapidException as exc:
+                raise ImproperlyConfigured(
+                    f"WEBPUSH_VAPID_SUBJECT must be a mailto: or https: contact ({self.subject!r}): {exc}"
+                ) from exc
 
     def _authorization(self, origin: str) -> str:
         now = time.time()

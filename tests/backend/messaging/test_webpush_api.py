@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from backend.messaging import worker
 from backend.messaging.backends.webpush import vapid_keys_generate, vapid_public_key
+from backend.messaging.checks import webpush_settings_check
 from backend.messaging.models import Delivery, Device
 from backend.messaging.services import Outgoing, deliveries_enqueue
 from tests import factories
@@ -180,3 +181,25 @@ def test_with_a_development_push_backend_web_pushes_go_there_too(
 
     assert [message.token for message in push_outbox] == [ENDPOINT]
     assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("key", "subject", "problem"),
+    [
+        ("pas-une-cle", "mailto:vigie@example.fr", "WEBPUSH_VAPID_PRIVATE_KEY"),
+        (None, "vigie@example.fr", "SUBJECT"),
+    ],
+)
+def test_a_bad_key_or_subject_fails_the_system_check(
+    settings: Any, key: str | None, subject: str, problem: str
+) -> None:
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key or vapid_keys_generate()[0]
+    settings.WEBPUSH_VAPID_SUBJECT = subject
+
+    (error,) = webpush_settings_check()
+
+    assert error.id == "messaging.E001"
+    assert problem in error.msg
+    settings.WEBPUSH_VAPID_SUBJECT = "mailto:vigie@example.fr"
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid_keys_generate()[0]
+    assert webpush_settings_check() == []
