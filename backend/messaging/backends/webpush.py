@@ -36,6 +36,8 @@ _VAPID_RENEW_SECONDS = 3600
 # Requests in flight at once (pywebpush is synchronous; push services answer in tens of milliseconds).
 _THREADS = 8
 _TIMEOUT_SECONDS = 10.0
+# The plaintext that fits one aes128gcm record of the 4,096 bytes push services take (RFC 8291).
+MAX_PAYLOAD_BYTES = 3993
 # Where the app's service worker leads a tap on the notification (the app's inbox).
 APP_URL = "/app/"
 
@@ -78,19 +80,28 @@ def webpush_public_key() -> str:
 
 
 def webpush_payload(message: PushMessage) -> bytes:
-    """What the app's service worker receives and shows: the same kinds and data as an FCM message."""
-    return json.dumps(
-        {
-            "title": message.title,
-            "body": message.body,
-            "kind": message.data.get("kind", ""),
-            "priority": message.priority,
-            "data": dict(message.data),
-            "url": APP_URL,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    """What the app's service worker receives and shows: the same kinds and data as an FCM message. The
+    body is shortened (« … ») when the whole would not fit in one push message (RFC 8291: 3,993 bytes)."""
+    body, raw = message.body, message.body.encode()
+    cut = len(raw)
+    while True:
+        payload = json.dumps(
+            {
+                "title": message.title,
+                "body": body,
+                "kind": message.data.get("kind", ""),
+                "priority": message.priority,
+                "data": dict(message.data),
+                "url": APP_URL,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        excess = len(payload) - MAX_PAYLOAD_BYTES
+        if excess <= 0 or cut == 0:
+            return payload
+        cut = max(cut - excess - len("…".encode()), 0)
+        body = raw[:cut].decode(errors="ignore") + "…"
 
 
 def origin_of(endpoint: str) -> str:

@@ -1,6 +1,7 @@
 """Web Push through the outbox worker: pywebpush against the local fake push service, which checks the
 VAPID JWT and decrypts each aes128gcm body; FCM devices alongside through the fake FCM server."""
 
+import json
 import time as time_module
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -250,3 +251,26 @@ def test_with_web_push_switched_off_a_subscription_fails_and_stays(fakes: Fakes,
     assert delivery.status == Delivery.Status.FAILED
     assert device.is_active  # switched on again, it gets the next messages
     assert fakes.push.received == []
+
+
+def test_a_long_body_is_shortened_to_fit_one_push_message(fakes: Fakes) -> None:
+    user = factories.user()
+    device = _web_device(user, fakes.push)
+    deliveries_enqueue(
+        [
+            Outgoing(
+                channel=Delivery.Channel.PUSH,
+                kind="prevention",
+                title="Titre",
+                body="é" * 3000,
+                recipient=user,
+            )
+        ]
+    )
+
+    worker.drain()
+
+    (received,) = fakes.push.received_by(device.token)
+    assert received.payload["body"].endswith("…")
+    assert received.payload["body"].startswith("é" * 1800)  # cut by bytes, not characters
+    assert len(json.dumps(received.payload, ensure_ascii=False, separators=(",", ":")).encode()) <= 3993
