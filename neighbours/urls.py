@@ -1,7 +1,9 @@
 """Routes of this app: `api_urlpatterns` are mounted under /api/v1/, `urlpatterns` at the site root."""
 
 from django.urls import URLPattern, URLResolver, path
+from django.views.i18n import JavaScriptCatalog
 
+from neighbours import web
 from neighbours.apis import coordination, enrolment, invitations, me, preferences
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
@@ -23,4 +25,14 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("referents/<int:pk>/end/", coordination.ReferentEndApi.as_view(), name="referent-end"),
     path("me/preferences/", preferences.PreferencesApi.as_view(), name="me-preferences"),
 ]
-urlpatterns: list[URLPattern | URLResolver] = []
+# The referents' web app (neighbours/web.py): public shells, the API decides everything.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("app/", web.report_page, name="app"),
+    path("app/connexion/", web.signin_page, name="app-signin"),
+    path("app/charte/", web.charter_page, name="app-charter"),
+    path("app/manifest.webmanifest", web.manifest_view, name="app-manifest"),
+    path("app/sw.js", web.service_worker_view, name="app-sw"),
+    path("app/sw-push.js", web.service_worker_push_view, name="app-sw-push"),
+    # gettext/interpolate for the app's scripts; this app's djangojs catalogue (French is the source text)
+    path("app/jsi18n/", JavaScriptCatalog.as_view(packages=["neighbours"]), name="app-jsi18n"),
+]

@@ -4,7 +4,9 @@ Scripts come from Vigie's own origin only; an inline script needs the request's 
 (`<script nonce="{{ request.csp_nonce }}">`, added to the policy only when a page uses it), so injected
 markup runs nothing. Styles may be inline (the admin's and Swagger UI's), which lets no script run.
 The console's websocket is allowed explicitly (`'self'` does not cover ws:/wss: in every browser), and the
-console's map tiles when CONSOLE_TILE_URL names a server.
+console's map tiles when CONSOLE_TILE_URL names a server. The referents' web app (/app/) also shows the
+photos being attached before they are sent (blob: URLs of the chosen files); its worker and manifest are
+its own origin's, which `default-src 'self'` already allows.
 """
 
 import secrets
@@ -43,12 +45,13 @@ def policy(request: HttpRequest, nonce: str = "") -> str:
     sockets = f" {'wss' if request.is_secure() else 'ws'}://{host}" if host else ""
     tiles = f" {tile_origin()}" if tile_origin() else ""
     scripts = f" 'nonce-{nonce}'" if nonce else ""
+    previews = " blob:" if request.path.startswith("/app/") else ""
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self'{scripts}",
             "style-src 'self' 'unsafe-inline'",
-            f"img-src 'self' data:{tiles}",
+            f"img-src 'self' data:{previews}{tiles}",
             f"connect-src 'self'{sockets}",
             "object-src 'none'",
             "base-uri 'self'",

@@ -212,6 +212,14 @@ GET    /commerces/inscription/code/                          | ok        | ok   
 POST   /commerces/inscription/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
 GET    /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
 POST   /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
+# The referents' web app: public shells that hold no data; their scripts call the API, which decides.
+GET    /app/                                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/connexion/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/charte/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/manifest.webmanifest                             | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/sw.js                                            | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/sw-push.js                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/jsi18n/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200
 # The provider's signature is the door: unsigned, 403 whoever asks.
 POST   /sms/{provider}/inbound/                              | 403       | 403        | 403        | 403         | 403        | 403         | 403
 POST   /sms/{provider}/status/                               | 403       | 403        | 403        | 403         | 403        | 403         | 403

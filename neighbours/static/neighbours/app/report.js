@@ -1,0 +1,5 @@
+/* The report screen (the app's home). */
+(function () {
+  "use strict";
+  window.vigieApp.ready();
+}());

@@ -1,0 +1,1 @@
+/* Placeholder: the push handlers of the service worker (imported by /app/sw.js) come with Web Push. */
