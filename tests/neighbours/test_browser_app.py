@@ -75,9 +75,14 @@ def test_sign_in_accept_the_charter_report_with_a_photo_and_see_it_approved(
         referent.refresh_from_db()
         assert referent.charter_version == 2
 
-        page.locator(
-            "#carte path.secteur"
-        ).first.wait_for()  # without tiles, the sectors' outlines are the map
+        # The app holds no rule: an incomplete report is refused by the API, in French, next to the field.
+        page.get_by_role("button", name="Envoyer le signalement").click()
+        page.locator("#erreur-category").wait_for()
+        assert page.locator("#erreur-category").inner_text().strip()
+        assert page.get_by_label("Catégorie").get_attribute("aria-invalid") == "true"
+        assert page.locator("#en-attente").is_hidden()  # refused as written: not kept to be sent again
+        # Without tiles, the sectors' outlines are the map.
+        page.locator("#carte path.secteur").first.wait_for()
         assert page.locator("#choix-secteur").is_hidden()
         fill_report(page, "Deux hommes essaient les poignées des voitures, sweat gris, scooter noir.")
         page.get_by_label("En cours").check()

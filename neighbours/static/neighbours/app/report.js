@@ -27,6 +27,7 @@
   var map = null;
   var pin = null;
   var position = null; // {latitude, longitude, accuracy}; accuracy null once the pin is moved by hand
+  var owner = null; // the signed-in referent's id: a phone shared by two referents sends each one's own
   var flushing = null;
 
   // --- the phone's store of reports waiting to be sent ------------------------------------------
@@ -52,7 +53,8 @@
 
   function queued() {
     return transact("readonly", function (store) { return store.getAll(); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.written_at - b.written_at; });
+      return (rows || []).filter(function (row) { return owner !== null && row.owner === owner; })
+        .sort(function (a, b) { return a.written_at - b.written_at; });
     });
   }
   function keep(record) { return transact("readwrite", function (store) { return store.put(record); }); }
@@ -291,6 +293,7 @@
     var select = form.elements.category;
     return {
       key: app.uuid(), // made now, kept with the report: the same report is stored once however often sent
+      owner: owner,
       written_at: Date.now(),
       category_label: select.selectedIndex > 0 ? select.options[select.selectedIndex].text : "",
       fields: fields,
@@ -341,6 +344,7 @@
 
   form.elements.occurred_at.value = localNow();
   app.ready().then(function (profile) {
+    owner = profile ? profile.id : null;
     if (profile && !profile.can_submit && profile.cannot_submit_reason) {
       app.message(profile.cannot_submit_reason, "info");
     }
