@@ -218,7 +218,7 @@
     var outlines = L.featureGroup().addTo(map);
     features.forEach(function (feature) {
       L.geoJSON(feature, { style: { className: "secteur" }, interactive: false })
-        .bindTooltip(feature.properties.name, { permanent: false }).addTo(outlines);
+        .bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "secteur-nom" }).addTo(outlines);
     });
     if (features.length) { map.fitBounds(outlines.getBounds(), { padding: [8, 8] }); } else { map.setView([46.6, 2.4], 5); }
     map.on("click", function (event) { place(event.latlng.lat, event.latlng.lng, null, true); });
