@@ -49,6 +49,14 @@
     }).finally(function () { busy(enter, false); });
   });
 
+  // A code asked a moment ago is still valid while a new request is refused (one a minute).
+  document.getElementById("deja-un-code").addEventListener("click", function () {
+    phone = ask.elements.phone.value.trim();
+    app.clearErrors(ask);
+    document.getElementById("code-envoye").textContent = "";
+    showStep(true);
+  });
+
   document.getElementById("autre-numero").addEventListener("click", function () {
     app.clearErrors(enter);
     showStep(false);
