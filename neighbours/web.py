@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -100,7 +101,9 @@ def manifest_view(request: HttpRequest) -> JsonResponse:
 def shell_version() -> str:
     """Changes whenever a file of the shell changes, so that phones drop the old shell for the new one."""
     digest = hashlib.sha256(settings.STATIC_URL.encode())
-    for path in sorted([*STATIC_DIR.rglob("*"), *TEMPLATE_DIR.rglob("*")]):
+    # The app's own files, and the shared ones it keeps (the site's stylesheet, Leaflet).
+    shared = [Path(found) for name in SHELL_STATIC if isinstance(found := finders.find(name), str)]
+    for path in sorted({*STATIC_DIR.rglob("*"), *TEMPLATE_DIR.rglob("*"), *shared}):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

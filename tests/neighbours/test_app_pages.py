@@ -112,3 +112,23 @@ def test_the_script_catalogue_defines_gettext(client: Client):
     response = client.get("/app/jsi18n/")
     assert response.status_code == 200
     assert "django.interpolate" in response.content.decode()
+
+
+def test_the_shell_version_changes_with_a_shared_file_it_keeps(monkeypatch, tmp_path):
+    from neighbours import web
+
+    web.shell_version.cache_clear()
+    before = web.shell_version()
+    changed = tmp_path / "base.css"
+    changed.write_text("body { color: red; }")
+    real_find = finders.find
+    monkeypatch.setattr(
+        web.finders,
+        "find",
+        lambda name, **kw: str(changed) if name == "vigie/base.css" else real_find(name, **kw),
+    )
+    web.shell_version.cache_clear()
+    try:
+        assert web.shell_version() != before
+    finally:
+        web.shell_version.cache_clear()
