@@ -322,6 +322,11 @@
       return send(report).then(function (observation) {
         return drop(report.key).then(function () { confirm(observation); reset(); });
       }, function (error) {
+        if (error.offline && owner === null) {
+          // Not yet known who is signed in (never online since): nothing to file the report under.
+          app.showErrors(form, error);
+          return drop(report.key);
+        }
         if (error.offline) {
           app.message(gettext("Pas de réseau : votre signalement est gardé sur le téléphone et partira au retour du réseau."), "info");
           reset();
