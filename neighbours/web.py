@@ -24,7 +24,17 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "neighbours" / "a
 
 # The app shell the service worker keeps for offline starts. Pages hold no personal data, so caching them
 # is harmless; each screen's script asks the API (or its own offline store) for what it shows.
-SHELL_PAGES = ["/app/", "/app/connexion/", "/app/charte/", "/app/jsi18n/", "/app/manifest.webmanifest"]
+SHELL_PAGES = [
+    "/app/",
+    "/app/connexion/",
+    "/app/charte/",
+    "/app/jsi18n/",
+    "/app/manifest.webmanifest",
+    "/app/signalements/",
+    "/app/messages/",
+    "/app/preferences/",
+    "/app/protocole/",
+]
 SHELL_STATIC = [
     "vigie/base.css",
     "vigie/favicon.svg",
@@ -33,6 +43,13 @@ SHELL_STATIC = [
     "neighbours/app/report.js",
     "neighbours/app/signin.js",
     "neighbours/app/charter.js",
+    "neighbours/app/screens.css",
+    "neighbours/app/inbox-copy.js",
+    "neighbours/app/messages.js",
+    "neighbours/app/reports-mine.js",
+    "neighbours/app/push.js",
+    "neighbours/app/preferences.js",
+    "neighbours/app/protocol.js",
     "neighbours/app/icons/icon.svg",
     "neighbours/app/icons/icon-192.png",
     "console/vendor/leaflet/leaflet.css",
@@ -61,6 +78,31 @@ def signin_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def charter_page(request: HttpRequest) -> HttpResponse:
     return render(request, "neighbours/app/charter.html", {"page_title": _("Charte du référent")})
+
+
+@require_GET
+def my_reports_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "neighbours/app/signalements.html", {"page_title": _("Mes signalements")})
+
+
+@require_GET
+def messages_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "neighbours/app/messages.html", {"page_title": _("Messages")})
+
+
+@require_GET
+def preferences_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "neighbours/app/preferences.html", {"page_title": _("Préférences")})
+
+
+@require_GET
+def protocol_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "neighbours/app/protocol.html", {"page_title": _("Protocole")})
+
+
+@require_GET
+def signout_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "neighbours/app/signout.html", {"page_title": _("Se déconnecter")})
 
 
 @require_GET

@@ -216,6 +216,11 @@ POST   /commerces/inscription/commerce/                      | ok        | ok   
 GET    /app/                                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /app/connexion/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /app/charte/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/signalements/                                    | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/messages/                                        | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/preferences/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/protocole/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/deconnexion/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /app/manifest.webmanifest                             | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /app/sw.js                                            | 200       | 200        | 200        | 200         | 200        | 200         | 200
 GET    /app/sw-push.js                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200

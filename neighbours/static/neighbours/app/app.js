@@ -224,10 +224,6 @@
     document.querySelectorAll(".app-nav a").forEach(function (link) {
       if (link.getAttribute("href") === location.pathname) { link.setAttribute("aria-current", "page"); }
     });
-    var out = document.getElementById("se-deconnecter");
-    if (out) {
-      out.addEventListener("click", function (event) { event.preventDefault(); signOut(); });
-    }
     showNetwork();
   });
   window.addEventListener("online", showNetwork);

@@ -1,0 +1,162 @@
+"""The referents' web app's follow-up screens in headless Chromium at 390×844 (issue 18's acceptance:
+reading the inbox, and the inbox readable offline).
+
+The referent is signed in by putting the tokens the API issues into localStorage (the sign-in screen has
+its own test). A burglary alert sent to their sector is in « Messages », marked read there; offline
+(the browser context's offline mode), a reload shows the last copy with the offline notice. « Mes
+signalements » shows a report with its status in words and takes a precision; « Préférences » saves the
+channels and quiet hours; « Se déconnecter » ends the session and forgets the offline copy.
+"""
+
+import json
+import re
+import urllib.request
+from datetime import time
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from alerts.models import Notification, Observation, ObservationAddition
+from alerts.services import categories_seed_defaults
+from backend.accounts.models import Role
+from neighbours.models import Preferences
+from tests import factories
+from tests.live import screenshot, token_for, until
+from tests.neighbours import factories as nf
+
+pytestmark = pytest.mark.browser
+
+ALERT = {
+    "kind": "burglary_alert",
+    "title": "Alerte cambriolage – Nord",
+    "body": "Cambriolages signalés secteur Nord cet après-midi. Fermez portes et fenêtres.",
+    "sectors": ["nord"],
+    "include_adjacent": False,
+    "audiences": ["referents"],
+    "channels": ["push"],
+}
+
+
+def post(base: str, user: Any, path: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(  # noqa: S310  (local daphne)
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token_for(user)}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 201
+        return json.load(response)
+
+
+def signed_in_page(browser: Any, base: str, user: Any) -> tuple[Any, Any]:
+    """A phone-sized page whose localStorage holds the referent's tokens, as the sign-in screen leaves it."""
+    refresh = RefreshToken.for_user(user)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/app/connexion/")
+    page.evaluate(
+        "([access, refresh]) => { localStorage.setItem('vigie.access', access);"
+        " localStorage.setItem('vigie.refresh', refresh); }",
+        [str(refresh.access_token), str(refresh)],
+    )
+    return context, page
+
+
+def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_report(
+    transactional_db: Any, daphne_server: Any, browser: Any, commune: Any
+) -> None:
+    categories_seed_defaults()  # a transactional test before this one flushed the migration's rows
+    nf.ready_commune(commune)
+    referent = nf.referent(commune, sector_slug="nord").user
+    moderator = factories.user(role=Role.MODERATOR, commune=commune)
+    base = daphne_server.url
+    # Through daphne, as the console and a phone would (the services' after-commit publish needs an event
+    # loop of its own, and Playwright's runs in this thread).
+    broadcast = post(base, moderator, "/api/v1/broadcasts/", ALERT)
+    notification = Notification.objects.get(user=referent)
+    assert notification.title == broadcast["title"]
+    created = post(
+        base,
+        referent,
+        "/api/v1/observations/",
+        {
+            "category": "cambriolage",
+            "description": "Deux individus essaient les poignées des portails, chemin des Amandiers.",
+            "occurred_at": timezone.now().isoformat(),
+            "sector": "nord",
+        },
+    )
+    report = Observation.objects.get(pk=created["id"])
+
+    context, page = signed_in_page(browser, base, referent)
+    try:
+        # « Messages »: the alert, unread, marked read with a tap.
+        page.goto(f"{base}/app/messages/")
+        item = page.locator("#messages li", has_text=ALERT["title"])
+        item.wait_for()
+        assert "Alerte cambriolage" in item.locator(".app-kind").inner_text()
+        assert ALERT["body"] in item.inner_text()
+        assert "non-lu" in (item.get_attribute("class") or "")
+        screenshot(page, "app-messages")
+        item.get_by_role("button", name="Marquer comme lu").click()
+        item.get_by_text("Lu", exact=True).wait_for()
+        notification.refresh_from_db()
+        assert notification.read_at is not None
+
+        # The service worker controls the page before the network goes (it keeps the shell).
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.reload()
+        notice = page.locator("#hors-ligne")
+        notice.wait_for()
+        assert re.fullmatch(r"Hors ligne — dernière mise à jour à \d\d:\d\d", notice.inner_text())
+        kept = page.locator("#messages li", has_text=ALERT["title"])
+        assert kept.get_by_text("Lu", exact=True).is_visible()
+        screenshot(page, "app-messages-offline")
+        context.set_offline(False)
+
+        # « Mes signalements »: the report, its status in words, a precision added.
+        page.goto(f"{base}/app/signalements/")
+        mine = page.locator("#signalements li", has_text=report.reference)
+        mine.wait_for()
+        assert mine.locator(".app-status").inner_text() == "en attente de modération"
+        mine.get_by_label("Ajouter une précision").fill("Ils sont repartis vers le rond-point en scooter.")
+        mine.get_by_role("button", name="Envoyer la précision").click()
+        page.get_by_text("Précision envoyée").wait_for()
+        assert ObservationAddition.objects.get(observation=report).text.startswith("Ils sont repartis")
+        screenshot(page, "app-reports-mine")
+
+        # « Préférences »: advice turned off and quiet hours; burglary alerts cannot be turned off.
+        page.goto(f"{base}/app/preferences/")
+        page.get_by_label("conseils de prévention").wait_for()
+        assert page.get_by_label("alertes cambriolage").is_disabled()
+        page.get_by_label("conseils de prévention").uncheck()
+        page.get_by_label("De", exact=True).fill("22:00")
+        page.get_by_label("à", exact=True).fill("07:00")
+        page.get_by_role("button", name="Enregistrer").click()
+        page.get_by_text("Préférences enregistrées.").wait_for()
+        preferences = Preferences.objects.get(user=referent)
+        assert preferences.push_opt_outs == ["prevention"]
+        assert (preferences.quiet_hours_start, preferences.quiet_hours_end) == (time(22, 0), time(7, 0))
+        # No VAPID keys on this server: the button is not offered.
+        until(lambda: page.locator("#push-etat").inner_text() != "Vérification…", what="the push state")
+        assert page.locator("#push-etat").inner_text() == "Notifications indisponibles sur ce serveur"
+        assert page.get_by_role("button", name="Recevoir les alertes sur ce téléphone").is_hidden()
+        screenshot(page, "app-preferences")
+
+        # « Protocole »: the protocol in force and its signatory.
+        page.goto(f"{base}/app/protocole/")
+        page.locator("#protocole").wait_for()
+        assert page.locator("#protocole-commune").inner_text() == commune.name
+
+        # « Se déconnecter »: the session ends and the phone forgets the tokens and the messages.
+        page.goto(f"{base}/app/deconnexion/")
+        page.get_by_role("button", name="Se déconnecter").last.click()
+        page.wait_for_url(f"{base}/app/connexion/")
+        stored = page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('vigie.'))")
+        assert stored == []
+    finally:
+        context.close()
