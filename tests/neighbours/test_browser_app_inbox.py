@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alerts.models import Notification, Observation, ObservationAddition
 from alerts.services import categories_seed_defaults
+from alerts.services.notifications import author_tell
 from backend.accounts.models import Role
 from neighbours.models import Preferences
 from tests import factories
@@ -37,6 +39,18 @@ ALERT = {
     "audiences": ["referents"],
     "channels": ["push"],
 }
+
+# A report waiting for the network, as report.js keeps it (IndexedDB "vigie-signalements", store "envois").
+KEEP_WAITING_REPORT = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open("vigie-signalements", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("envois", { keyPath: "key" });
+  request.onsuccess = () => {
+    const tx = request.result.transaction("envois", "readwrite");
+    tx.objectStore("envois").put({ key: "k1", written_at: Date.now(), fields: {}, photos: [] });
+    tx.oncomplete = () => { request.result.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
 
 
 def post(base: str, user: Any, path: str, body: dict[str, Any]) -> Any:
@@ -90,16 +104,24 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         },
     )
     report = Observation.objects.get(pk=created["id"])
+    # What the author is told when the report goes to the police (the service dispatching calls this).
+    author_tell(
+        report,
+        kind="alerts.observation.dispatched",
+        body=f"Votre signalement {report.reference} a été transmis.",
+    )
 
     context, page = signed_in_page(browser, base, referent)
     try:
         # « Messages »: the alert, unread, marked read with a tap.
         page.goto(f"{base}/app/messages/")
-        item = page.locator("#messages li", has_text=ALERT["title"])
+        item = page.locator("#messages > li", has_text=ALERT["title"])
         item.wait_for()
         assert "Alerte cambriolage" in item.locator(".app-kind").inner_text()
         assert ALERT["body"] in item.inner_text()
         assert "non-lu" in (item.get_attribute("class") or "")
+        follow_up = page.locator("#messages > li", has_text="a été transmis")
+        assert follow_up.locator(".app-kind").inner_text() == "Suivi de signalement"
         screenshot(page, "app-messages")
         item.get_by_role("button", name="Marquer comme lu").click()
         item.get_by_text("Lu", exact=True).wait_for()
@@ -113,16 +135,22 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         notice = page.locator("#hors-ligne")
         notice.wait_for()
         assert re.fullmatch(r"Hors ligne — dernière mise à jour à \d\d:\d\d", notice.inner_text())
-        kept = page.locator("#messages li", has_text=ALERT["title"])
+        kept = page.locator("#messages > li", has_text=ALERT["title"])
         assert kept.get_by_text("Lu", exact=True).is_visible()
         screenshot(page, "app-messages-offline")
         context.set_offline(False)
 
         # « Mes signalements »: the report, its status in words, a precision added.
         page.goto(f"{base}/app/signalements/")
-        mine = page.locator("#signalements li", has_text=report.reference)
+        mine = page.locator("#signalements > li", has_text=report.reference)
         mine.wait_for()
         assert mine.locator(".app-status").inner_text() == "en attente de modération"
+        assert (
+            f"Votre signalement {report.reference} a été transmis."
+            in mine.locator(".app-follow").inner_text()
+        )
+        # The alert of the sector is not a follow-up of this report.
+        assert ALERT["title"] not in mine.inner_text()
         mine.get_by_label("Ajouter une précision").fill("Ils sont repartis vers le rond-point en scooter.")
         mine.get_by_role("button", name="Envoyer la précision").click()
         page.get_by_text("Précision envoyée").wait_for()
@@ -152,11 +180,21 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         page.locator("#protocole").wait_for()
         assert page.locator("#protocole-commune").inner_text() == commune.name
 
-        # « Se déconnecter »: the session ends and the phone forgets the tokens and the messages.
+        # « Se déconnecter »: a report written offline waits in report.js's store: said, and discarded only
+        # by confirming; the session ends and the phone forgets the tokens and the messages.
+        page.evaluate(KEEP_WAITING_REPORT)
         page.goto(f"{base}/app/deconnexion/")
-        page.get_by_role("button", name="Se déconnecter").last.click()
+        warning = page.locator("#en-attente")
+        warning.wait_for()
+        assert warning.inner_text().startswith("1 signalement écrit hors ligne n'est pas encore parti")
+        screenshot(page, "app-signout")
+        page.get_by_role("button", name="Se déconnecter et effacer ces signalements").click()
         page.wait_for_url(f"{base}/app/connexion/")
-        stored = page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('vigie.'))")
-        assert stored == []
+        stored = page.evaluate(
+            "['vigie.access', 'vigie.refresh', 'vigie.inbox'].map((k) => localStorage.getItem(k))"
+        )
+        assert stored == [None, None, None]
+        assert page.evaluate("indexedDB.databases().then((all) => all.map((db) => db.name))") == []
+        assert BlacklistedToken.objects.filter(token__user=referent).exists()
     finally:
         context.close()

@@ -61,19 +61,17 @@
     );
     if (report.history.length) {
       var history = element("ol", "app-history");
-      history.setAttribute("aria-label", gettext("Historique"));
       report.history.forEach(function (step) {
         history.append(element("li", "", when(step.at) + " : " + step.status_label));
       });
-      li.append(history);
+      li.append(element("h3", "", gettext("Historique")), history);
     }
     if (messages.length) {
       var follow = element("ul", "app-follow");
-      follow.setAttribute("aria-label", gettext("Messages de la mairie"));
       messages.forEach(function (message) {
         follow.append(element("li", "", when(message.created_at) + " : " + message.body));
       });
-      li.append(follow);
+      li.append(element("h3", "", gettext("Messages de la mairie")), follow);
     }
     li.append(additionForm(report));
     return li;
