@@ -81,6 +81,6 @@ def test_the_push_handlers_show_the_notification_and_open_the_messages(client: C
     assert response.status_code == 200
     script = response.content.decode()
     assert 'addEventListener("push"' in script
-    assert "requireInteraction: urgent" in script
+    assert 'requireInteraction: payload.priority === "high"' in script
     assert 'addEventListener("notificationclick"' in script
     assert '"/app/messages/"' in script

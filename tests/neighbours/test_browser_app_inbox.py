@@ -40,15 +40,23 @@ ALERT = {
     "channels": ["push"],
 }
 
-# A report waiting for the network, as report.js keeps it (IndexedDB "vigie-signalements", store "envois").
-KEEP_WAITING_REPORT = """() => new Promise((resolve, reject) => {
+# Reports waiting for the network, as report.js keeps them (IndexedDB "vigie-signalements", store "envois",
+# each tagged with its author's referent id).
+KEEP_WAITING_REPORTS = """(owners) => new Promise((resolve, reject) => {
   const request = indexedDB.open("vigie-signalements", 1);
   request.onupgradeneeded = () => request.result.createObjectStore("envois", { keyPath: "key" });
   request.onsuccess = () => {
     const tx = request.result.transaction("envois", "readwrite");
-    tx.objectStore("envois").put({ key: "k1", written_at: Date.now(), fields: {}, photos: [] });
+    owners.forEach((owner) => tx.objectStore("envois").put({ key: "k" + owner, owner, fields: {}, photos: [] }));
     tx.oncomplete = () => { request.result.close(); resolve(); };
     tx.onerror = () => reject(tx.error);
+  };
+})"""
+WAITING_OWNERS = """() => new Promise((resolve) => {
+  const request = indexedDB.open("vigie-signalements", 1);
+  request.onsuccess = () => {
+    const all = request.result.transaction("envois").objectStore("envois").getAll();
+    all.onsuccess = () => { request.result.close(); resolve(all.result.map((row) => row.owner)); };
   };
 })"""
 
@@ -182,7 +190,8 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
 
         # « Se déconnecter »: a report written offline waits in report.js's store: said, and discarded only
         # by confirming; the session ends and the phone forgets the tokens and the messages.
-        page.evaluate(KEEP_WAITING_REPORT)
+        # Another referent's report on the same phone is theirs: neither counted nor discarded.
+        page.evaluate(KEEP_WAITING_REPORTS, [referent.referent.pk, referent.referent.pk + 1000])
         page.goto(f"{base}/app/deconnexion/")
         warning = page.locator("#en-attente")
         warning.wait_for()
@@ -194,7 +203,7 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
             "['vigie.access', 'vigie.refresh', 'vigie.inbox'].map((k) => localStorage.getItem(k))"
         )
         assert stored == [None, None, None]
-        assert page.evaluate("indexedDB.databases().then((all) => all.map((db) => db.name))") == []
+        assert page.evaluate(WAITING_OWNERS) == [referent.referent.pk + 1000]
         assert BlacklistedToken.objects.filter(token__user=referent).exists()
     finally:
         context.close()

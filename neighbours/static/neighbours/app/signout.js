@@ -18,32 +18,55 @@
   var button = form.querySelector("button[type=submit]");
   var pending = 0;
 
-  /* How many reports wait; 0 when the phone has never kept one (the database is then not created). */
-  function waiting() {
+  /* Runs `work(store)` on report.js's store, if the phone has one (opening never creates it). */
+  function onOutbox(mode, work) {
     return new Promise(function (resolve) {
       var request = indexedDB.open(OUTBOX);
       request.onupgradeneeded = function () { request.transaction.abort(); };
-      request.onerror = function () { resolve(0); };
+      request.onerror = function () { resolve(null); };
       request.onsuccess = function () {
         var db = request.result;
-        if (!db.objectStoreNames.contains(OUTBOX_STORE)) { db.close(); resolve(0); return; }
-        var counted = db.transaction(OUTBOX_STORE).objectStore(OUTBOX_STORE).count();
-        counted.onsuccess = function () { db.close(); resolve(counted.result); };
-        counted.onerror = function () { db.close(); resolve(0); };
+        if (!db.objectStoreNames.contains(OUTBOX_STORE)) { db.close(); resolve(null); return; }
+        var tx = db.transaction(OUTBOX_STORE, mode);
+        var result = work(tx.objectStore(OUTBOX_STORE));
+        tx.oncomplete = function () { db.close(); resolve(result); };
+        tx.onerror = tx.onabort = function () { db.close(); resolve(null); };
       };
     });
   }
 
-  function discard() {
-    return new Promise(function (resolve) {
-      var request = indexedDB.deleteDatabase(OUTBOX);
-      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+  /* This referent's waiting reports (a phone shared by two referents keeps each one's own, by `owner`). */
+  function mine(store, owner, each) {
+    var cursor = store.openCursor();
+    cursor.onsuccess = function () {
+      if (!cursor.result) return;
+      if (cursor.result.value.owner === owner) each(cursor.result);
+      cursor.result.continue();
+    };
+  }
+
+  function waiting(owner) {
+    var found = { count: 0 };
+    return onOutbox("readonly", function (store) {
+      mine(store, owner, function () { found.count += 1; });
+      return found;
+    }).then(function () { return found.count; });
+  }
+
+  function discard(owner) {
+    return onOutbox("readwrite", function (store) {
+      mine(store, owner, function (cursor) { cursor.delete(); });
     });
   }
 
-  if (!app.signedIn()) location.assign("/app/connexion/");
+  if (!app.signedIn()) {
+    location.assign("/app/connexion/");
+    return;
+  }
+  // Whose reports to count: without the profile (server unreachable, never read), none is discarded.
+  var referent = app.me().then(function (profile) { return profile ? profile.id : null; }, function () { return null; });
 
-  waiting().then(function (count) {
+  referent.then(waiting).then(function (count) {
     pending = count;
     if (!count) return;
     warning.textContent = interpolate(ngettext(
@@ -61,7 +84,7 @@
     // Without network the subscription stays with the server until the push service reports it gone.
     window.vigiePush.unsubscribe().catch(function () {}).then(function () {
       window.vigieInbox.clear();
-      return pending ? discard() : null;
+      return pending ? referent.then(discard) : null;
     }).then(function () { return app.signOut(); });
   });
 }());

@@ -1,11 +1,8 @@
 /* The service worker's Web Push side, imported by /app/sw.js: shows the notification the server sends and
    opens « Messages » when it is touched. The payload is the JSON the server's webpush channel sends:
-   title, body, kind, url (and priority). */
+   title, body, kind, priority and data (its notification_id…), see backend/messaging/backends/webpush.py. */
 "use strict";
 
-// The kinds the server sends with a high priority (alerts/broadcasts/services/common.py HIGH_PRIORITY_KINDS):
-// they stay on screen until the referent touches them.
-var URGENT_KINDS = ["burglary_alert", "shop_alert"];
 var INBOX_URL = "/app/messages/";
 
 self.addEventListener("push", function (event) {
@@ -17,12 +14,12 @@ self.addEventListener("push", function (event) {
       payload = { body: event.data.text() };
     }
   }
-  var urgent = payload.priority === "high" || URGENT_KINDS.indexOf(payload.kind) !== -1;
   var options = {
     body: payload.body || "",
-    tag: payload.notification_id ? "vigie-" + payload.notification_id : undefined,
-    requireInteraction: urgent,
-    data: { url: payload.url || INBOX_URL },
+    // One notification per inbox message: a retried push replaces it instead of showing it twice.
+    tag: payload.data && payload.data.notification_id ? "vigie-" + payload.data.notification_id : undefined,
+    // Urgent (burglary and shop alerts are sent with a high priority): on screen until touched.
+    requireInteraction: payload.priority === "high",
   };
   // The French title comes from the server; this one only shows if a payload arrives without one.
   event.waitUntil(self.registration.showNotification(payload.title || "Vigie", options));
@@ -30,8 +27,8 @@ self.addEventListener("push", function (event) {
 
 self.addEventListener("notificationclick", function (event) {
   event.notification.close();
-  var target = new URL((event.notification.data && event.notification.data.url) || INBOX_URL, self.location.origin);
-  if (target.origin !== self.location.origin) target = new URL(INBOX_URL, self.location.origin);
+  // Every push is also an inbox message: « Messages » shows it, whatever the payload's url.
+  var target = new URL(INBOX_URL, self.location.origin);
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
       for (var i = 0; i < windows.length; i += 1) {
