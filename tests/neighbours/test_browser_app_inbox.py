@@ -8,11 +8,13 @@ signalements » shows a report with its status in words and takes a precision; �
 channels and quiet hours; « Se déconnecter » ends the session and forgets the offline copy.
 """
 
+import base64
 import json
 import re
 import urllib.request
 from datetime import time
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -59,6 +61,11 @@ WAITING_OWNERS = """() => new Promise((resolve) => {
     all.onsuccess = () => { request.result.close(); resolve(all.result.map((row) => row.owner)); };
   };
 })"""
+
+
+def controlled(page: Any) -> bool:
+    # page.evaluate, not wait_for_function: its polling evaluates a string, which the app's CSP forbids.
+    return bool(page.evaluate("navigator.serviceWorker.controller !== null"))
 
 
 def post(base: str, user: Any, path: str, body: dict[str, Any]) -> Any:
@@ -137,7 +144,7 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         assert notification.read_at is not None
 
         # The service worker controls the page before the network goes (it keeps the shell).
-        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        until(lambda: controlled(page), what="the service worker controlling the page")
         context.set_offline(True)
         page.reload()
         notice = page.locator("#hors-ligne")
@@ -205,5 +212,77 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         assert stored == [None, None, None]
         assert page.evaluate(WAITING_OWNERS) == [referent.referent.pk + 1000]
         assert BlacklistedToken.objects.filter(token__user=referent).exists()
+    finally:
+        context.close()
+
+
+# The browser's push service is out of reach of a test (Chromium would ask Google's): the page's
+# PushManager is replaced by one that records what the app asks and returns a subscription.
+FAKE_PUSH_MANAGER = """(() => {
+  let current = null;
+  window.pushCalls = [];
+  PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
+  PushManager.prototype.subscribe = function (options) {
+    window.pushCalls.push({
+      userVisibleOnly: options.userVisibleOnly,
+      key: Array.from(new Uint8Array(options.applicationServerKey)),
+    });
+    current = {
+      endpoint: "https://push.example.net/wp/abc/def?x=1",
+      toJSON() { return { endpoint: this.endpoint, expirationTime: null, keys: { p256dh: "BKey", auth: "secret" } }; },
+      unsubscribe() { current = null; window.pushCalls.push("unsubscribe"); return Promise.resolve(true); },
+    };
+    return Promise.resolve(current);
+  };
+})();"""
+PUBLIC_KEY = bytes(range(1, 66))  # the 65 bytes of an uncompressed P-256 point, as the server would send
+
+
+def test_a_referent_turns_alerts_on_and_off_on_this_phone(
+    transactional_db: Any, daphne_server: Any, browser: Any, commune: Any
+) -> None:
+    """« Recevoir les alertes sur ce téléphone »: the notification permission, a subscription with the
+    server's key, registered as a web device; « Ne plus recevoir »: unregistered by its endpoint and dropped.
+    The server's side (GET /api/v1/push/web/, the web devices) is answered by the test here."""
+    nf.ready_commune(commune)
+    referent = nf.referent(commune).user
+    base = daphne_server.url
+    context, page = signed_in_page(browser, base, referent)
+    context.grant_permissions(["notifications"], origin=base)
+    context.add_init_script(FAKE_PUSH_MANAGER)
+    requests: list[tuple[str, str, Any]] = []
+
+    def push_config(route: Any) -> None:
+        key = base64.urlsafe_b64encode(PUBLIC_KEY).decode().rstrip("=")
+        route.fulfill(json={"enabled": True, "public_key": key})
+
+    def devices(route: Any) -> None:
+        request = route.request
+        requests.append((request.method, request.url.removeprefix(base), request.post_data_json))
+        route.fulfill(
+            status=201 if request.method == "POST" else 204, json={} if request.method == "POST" else None
+        )
+
+    page.route(f"{base}/api/v1/push/web/", push_config)
+    page.route(re.compile(re.escape(base) + r"/api/v1/devices/.*"), devices)
+    try:
+        page.goto(f"{base}/app/preferences/")
+        enable = page.get_by_role("button", name="Recevoir les alertes sur ce téléphone")
+        enable.click()
+        page.get_by_text("Ce téléphone reçoit les alertes.").wait_for()
+        assert page.evaluate("window.pushCalls") == [{"userVisibleOnly": True, "key": list(PUBLIC_KEY)}]
+        endpoint = "https://push.example.net/wp/abc/def?x=1"
+        subscription = {
+            "endpoint": endpoint,
+            "expirationTime": None,
+            "keys": {"p256dh": "BKey", "auth": "secret"},
+        }
+        assert requests == [("POST", "/api/v1/devices/", {"platform": "web", "subscription": subscription})]
+        screenshot(page, "app-push-on")
+
+        page.get_by_role("button", name="Ne plus recevoir").click()
+        enable.wait_for()
+        assert requests[1] == ("DELETE", f"/api/v1/devices/{quote(endpoint, safe='')}/", None)
+        assert page.evaluate("window.pushCalls")[-1] == "unsubscribe"
     finally:
         context.close()
