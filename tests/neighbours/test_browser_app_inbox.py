@@ -5,7 +5,8 @@ The referent is signed in by putting the tokens the API issues into localStorage
 its own test). A burglary alert sent to their sector is in « Messages », marked read there; offline
 (the browser context's offline mode), a reload shows the last copy with the offline notice. « Mes
 signalements » shows a report with its status in words and takes a precision; « Préférences » saves the
-channels and quiet hours; « Se déconnecter » ends the session and forgets the offline copy.
+channels and quiet hours; « Se déconnecter » ends the session and forgets the offline copy. Then push on
+this phone: turned on and off from « Préférences », and the service worker showing what a push brings.
 """
 
 import base64
@@ -284,5 +285,66 @@ def test_a_referent_turns_alerts_on_and_off_on_this_phone(
         enable.wait_for()
         assert requests[1] == ("DELETE", f"/api/v1/devices/{quote(endpoint, safe='')}/", None)
         assert page.evaluate("window.pushCalls")[-1] == "unsubscribe"
+    finally:
+        context.close()
+
+
+def test_the_service_worker_shows_a_pushed_alert_until_touched_and_advice_without_insisting(
+    transactional_db: Any, daphne_server: Any, browser: Any
+) -> None:
+    """sw-push.js receives the payload the server's webpush channel sends (delivered here through the
+    DevTools protocol, as a push service would) and shows it; a high priority stays until touched."""
+    base = daphne_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
+    context.grant_permissions(["notifications"], origin=base)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/app/connexion/")
+        until(lambda: controlled(page), what="the service worker controlling the page")
+        cdp = context.new_cdp_session(page)
+        registrations: list[dict[str, Any]] = []
+        cdp.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: registrations.extend(event["registrations"]),
+        )
+        cdp.send("ServiceWorker.enable")
+        # Playwright hands over CDP events only while it is called: wait through it.
+        until(lambda: page.wait_for_timeout(50) or bool(registrations), what="the worker's registration")
+        pushes = [
+            {
+                "title": "Alerte cambriolage – Nord",
+                "body": "Fermez portes et fenêtres.",
+                "kind": "burglary_alert",
+                "priority": "high",
+                "data": {"notification_id": 7},
+                "url": "/app/",
+            },
+            {
+                "title": "Conseil",
+                "body": "Verrouillez votre voiture.",
+                "kind": "prevention",
+                "priority": "normal",
+                "data": {"notification_id": 8},
+                "url": "/app/",
+            },
+        ]
+        for push in pushes:
+            cdp.send(
+                "ServiceWorker.deliverPushMessage",
+                {
+                    "origin": base,
+                    "registrationId": registrations[0]["registrationId"],
+                    "data": json.dumps(push),
+                },
+            )
+        shown = (
+            "navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+            ".then((all) => all.map((n) => [n.title, n.body, n.tag, n.requireInteraction]))"
+        )
+        until(lambda: len(page.evaluate(shown)) == 2, what="both notifications")
+        assert sorted(page.evaluate(shown)) == [
+            ["Alerte cambriolage – Nord", "Fermez portes et fenêtres.", "vigie-7", True],
+            ["Conseil", "Verrouillez votre voiture.", "vigie-8", False],
+        ]
     finally:
         context.close()
