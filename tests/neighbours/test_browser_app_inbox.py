@@ -55,6 +55,11 @@ KEEP_WAITING_REPORTS = """(owners) => new Promise((resolve, reject) => {
     tx.onerror = () => reject(tx.error);
   };
 })"""
+SWAP_PROFILE_ID = """(shift) => {
+  const me = JSON.parse(localStorage.getItem("vigie.me"));
+  me.id += shift;
+  localStorage.setItem("vigie.me", JSON.stringify(me));
+}"""
 WAITING_OWNERS = """() => new Promise((resolve) => {
   const request = indexedDB.open("vigie-signalements", 1);
   request.onsuccess = () => {
@@ -154,7 +159,17 @@ def test_a_referent_reads_their_inbox_online_and_offline_and_follows_their_repor
         kept = page.locator("#messages > li", has_text=ALERT["title"])
         assert kept.get_by_text("Lu", exact=True).is_visible()
         screenshot(page, "app-messages-offline")
+        # Another referent on the same phone (the profile app.js keeps names them) is never shown this copy.
+        page.evaluate(SWAP_PROFILE_ID, 1000)
+        page.reload()
+        page.get_by_text("Hors ligne, et aucun message n'a encore été reçu sur ce téléphone.").wait_for()
+        assert page.locator("#messages > li").count() == 0
+        page.evaluate(SWAP_PROFILE_ID, -1000)
+        page.reload()
+        kept.wait_for()
+        # The network comes back: the page reloads the inbox by itself.
         context.set_offline(False)
+        notice.wait_for(state="hidden")
 
         # « Mes signalements »: the report, its status in words, a precision added.
         page.goto(f"{base}/app/signalements/")

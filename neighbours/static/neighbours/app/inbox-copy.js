@@ -6,16 +6,19 @@
   var KEY = "vigie.inbox";
 
   window.vigieInbox = {
-    /* {items: [inbox items], saved_at: ISO time of the last sync}, or null. */
-    load: function () {
+    /* {items: [inbox items], saved_at: ISO time of the last sync} kept for `owner` (the referent's id), or
+       null: a phone shared by two referents never shows one the other's messages. */
+    load: function (owner) {
+      var copy = null;
       try {
-        return JSON.parse(localStorage.getItem(KEY) || "null");
+        copy = JSON.parse(localStorage.getItem(KEY) || "null");
       } catch (error) {
         return null;
       }
+      return copy && owner !== null && copy.owner === owner ? copy : null;
     },
-    keep: function (items, savedAt) {
-      localStorage.setItem(KEY, JSON.stringify({ items: items, saved_at: savedAt }));
+    keep: function (owner, items, savedAt) {
+      localStorage.setItem(KEY, JSON.stringify({ owner: owner, items: items, saved_at: savedAt }));
     },
     clear: function () {
       localStorage.removeItem(KEY);

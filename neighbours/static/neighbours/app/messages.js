@@ -13,6 +13,7 @@
   var list = document.getElementById("messages");
   var empty = document.getElementById("messages-vide");
   var offline = document.getElementById("hors-ligne");
+  var owner = null; // the referent's id, whose copy this page keeps and shows
   var KINDS = {
     prevention: gettext("Conseil de prévention"),
     burglary_alert: gettext("Alerte cambriolage"),
@@ -50,6 +51,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = gettext("Marquer comme lu");
+      button.setAttribute("aria-label", interpolate(gettext("Marquer comme lu : %(title)s"), { title: message.title }, true));
       button.addEventListener("click", function () { markRead(message, button); });
       li.append(button);
     }
@@ -64,10 +66,10 @@
   function markRead(message, button) {
     button.disabled = true;
     app.api("POST", "/api/v1/inbox/" + message.id + "/read/").then(function (updated) {
-      var copy = copyStore.load();
+      var copy = copyStore.load(owner);
       if (copy) {
         copy.items = copy.items.map(function (old) { return old.id === updated.id ? updated : old; });
-        copyStore.keep(copy.items, copy.saved_at);
+        copyStore.keep(owner, copy.items, copy.saved_at);
       }
       list.querySelector('[data-id="' + message.id + '"]').replaceWith(item(updated));
     }).catch(function (error) {
@@ -77,7 +79,7 @@
   }
 
   function showCopy() {
-    var copy = copyStore.load();
+    var copy = copyStore.load(owner);
     if (!copy) {
       app.message(gettext("Hors ligne, et aucun message n'a encore été reçu sur ce téléphone."));
       return;
@@ -88,14 +90,22 @@
     show(copy.items);
   }
 
-  app.ready().then(function () {
-    return app.api("GET", "/api/v1/inbox/");
-  }).then(function (page) {
-    offline.hidden = true;
-    copyStore.keep(page.results, new Date().toISOString());
-    show(page.results);
-  }).catch(function (error) {
-    if (error.offline) showCopy();
-    else app.message(error.detail);
-  });
+  function load() {
+    return app.api("GET", "/api/v1/inbox/").then(function (page) {
+      offline.hidden = true;
+      app.message("");
+      copyStore.keep(owner, page.results, new Date().toISOString());
+      show(page.results);
+    }, function (error) {
+      if (error.offline) showCopy();
+      else app.message(error.detail);
+    });
+  }
+
+  // Offline, ready() gives the profile last read on this phone (app.js): whose copy to show.
+  app.ready().then(function (profile) {
+    owner = profile ? profile.id : null;
+    window.addEventListener("online", load);
+    return load();
+  }).catch(function (error) { app.message(error.detail); });
 })();

@@ -77,16 +77,16 @@
     return li;
   }
 
-  function inbox() {
-    // The follow-ups come from the inbox; without it (offline), the kept copy, else none.
+  function inbox(owner) {
+    // The follow-ups come from the inbox; without it, the copy « Messages » kept, else none.
     return app.api("GET", "/api/v1/inbox/").then(function (page) { return page.results; }, function () {
-      var copy = window.vigieInbox.load();
+      var copy = window.vigieInbox.load(owner);
       return copy ? copy.items : [];
     });
   }
 
-  app.ready().then(function () {
-    return Promise.all([app.api("GET", "/api/v1/observations/"), inbox()]);
+  app.ready().then(function (profile) {
+    return Promise.all([app.api("GET", "/api/v1/observations/"), inbox(profile ? profile.id : null)]);
   }).then(function (pages) {
     var reports = pages[0].results;
     var messages = pages[1];
