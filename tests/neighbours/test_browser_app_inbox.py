@@ -363,3 +363,29 @@ def test_the_service_worker_shows_a_pushed_alert_until_touched_and_advice_withou
         ]
     finally:
         context.close()
+
+
+def test_older_messages_come_a_page_at_a_time(
+    transactional_db: Any, daphne_server: Any, browser: Any, commune: Any
+) -> None:
+    nf.ready_commune(commune)
+    referent = nf.referent(commune).user
+    Notification.objects.bulk_create(
+        Notification(user=referent, kind="prevention", title=f"Conseil n°{number}", body="Fermez à clé.")
+        for number in range(1, 28)
+    )
+    base = daphne_server.url
+    context, page = signed_in_page(browser, base, referent)
+    try:
+        page.goto(f"{base}/app/messages/")
+        items = page.locator("#messages > li")
+        items.first.wait_for()
+        assert items.count() == 25  # the API's page
+        assert "Conseil n°27" in items.first.inner_text()
+        older = page.get_by_role("button", name="Messages plus anciens")
+        older.click()
+        older.wait_for(state="hidden")  # no page after the second
+        assert items.count() == 27
+        assert "Conseil n°1" in items.last.inner_text()
+    finally:
+        context.close()

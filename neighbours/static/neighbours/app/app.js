@@ -118,6 +118,12 @@
     });
   }
 
+  /* The next page of a paginated list: the API's absolute `next` link as a path for api(). */
+  function nextPath(link) {
+    var url = new URL(link, location.origin);
+    return url.pathname + url.search;
+  }
+
   /* The referent's profile; without network, the last one read (null if none). */
   function me() {
     return api("GET", "/api/v1/referents/me/").then(function (profile) {
@@ -217,7 +223,7 @@
   window.vigieApp = {
     api: api, ApiError: ApiError, me: me, ready: ready, next: next, storeTokens: storeTokens,
     signedIn: signedIn, signOut: signOut, showErrors: showErrors, clearErrors: clearErrors,
-    message: message, uuid: uuid, gettext: gettext, interpolate: interpolate,
+    message: message, uuid: uuid, gettext: gettext, interpolate: interpolate, nextPath: nextPath,
   };
 
   document.addEventListener("DOMContentLoaded", function () {

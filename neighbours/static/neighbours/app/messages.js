@@ -13,6 +13,8 @@
   var list = document.getElementById("messages");
   var empty = document.getElementById("messages-vide");
   var offline = document.getElementById("hors-ligne");
+  var more = document.getElementById("messages-plus");
+  var next = null; // the API's link to older messages
   var owner = null; // the referent's id, whose copy this page keeps and shows
   var KINDS = {
     prevention: gettext("Conseil de prévention"),
@@ -58,10 +60,21 @@
     return li;
   }
 
-  function show(messages) {
+  function show(messages, nextLink) {
     list.replaceChildren.apply(list, messages.map(item));
     empty.hidden = messages.length > 0;
+    next = nextLink;
+    more.hidden = !next;
   }
+
+  more.addEventListener("click", function () {
+    more.disabled = true;
+    app.api("GET", app.nextPath(next)).then(function (page) {
+      list.append.apply(list, page.results.map(item));
+      next = page.next;
+      more.hidden = !next;
+    }, function (error) { app.message(error.detail); }).finally(function () { more.disabled = false; });
+  });
 
   function markRead(message, button) {
     button.disabled = true;
@@ -87,7 +100,7 @@
     var time = new Date(copy.saved_at).toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" });
     offline.textContent = interpolate(gettext("Hors ligne — dernière mise à jour à %(time)s"), { time: time }, true);
     offline.hidden = false;
-    show(copy.items);
+    show(copy.items, null);
   }
 
   function load() {
@@ -95,7 +108,7 @@
       offline.hidden = true;
       app.message("");
       copyStore.keep(owner, page.results, new Date().toISOString());
-      show(page.results);
+      show(page.results, page.next);
     }, function (error) {
       if (error.offline) showCopy();
       else app.message(error.detail);

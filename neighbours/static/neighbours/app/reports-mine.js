@@ -8,6 +8,9 @@
   var app = window.vigieApp;
   var list = document.getElementById("signalements");
   var empty = document.getElementById("signalements-vide");
+  var more = document.getElementById("signalements-plus");
+  var next = null; // the API's link to older reports
+  var messages = []; // the inbox items read, where each report's follow-ups are found
 
   function when(iso) {
     return new Date(iso).toLocaleString("fr-FR", {
@@ -77,6 +80,22 @@
     return li;
   }
 
+  function append(page) {
+    list.append.apply(list, page.results.map(function (report) {
+      return item(report, messages.filter(function (message) {
+        return message.data && message.data.observation_id === report.id;
+      }));
+    }));
+    next = page.next;
+    more.hidden = !next;
+  }
+
+  more.addEventListener("click", function () {
+    more.disabled = true;
+    app.api("GET", app.nextPath(next)).then(append, function (error) { app.message(error.detail); })
+      .finally(function () { more.disabled = false; });
+  });
+
   function inbox(owner) {
     // The follow-ups come from the inbox; without it, the copy « Messages » kept, else none.
     return app.api("GET", "/api/v1/inbox/").then(function (page) { return page.results; }, function () {
@@ -88,13 +107,9 @@
   app.ready().then(function (profile) {
     return Promise.all([app.api("GET", "/api/v1/observations/"), inbox(profile ? profile.id : null)]);
   }).then(function (pages) {
-    var reports = pages[0].results;
-    var messages = pages[1];
-    list.replaceChildren.apply(list, reports.map(function (report) {
-      return item(report, messages.filter(function (message) {
-        return message.data && message.data.observation_id === report.id;
-      }));
-    }));
-    empty.hidden = reports.length > 0;
+    messages = pages[1];
+    list.replaceChildren();
+    append(pages[0]);
+    empty.hidden = pages[0].results.length > 0;
   }).catch(function (error) { app.message(error.detail); });
 }());
