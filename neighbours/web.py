@@ -34,6 +34,7 @@ SHELL_PAGES = [
     "/app/messages/",
     "/app/preferences/",
     "/app/protocole/",
+    "/app/deconnexion/",
 ]
 SHELL_STATIC = [
     "vigie/base.css",
@@ -50,6 +51,7 @@ SHELL_STATIC = [
     "neighbours/app/push.js",
     "neighbours/app/preferences.js",
     "neighbours/app/protocol.js",
+    "neighbours/app/signout.js",
     "neighbours/app/icons/icon.svg",
     "neighbours/app/icons/icon-192.png",
     "console/vendor/leaflet/leaflet.css",

@@ -52,13 +52,14 @@
     });
   }
 
-  /* Unregisters this phone's subscription (a device the server no longer has is fine) and drops it. */
+  /* Unregisters this phone's subscription and drops it. Dropped even when the server could not be told
+     (offline): the push service then answers the server's next push with 410 Gone, and the server
+     deactivates the device; the phone never shows another alert. */
   function unsubscribe() {
     return current().then(function (subscription) {
       if (!subscription) return null;
-      return app.api("DELETE", "/api/v1/devices/" + encodeURIComponent(subscription.endpoint) + "/").catch(function (error) {
-        if (error.status !== 404) throw error;
-      }).then(function () { return subscription.unsubscribe(); });
+      var unregister = app.api("DELETE", "/api/v1/devices/" + encodeURIComponent(subscription.endpoint) + "/");
+      return unregister.catch(function () {}).then(function () { return subscription.unsubscribe(); });
     });
   }
 

@@ -81,7 +81,6 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
-    // Without network the subscription stays with the server until the push service reports it gone.
     window.vigiePush.unsubscribe().catch(function () {}).then(function () {
       window.vigieInbox.clear();
       return pending ? referent.then(discard) : null;
