@@ -39,7 +39,7 @@ _TIMEOUT_SECONDS = 10.0
 # The plaintext that fits one aes128gcm record of the 4,096 bytes push services take (RFC 8291).
 MAX_PAYLOAD_BYTES = 3993
 # Where the app's service worker leads a tap on the notification (the app's inbox).
-APP_URL = "/app/"
+APP_URL = "/app/messages/"
 
 
 def _b64url(raw: bytes) -> str:
