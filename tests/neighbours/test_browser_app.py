@@ -86,7 +86,9 @@ def test_sign_in_accept_the_charter_report_with_a_photo_and_see_it_approved(
         page.locator("#erreur-category").wait_for()
         assert page.locator("#erreur-category").inner_text().strip()
         assert page.get_by_label("Catégorie").get_attribute("aria-invalid") == "true"
-        assert page.locator("#en-attente").is_hidden()  # refused as written: not kept to be sent again
+        # Refused as written: not kept to be sent again (it was stored first, so wait for it to go).
+        page.locator("#en-attente").wait_for(state="hidden", timeout=5000)
+        assert not page.locator("#en-attente").is_visible()
         # Without tiles, the sectors' outlines are the map.
         page.locator("#carte path.secteur").first.wait_for()
         assert page.locator("#choix-secteur").is_hidden()

@@ -57,8 +57,11 @@
         .sort(function (a, b) { return a.written_at - b.written_at; });
     });
   }
-  function keep(record) { return transact("readwrite", function (store) { return store.put(record); }); }
-  function drop(key) { return transact("readwrite", function (store) { return store.delete(key); }); }
+  // The app's other tabs hear of every change to the queue and redraw it (IndexedDB tells them nothing).
+  var tabs = "BroadcastChannel" in window ? new BroadcastChannel("vigie-signalements") : null;
+  function changed(result) { if (tabs) { tabs.postMessage("changed"); } return result; }
+  function keep(record) { return transact("readwrite", function (store) { return store.put(record); }).then(changed); }
+  function drop(key) { return transact("readwrite", function (store) { return store.delete(key); }).then(changed); }
 
   // --- sending -----------------------------------------------------------------------------------
   function body(record) {
@@ -72,17 +75,23 @@
     return app.api("POST", "/api/v1/observations/", body(record), { idempotencyKey: record.key });
   }
 
+  // Keys the form is sending right now: flush() leaves them alone, or it would send the same report beside
+  // the form and could put back, as refused, a report the form has just dropped.
+  var inFlight = new Set();
+
   /* Sends what waits, oldest first; stops at the first network failure (the rest waits with it). */
   function flush() {
     if (flushing) { return flushing; }
     flushing = queued().then(function (records) {
-      return records.filter(function (record) { return !record.refused; }).reduce(function (chain, record) {
+      return records.filter(function (record) { return !record.refused && !inFlight.has(record.key); }).reduce(function (chain, record) {
         return chain.then(function (goOn) {
           if (!goOn) { return false; }
           return send(record).then(function (observation) {
+            retryDelay = 5000;
             return drop(record.key).then(function () { confirm(observation); return true; });
           }, function (error) {
-            if (error.offline || error.status === 401 || error.status === 429 || error.status >= 500) { return false; }
+            if (error.offline) { return false; } // the `online` event sends it
+            if (error.status === 401 || error.status === 429 || error.status >= 500) { retryLater(); return false; }
             // Refused by the API: kept, with its reason, until the referent removes it.
             record.refused = error.detail + " " + flatten(error.errors);
             return keep(record).then(function () { return true; });
@@ -91,6 +100,15 @@
       }, Promise.resolve(true));
     }).then(showQueue).finally(function () { flushing = null; });
     return flushing;
+  }
+
+  // A refusal that may pass later (server busy, limit, session renewing): tried again, less and less often.
+  var retryDelay = 5000;
+  var retryTimer = null;
+  function retryLater() {
+    if (retryTimer) { return; }
+    retryTimer = window.setTimeout(function () { retryTimer = null; flush(); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 120000);
   }
 
   function flatten(errors) {
@@ -318,6 +336,7 @@
     var report = record();
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    inFlight.add(report.key);
     keep(report).then(function () {
       return send(report).then(function (observation) {
         return drop(report.key).then(function () { confirm(observation); reset(); });
@@ -335,7 +354,7 @@
         // Refused as written: the referent corrects it here; the next try is a new report with a new key.
         return drop(report.key).then(function () { app.showErrors(form, error); });
       });
-    }).then(showQueue).finally(function () { button.disabled = false; });
+    }).finally(function () { inFlight.delete(report.key); }).then(showQueue).finally(function () { button.disabled = false; });
   });
 
   form.elements.in_progress.addEventListener("change", function () {
@@ -346,6 +365,7 @@
   });
   form.elements.photos.addEventListener("change", showPreviews);
   window.addEventListener("online", flush);
+  if (tabs) { tabs.onmessage = function () { showQueue(); }; }
 
   form.elements.occurred_at.value = localNow();
   app.ready().then(function (profile) {
