@@ -93,6 +93,15 @@ def test_generate_secret_key_works_before_anything_is_configured_and_makes_an_ac
     assert result.returncode == 0, result.stderr
 
 
+def test_the_migrations_check_runs_on_an_unconfigured_checkout_and_nothing_else_does():
+    checked = _manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = _manage("makemigrations", "--dry-run")  # without --check: a writer, production rules
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+
+
 def test_generate_secret_key_is_a_management_command_too():
     result = _manage("help", "generate_secret_key", DEBUG="1")
     assert result.returncode == 0, result.stderr
