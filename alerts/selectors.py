@@ -1,6 +1,5 @@
 """Reads of the observations domain, and the dicts that consoles and events carry."""
 
-import math
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -27,6 +26,7 @@ from alerts.models.agency_tokens import PoliceActor
 from alerts.registry import reporter_places
 from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
+from backend.territory.nearest_sql import haversine_m
 
 # --- categories, settings, agencies ------------------------------------------------------------
 
@@ -347,13 +347,6 @@ DUPLICATE_WINDOW = timedelta(hours=2)
 NOT_DUPLICATED = (Observation.Status.REJECTED, Observation.Status.MERGED)
 
 
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in metres between two (latitude, longitude) points."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
-
-
 def _point(observation: Observation) -> tuple[float, float] | None:
     if observation.latitude is None or observation.longitude is None:
         return None
@@ -392,7 +385,7 @@ def observation_duplicates(*, observations: list[Observation]) -> dict[int, list
             if not earlier or other.commune_id != row.commune_id or gap > DUPLICATE_WINDOW:
                 continue
             other_point = _point(other)
-            metres = distance_m(point, other_point) if point and other_point else None
+            metres = haversine_m(*point, *other_point) if point and other_point else None
             nearby = (
                 other.category_id == row.category_id and metres is not None and metres <= DUPLICATE_DISTANCE_M
             )
