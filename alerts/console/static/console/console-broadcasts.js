@@ -79,10 +79,6 @@
     });
   }
 
-  function paris(iso) {
-    return iso ? new Date(iso).toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" }) : "";
-  }
-
   // --- the request the form describes -------------------------------------------------------------
 
   function request() {
@@ -232,7 +228,7 @@
     var people = interpolate(ngettext("%(n)s personne", "%(n)s personnes", counts.total), { n: counts.total }, true);
     var when = $("diffusion-envoi").value;
     var text = interpolate(gettext("Envoyer à %(people)s : %(parts)s ?"), { people: people, parts: parts.join(", ") }, true);
-    return when ? text + " " + interpolate(gettext("Envoi programmé le %(date)s (heure de Paris)."), { date: paris(when) }, true) : text;
+    return when ? text + " " + interpolate(gettext("Envoi programmé le %(date)s (heure de Paris)."), { date: consoleState.formatTime(when, "minute") }, true) : text;
   }
 
   function askConfirmation(event) {
@@ -316,9 +312,9 @@
 
   function historyItem(broadcast) {
     var item = el("li", { "data-broadcast-id": String(broadcast.id), "data-state": broadcast.state });
-    var when = broadcast.state === "scheduled" ? interpolate(gettext("programmée le %(date)s"), { date: paris(broadcast.send_at) }, true)
-      : broadcast.sent_at ? interpolate(gettext("envoyée le %(date)s"), { date: paris(broadcast.sent_at) }, true)
-        : interpolate(gettext("rédigée le %(date)s"), { date: paris(broadcast.created_at) }, true);
+    var when = broadcast.state === "scheduled" ? interpolate(gettext("programmée le %(date)s"), { date: consoleState.formatTime(broadcast.send_at, "minute") }, true)
+      : broadcast.sent_at ? interpolate(gettext("envoyée le %(date)s"), { date: consoleState.formatTime(broadcast.sent_at, "minute") }, true)
+        : interpolate(gettext("rédigée le %(date)s"), { date: consoleState.formatTime(broadcast.created_at, "minute") }, true);
     var kinds = { update: gettext("Mise à jour : "), cancel: gettext("Annulation : ") };
     item.appendChild(el("p", { class: "ligne1" }, [
       el("strong", { text: (kinds[broadcast.msg_type] || "") + broadcast.title }),

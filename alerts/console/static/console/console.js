@@ -201,11 +201,13 @@
   var PARIS = {
     dateTime: new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "medium" }),
     time: new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", timeStyle: "medium" }),
+    minute: new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" }),
   };
 
-  function formatTime(iso, timeOnly) {
+  // style: true for the time alone, "minute" for the date and time to the minute, else to the second.
+  function formatTime(iso, style) {
     if (!iso) return "";
-    return (timeOnly ? PARIS.time : PARIS.dateTime).format(new Date(iso));
+    return (style === "minute" ? PARIS.minute : style ? PARIS.time : PARIS.dateTime).format(new Date(iso));
   }
   state.formatTime = formatTime; // for the console's other scripts
 
