@@ -79,6 +79,17 @@ def is_staff(user: Any) -> bool:
     return _active(user) and (user.role in Role.STAFF or bool(user.is_superuser))
 
 
+def is_official(user: Any) -> bool:
+    """A town or oversight account (CLSPD coordinator, CSU, ethics committee, inspector, DPO), active:
+    their own pages only, never the console nor an observation's view."""
+    return _active(user) and user.role in Role.OFFICIALS
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Staff and officials pass no door without the second factor."""
+    return is_staff(user) or is_official(user)
+
+
 def cleared(request: Any) -> bool:
     """The request's user is staff and passed the second factor."""
     return is_staff(request.user) and request_has_second_factor(request)
@@ -141,7 +152,7 @@ def door_allows(request: Any, name: str) -> bool:
         return name in AGENCY_TOKEN_DOORS
     if not _active(user) or user.role not in DOORS[name]:
         return False
-    return not is_staff(user) or request_has_second_factor(request)
+    return not needs_second_factor(user) or request_has_second_factor(request)
 
 
 # --- observations --------------------------------------------------------------------------------
@@ -347,8 +358,12 @@ def console_allowed(user: Any, scope: dict[str, Any] | None = None) -> bool:
 
 def staff_home_allowed(user: Any) -> bool:
     """May open the staff home (/agents/, links to the console, the admin and the commune's tools):
-    commune admins and platform superusers; the others work in the console."""
-    return administered_commune(user) is not None or (is_staff(user) and bool(user.is_superuser))
+    commune admins, officials (their pages) and platform superusers; the others work in the console."""
+    return (
+        administered_commune(user) is not None
+        or (is_official(user) and user.commune_id is not None)
+        or (is_staff(user) and bool(user.is_superuser))
+    )
 
 
 def landing(user: Any) -> str:

@@ -69,10 +69,18 @@ def home_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-@staff_page(access.staff_home_allowed, gettext_lazy("Cette page est réservée aux administrateurs."))
+@staff_page(
+    access.staff_home_allowed,
+    gettext_lazy("Cette page est réservée aux administrateurs et aux instances de la commune."),
+)
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Where commune admins and superusers land after signing in: links to the staff pages."""
-    return render(request, "console/staff_home.html")
+    """Where commune admins, officials and superusers land after signing in: links to the pages their
+    role opens (officials never get the console's nor the admin's)."""
+    return render(
+        request,
+        "console/staff_home.html",
+        {"admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user)},
+    )
 
 
 @never_cache

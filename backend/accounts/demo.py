@@ -23,6 +23,11 @@ DEMO_USERS = [
     ("+33612000031", "Camille Commerçante", Role.SHOPKEEPER, False),
     ("+33612000032", "Claude Commerçant", Role.SHOPKEEPER, False),
     ("+33612000033", "Coralie Commerçante", Role.SHOPKEEPER, False),
+    ("+33612000041", "Corinne Coordinatrice (CLSPD)", Role.COORDINATOR, False),
+    ("+33612000042", "Sébastien Superviseur (CSU)", Role.CSU, False),
+    ("+33612000043", "Éliane (comité d'éthique)", Role.ETHICS, False),
+    ("+33612000044", "Igor Inspecteur (préfecture)", Role.INSPECTOR, False),
+    ("+33612000045", "Delphine Déléguée (DPO)", Role.DPO, False),
 ]
 
 
@@ -38,7 +43,7 @@ def seed(commune: Commune, say: Callable[[str], None]) -> list[User]:
         if user is None:
             user = User.objects.create_user(
                 phone,
-                password=DEMO_PASSWORD if role in Role.STAFF else None,
+                password=DEMO_PASSWORD if role in Role.SECOND_FACTOR else None,
                 display_name=name,
                 role=role,
                 commune=commune,

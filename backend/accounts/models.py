@@ -14,11 +14,24 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", _("Modérateur")
     OPERATOR = "operator", _("Opérateur de police")
     ADMIN = "admin", _("Administrateur")
+    # The town's side and the oversight bodies: read-mostly roles outside the console.
+    COORDINATOR = "coordinator", _("Coordinateur CLSPD")
+    CSU = "csu", _("Opérateur du centre de supervision urbain")
+    ETHICS = "ethics", _("Membre du comité d'éthique de la vidéoprotection")
+    INSPECTOR = "inspector", _("Contrôleur (CNIL, préfecture)")
+    DPO = "dpo", _("Délégué à la protection des données")
 
     # The sets of roles, named once (not choices). Who may do what with them is the access policy's
     # business (alerts/access.py).
     REPORTING = enum.nonmember(frozenset({"referent", "shopkeeper"}))
+    # The console's people: moderation and police work.
     STAFF = enum.nonmember(frozenset({"moderator", "operator", "admin"}))
+    # Never in the console, never an observation's view: their own pages only.
+    OFFICIALS = enum.nonmember(frozenset({"coordinator", "csu", "ethics", "inspector", "dpo"}))
+    # Who signs in with a password and a second factor (TOTP), never with an SMS code.
+    SECOND_FACTOR = enum.nonmember(
+        frozenset({"moderator", "operator", "admin", "coordinator", "csu", "ethics", "inspector", "dpo"})
+    )
     MODERATING = enum.nonmember(frozenset({"moderator", "admin"}))
     POLICING = enum.nonmember(frozenset({"operator", "admin"}))
 
@@ -74,12 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff(self) -> bool:
-        """Staff roles may open the web pages; what they see there is scoped to their commune."""
-        return self.is_active and (self.role in Role.STAFF or self.is_superuser)
+        """Staff and officials sign in to the web pages (password + TOTP); what they see there is the
+        access policy's business, scoped to their commune."""
+        return self.is_active and (self.role in Role.SECOND_FACTOR or self.is_superuser)
 
     @property
     def is_staff_role(self) -> bool:
-        return self.role in Role.STAFF
+        return self.role in Role.SECOND_FACTOR
 
 
 class PhoneCode(models.Model):

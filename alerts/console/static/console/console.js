@@ -373,7 +373,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var payload = build(form);
-      if (payload) send(payload);
+      if (payload) send(payload, form);
     });
     return form;
   }
@@ -701,14 +701,15 @@
 
   // --- requests over the socket -------------------------------------------------------------------
 
-  function send(payload) {
+  // `form`: the form that sent it, spent once acknowledged (see settle).
+  function send(payload, form) {
     if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
       feedback(gettext("Connexion perdue : action non envoyée, réessayez dans un instant."), true);
       return;
     }
     state.requestCounter += 1;
     payload.request_id = "r" + state.requestCounter;
-    state.requests.set(payload.request_id, payload);
+    state.requests.set(payload.request_id, { payload: payload, form: form || null });
     feedback(gettext("Envoi…"), false);
     state.socket.send(JSON.stringify(payload));
   }
@@ -721,12 +722,15 @@
   };
 
   function settle(reply) {
+    var request = state.requests.get(reply.request_id);
     state.requests.delete(reply.request_id);
     if (reply.type === "ack") {
       feedback(DONE[reply.action] || gettext("Fait."), false);
       var active = document.activeElement;
-      if (active && $("detail").contains(active) && typing(active)) {
-        // Done: the form is spent; back to the detail's title, where the shortcuts work again.
+      // Only the form that sent it is spent: an earlier click's ack (a claim) must not wipe what the
+      // moderator is typing in another form meanwhile.
+      if (request && request.form && request.form.contains(active) && $("detail").contains(active)) {
+        // Done: back to the detail's title, where the shortcuts work again.
         renderDetail();
         $("titre-detail").focus();
       }
