@@ -52,6 +52,7 @@ from alerts.models import (
     ObservationAddition,
     ObservationPhoto,
 )
+from alerts.watch_cell.models import Meeting
 from backend.accounts.models import Role, User
 from backend.accounts.second_factor import request_has_second_factor, scope_has_second_factor
 from backend.territory.models import Commune
@@ -344,6 +345,68 @@ def may_manage_agency_tokens(user: Any, agency: Agency) -> bool:
 def read_log_commune(user: Any) -> int | None:
     """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
     return administered_commune(user)
+
+
+# --- the monthly watch cell (alerts/watch_cell) ----------------------------------------------------
+# Its deliberations are confidential: a meeting, its page and its pack are for the accounts on its roster
+# and the commune's admins. The commune admin and the CLSPD coordinator convene meetings and draw their
+# rosters; anyone who may open a meeting adds and closes its actions.
+
+WATCH_CELL_MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})
+# Who may sit on a roster with an account: the commune's staff and officials (never a reporter).
+WATCH_CELL_ACCOUNTS = Role.STAFF | Role.OFFICIALS
+
+
+def watch_cell_commune(user: Any) -> int | None:
+    """The commune whose meetings this user convenes (commune admins, CLSPD coordinators)."""
+    if _active(user) and user.role in WATCH_CELL_MANAGERS and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def watch_cell_allowed(user: Any) -> bool:
+    """May open /cellule-de-veille/ (the meetings they convene or sit at): a commune's staff and officials.
+    Pages check the second factor first."""
+    return needs_second_factor(user) and user.commune_id is not None
+
+
+def meetings_visible(user: Any) -> QuerySet[Meeting]:
+    """The meetings this user may open: all of their commune's for its convenors, else those whose roster
+    holds their account."""
+    commune_id = watch_cell_commune(user)
+    if commune_id is not None:
+        return Meeting.objects.filter(commune_id=commune_id)
+    if not watch_cell_allowed(user):
+        return Meeting.objects.none()
+    return Meeting.objects.filter(commune_id=user.commune_id, roster__user=user).distinct()
+
+
+def meeting_refusal(user: Any, meeting: Meeting) -> int | None:
+    """None if this user may open the meeting (its page, its pack, its actions); else 404 for another
+    commune's (it is not there for them), 403 for their own commune's when they are not on its roster."""
+    if meetings_visible(user).filter(pk=meeting.pk).exists():
+        return None
+    return 403 if _active(user) and user.commune_id == meeting.commune_id else 404
+
+
+def watch_cell_linked(user: Any) -> bool:
+    """Whether /agents/ links to the watch cell: for its convenors and those who sit at a meeting."""
+    return watch_cell_commune(user) is not None or meetings_visible(user).exists()
+
+
+def may_convene(user: Any, meeting: Meeting) -> bool:
+    """Edit a meeting and its roster: its commune's admins and CLSPD coordinators."""
+    return watch_cell_commune(user) == meeting.commune_id
+
+
+def roster_accounts(user: Any) -> QuerySet[User]:
+    """The accounts a convenor may seat on a roster: active staff and officials of their commune."""
+    commune_id = watch_cell_commune(user)
+    if commune_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        commune_id=commune_id, role__in=WATCH_CELL_ACCOUNTS, is_active=True, is_superuser=False
+    )
 
 
 # --- realtime: socket groups and the groups an event goes to ---------------------------------------

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "alerts",
     "alerts.broadcasts",
     "alerts.console",
+    "alerts.watch_cell",
     "neighbours",
     "commerces",
     # wiring
@@ -414,6 +415,8 @@ REFERENT_REFUSED_RETENTION_DAYS = env_int("REFERENT_REFUSED_RETENTION_DAYS", 180
 INVITATION_RETENTION_DAYS = env_int("INVITATION_RETENTION_DAYS", 30)
 SHOPKEEPER_ENDED_RETENTION_DAYS = env_int("SHOPKEEPER_ENDED_RETENTION_DAYS", 365)
 SHOP_APPLICATION_RETENTION_DAYS = env_int("SHOP_APPLICATION_RETENTION_DAYS", 180)
+# Watch cell meetings (their roster names people, outside partners' e-mails), from the meeting's date.
+WATCH_CELL_RETENTION_DAYS = env_int("WATCH_CELL_RETENTION_DAYS", 1095)
 # Refresh-token families, from their newest token: longer than a refresh token lives (30 days), or a
 # purged revoked family's tokens would be taken for tokens older than families.
 TOKEN_FAMILY_RETENTION_DAYS = env_int("TOKEN_FAMILY_RETENTION_DAYS", 31)

@@ -9,6 +9,7 @@ import alerts.broadcasts.urls
 import alerts.console.urls
 import alerts.console.web
 import alerts.urls
+import alerts.watch_cell.urls
 import commerces.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
@@ -50,6 +51,7 @@ urlpatterns = [
     *alerts.urls.urlpatterns,
     *alerts.broadcasts.urls.urlpatterns,
     *alerts.console.urls.urlpatterns,
+    *alerts.watch_cell.urls.urlpatterns,
     *neighbours.urls.urlpatterns,
     *commerces.urls.urlpatterns,
 ]

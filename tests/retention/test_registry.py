@@ -168,6 +168,9 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "territory.commune": "a commune and its boundary (GeoJSON): no person",
     "territory.sector": "a sector's polygon (GeoJSON): no person",
     "territory.address": "the Base Adresse Nationale's public addresses (import_ban): no person",
+    "watch_cell.meeting": ["watch_cell.meetings"],
+    "watch_cell.rostermember": "goes with its meeting (cascade)",
+    "watch_cell.action": "goes with its meeting (cascade)",
 }
 PERSONAL_FIELD_NAMES = {"phone", "sender", "ip", "ip_address", "address", "username", "user_agent", "email"}
 

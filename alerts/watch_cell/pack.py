@@ -1,0 +1,200 @@
+"""The pack prepared for each meeting (its page and its PDF), computed when it is opened:
+
+- the month under review (the last full month before the meeting) against the month before and the same
+  month a year earlier, by sector, and the five sectors with the most observations;
+- the dispatches still open after DISPATCH_OPEN_DAYS days (references, agency, sector: the police view's
+  fields, never a reporter);
+- the emergency cell's activations, the burglary and shop alerts sent during the month;
+- the actions on the meeting's agenda (alerts/watch_cell/selectors.py).
+
+Figures come from `sector_counts`, the one place that counts observations for the pack."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.broadcasts.models import Broadcast
+from alerts.models import CommuneAlertSettings, Dispatch, Observation
+from alerts.watch_cell.models import Action, Meeting
+from alerts.watch_cell.selectors import meeting_actions
+from backend.audit.models import AuditEvent
+from backend.territory.models import Sector
+
+DISPATCH_OPEN_DAYS = 7
+TOP_SECTORS = 5
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first and next month's first instants, in the town's time zone."""
+    return (
+        timezone.make_aware(datetime.combine(month, time.min)),
+        timezone.make_aware(datetime.combine(month_shift(month, 1), time.min)),
+    )
+
+
+def sector_counts(*, commune_id: int, month: date) -> dict[int | None, int]:
+    """Observations of the commune received during `month`, by sector id (None: outside every sector)."""
+    start, end = _bounds(month)
+    rows = (
+        Observation.objects.filter(commune_id=commune_id, created_at__gte=start, created_at__lt=end)
+        .values("sector_id")
+        .annotate(count=Count("id"))
+    )
+    return {row["sector_id"]: row["count"] for row in rows}
+
+
+@dataclass(frozen=True)
+class SectorFigures:
+    name: str
+    this_month: int
+    last_month: int
+    last_year: int
+
+
+@dataclass(frozen=True)
+class OpenDispatch:
+    reference: str
+    agency: str
+    sector: str
+    sent_at: datetime
+    days: int
+
+
+@dataclass(frozen=True)
+class Activation:
+    at: datetime
+    categories: list[str]
+
+
+@dataclass(frozen=True)
+class Pack:
+    meeting: Meeting
+    month: date
+    last_month: date
+    last_year: date
+    sectors: list[SectorFigures]
+    total: SectorFigures
+    top_sectors: list[SectorFigures]
+    open_dispatches: list[OpenDispatch]
+    activations: list[Activation]
+    burglary_alerts: int
+    shop_alerts: int
+    actions: list[Action]
+    downloaded_by: str
+    prepared_at: datetime
+
+
+def _sector_figures(commune_id: int, month: date) -> tuple[list[SectorFigures], SectorFigures]:
+    months = (month, month_shift(month, -1), month_shift(month, -12))
+    counts = [sector_counts(commune_id=commune_id, month=each) for each in months]
+    names: dict[int | None, str] = dict(
+        Sector.objects.filter(commune_id=commune_id).values_list("pk", "name")
+    )
+    if any(None in each for each in counts):
+        names[None] = _("Hors secteur")
+    rows = [
+        SectorFigures(name, *(each.get(pk, 0) for each in counts))
+        for pk, name in sorted(names.items(), key=lambda item: (item[0] is None, item[1]))
+    ]
+    total = SectorFigures(_("Total"), *(sum(each.values()) for each in counts))
+    return rows, total
+
+
+def _open_dispatches(commune_id: int, now: datetime) -> list[OpenDispatch]:
+    rows: QuerySet[Dispatch] = (
+        Dispatch.objects.filter(
+            observation__commune_id=commune_id,
+            observation__quarantined=False,
+            status__in=(Dispatch.Status.SENT, Dispatch.Status.ACKNOWLEDGED),
+            created_at__lte=now - timedelta(days=DISPATCH_OPEN_DAYS),
+        )
+        .select_related("agency", "observation__sector")
+        .only("created_at", "agency__name", "observation__reference", "observation__sector__name")
+        .order_by("created_at")
+    )
+    return [
+        OpenDispatch(
+            reference=row.observation.reference,
+            agency=row.agency.name,
+            sector=row.observation.sector.name if row.observation.sector else "",
+            sent_at=row.created_at,
+            days=(now - row.created_at).days,
+        )
+        for row in rows
+    ]
+
+
+def _activations(commune_id: int, month: date) -> list[Activation]:
+    """The emergency cell switched on during the month (the audit trail of emergency_mode_set)."""
+    start, end = _bounds(month)
+    settings_ids = [
+        str(pk)
+        for pk in CommuneAlertSettings.objects.filter(commune_id=commune_id).values_list("pk", flat=True)
+    ]
+    events = AuditEvent.objects.filter(
+        action="emergency_mode.changed",
+        object_type=CommuneAlertSettings._meta.label_lower,
+        object_id__in=settings_ids,
+        at__gte=start,
+        at__lt=end,
+    ).order_by("at")
+    return [
+        Activation(at=event.at, categories=list(event.extra.get("categories") or []))
+        for event in events
+        if event.extra.get("active")
+    ]
+
+
+def _alerts_sent(commune_id: int, month: date, kind: str) -> int:
+    start, end = _bounds(month)
+    return Broadcast.objects.filter(
+        commune_id=commune_id,
+        kind=kind,
+        msg_type=Broadcast.MsgType.ALERT,
+        sent_at__gte=start,
+        sent_at__lt=end,
+    ).count()
+
+
+def meeting_pack(*, meeting: Meeting, downloaded_by: str) -> Pack:
+    """The pack of a meeting, as of now (the caller checked that its reader may open the meeting)."""
+    now = timezone.now()
+    month = month_shift(month_start(meeting.held_on), -1)
+    sectors, total = _sector_figures(meeting.commune_id, month)
+    top = sorted((row for row in sectors if row.this_month), key=lambda row: (-row.this_month, row.name))
+    return Pack(
+        meeting=meeting,
+        month=month,
+        last_month=month_shift(month, -1),
+        last_year=month_shift(month, -12),
+        sectors=sectors,
+        total=total,
+        top_sectors=top[:TOP_SECTORS],
+        open_dispatches=_open_dispatches(meeting.commune_id, now),
+        activations=_activations(meeting.commune_id, month),
+        burglary_alerts=_alerts_sent(meeting.commune_id, month, Broadcast.Kind.BURGLARY_ALERT),
+        shop_alerts=_alerts_sent(meeting.commune_id, month, Broadcast.Kind.SHOP_ALERT),
+        actions=list(meeting_actions(meeting)),
+        downloaded_by=downloaded_by,
+        prepared_at=now,
+    )
+
+
+def pack_pdf(html: str) -> bytes:
+    """The pack's HTML as a PDF (A4; the downloader's name in every page's footer)."""
+    # Imported here: WeasyPrint loads Pango and its fonts, which no other request needs.
+    import weasyprint
+
+    return bytes(weasyprint.HTML(string=html).write_pdf())
