@@ -168,6 +168,8 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "territory.commune": "a commune and its boundary (GeoJSON): no person",
     "territory.sector": "a sector's polygon (GeoJSON): no person",
     "territory.address": "the Base Adresse Nationale's public addresses (import_ban): no person",
+    "statistics.monthlyfigure": "aggregates: counts and delays per group, nothing that points at a person "
+    "or an observation (kept after the purge on purpose)",
 }
 PERSONAL_FIELD_NAMES = {"phone", "sender", "ip", "ip_address", "address", "username", "user_agent", "email"}
 
