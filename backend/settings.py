@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "alerts",
     "alerts.broadcasts",
     "alerts.console",
+    "alerts.statistics",
     "alerts.watch_cell",
     "neighbours",
     "commerces",
@@ -370,6 +371,12 @@ DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 120)
 # Agency webhooks go to public https addresses only; hosts listed here (tests, staging: "127.0.0.1",
 # "hooks.staging.internal") may use http and private or loopback addresses. Empty in production.
 WEBHOOK_INSECURE_HOSTS = env_list("WEBHOOK_INSECURE_HOSTS")
+
+# --- statistics (alerts.statistics) -----------------------------------------------------------------
+# How many months, the current one included, the nightly job recomputes (older ones stay as they are).
+STATISTICS_REFRESH_MONTHS = env_int("STATISTICS_REFRESH_MONTHS", 3)
+# Counts below this are shown as « < N » in an export marked for publication.
+STATISTICS_PUBLICATION_THRESHOLD = env_int("STATISTICS_PUBLICATION_THRESHOLD", 5)
 
 # --- live console (alerts.console) -------------------------------------------------------------
 CONSOLE_HEARTBEAT_SECONDS = env_float("CONSOLE_HEARTBEAT_SECONDS", 30)

@@ -171,6 +171,8 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "watch_cell.meeting": ["watch_cell.meetings"],
     "watch_cell.rostermember": "goes with its meeting (cascade)",
     "watch_cell.action": "goes with its meeting (cascade)",
+    "statistics.monthlyfigure": "aggregates: counts and delays per group, nothing that points at a person "
+    "or an observation (kept after the purge on purpose)",
 }
 PERSONAL_FIELD_NAMES = {"phone", "sender", "ip", "ip_address", "address", "username", "user_agent", "email"}
 

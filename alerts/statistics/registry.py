@@ -1,0 +1,39 @@
+"""Counters that other features add to the statistics (holiday watch, video register, broadcasts…).
+
+An app registers, from its AppConfig.ready(), a function that counts its own live rows for one commune
+and one month: `func(commune_id, first_day_of_month)` yields `(sector_id or None, key, count)`; keys start
+with the prefix. The statistics refresh runs every counter with the figures, and so does the pre-purge
+hook: a month frozen before a purge keeps its counters too. A feature whose rows are purged on a clock of
+their own gives `purged_months(now)`: the (commune_id, month) its next purge touches, frozen first.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+CounterFunc = Callable[[int, date], Iterable[tuple[int | None, str, int]]]
+PurgedMonths = Callable[[datetime], Iterable[tuple[int, date]]]
+
+
+@dataclass(frozen=True)
+class MonthlyCounterSource:
+    key_prefix: str
+    func: CounterFunc
+    purged_months: PurgedMonths | None = None
+
+
+_counters: dict[str, MonthlyCounterSource] = {}
+
+
+def register_monthly_counter(
+    key_prefix: str, func: CounterFunc, *, purged_months: PurgedMonths | None = None
+) -> None:
+    _counters[key_prefix] = MonthlyCounterSource(key_prefix, func, purged_months)
+
+
+def unregister_monthly_counter(key_prefix: str) -> None:
+    _counters.pop(key_prefix, None)
+
+
+def monthly_counters() -> list[MonthlyCounterSource]:
+    return list(_counters.values())

@@ -1,0 +1,146 @@
+"""Reads of the statistics: the one source of the page, the API, the exports, the watch cell's pack and
+the annual report. Figures come from the monthly aggregates only, never from personal rows.
+
+Each stored group (month × sector × category × channel × outcome) keeps its delays without anything that
+points at an observation, so the medians of any coarser group (a sector over a year) are exact.
+"""
+
+import statistics as stats
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from alerts.models import Category
+from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome
+from alerts.statistics.months import month_of
+from backend.territory.models import Sector
+
+GROUPS = ("month", "sector", "category", "channel", "outcome")
+MEDIANS = ("median_moderation_s", "median_acknowledgement_s", "median_close_s")
+# `sectors` may name this instead of an id: the observations outside every sector.
+NO_SECTOR = 0
+
+
+DELAYS = ("moderation", "acknowledgement", "close")
+
+
+def _median(values: list[int]) -> int | None:
+    return int(stats.median(values)) if values else None
+
+
+def statistics_categories(commune_id: int, slugs: Iterable[str] = ()) -> dict[int, Category]:
+    """The categories a commune's observations may have (its own and the shared ones), by id."""
+    rows = Category.objects.filter(Q(commune_id=commune_id) | Q(commune__isnull=True))
+    wanted = list(slugs)
+    if wanted:
+        rows = rows.filter(slug__in=wanted)
+    return {category.pk: category for category in rows}
+
+
+def statistics_sectors(commune_id: int) -> dict[int, str]:
+    return dict(Sector.objects.filter(commune_id=commune_id).values_list("pk", "name"))
+
+
+def _scoped(
+    model: type[MonthlyFigure] | type[MonthlyCounter],
+    commune_id: int,
+    month_from: date,
+    month_to: date,
+    sectors: Sequence[int],
+) -> Any:
+    rows = model.objects.filter(commune_id=commune_id, month__gte=month_of(month_from), month__lte=month_to)
+    if sectors:
+        wanted = Q(sector_id__in=[sector for sector in sectors if sector != NO_SECTOR])
+        if NO_SECTOR in sectors:
+            wanted |= Q(sector__isnull=True)
+        rows = rows.filter(wanted)
+    return rows
+
+
+def statistics_figures(
+    *,
+    commune_id: int,
+    month_from: date,
+    month_to: date,
+    sectors: Sequence[int] = (),
+    categories: Sequence[str] = (),
+    channel: str | None = None,
+    group_by: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The observations' figures of a commune from `month_from` to `month_to` (months included), filtered,
+    one dict per group: the group's keys (month "YYYY-MM"; sector id and name, None: outside every sector;
+    category slug and label; channel; outcome), its count and medians (seconds, None when nothing to
+    measure). Sorted by the group's keys; `group_by=()` gives one total row."""
+    unknown = set(group_by) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"Unknown groups: {sorted(unknown)}")
+    rows = _scoped(MonthlyFigure, commune_id, month_from, month_to, sectors)
+    known = statistics_categories(commune_id, categories)
+    if categories:
+        rows = rows.filter(category_id__in=list(known))
+    if channel:
+        rows = rows.filter(channel=channel)
+    names = statistics_sectors(commune_id)
+    dims = [name for name in GROUPS if name in group_by]
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    delays: dict[tuple[Any, ...], tuple[list[int], ...]] = defaultdict(lambda: ([], [], []))
+    for month, sector_id, category_id, row_channel, outcome, count, row_delays in rows.values_list(
+        "month", "sector_id", "category_id", "channel", "outcome", "count", "delays"
+    ):
+        group = {"month": month, "sector": sector_id, "category": category_id, "channel": row_channel,
+                 "outcome": outcome}  # fmt: skip
+        key = tuple(group[name] for name in dims)
+        counts[key] += count
+        for measured, name in zip(delays[key], DELAYS, strict=True):
+            measured.extend(row_delays.get(name, ()))
+    if not group_by and not counts:
+        counts[()] = 0
+
+    def sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple((value is None, "" if value is None else value) for value in key)
+
+    result = []
+    for key in sorted(counts, key=sort_key):
+        item: dict[str, Any] = {}
+        for name, value in zip(dims, key, strict=True):
+            if name == "month":
+                item["month"] = f"{value:%Y-%m}"
+            elif name == "sector":
+                item["sector"] = value
+                item["sector_name"] = names.get(value, _("Hors secteur")) if value else _("Hors secteur")
+            elif name == "category":
+                category = known.get(value)
+                item["category"] = category.slug if category else str(value)
+                item["category_label"] = category.label if category else str(value)
+            elif name == "outcome":
+                item["outcome"] = value
+                item["outcome_label"] = str(Outcome(value).label)
+            else:
+                item[name] = value
+        item["count"] = counts[key]
+        for name, measured in zip(MEDIANS, delays[key], strict=True):
+            item[name] = _median(measured)
+        result.append(item)
+    return result
+
+
+def statistics_counters(
+    *,
+    commune_id: int,
+    month_from: date,
+    month_to: date,
+    sectors: Sequence[int] = (),
+    by_month: bool = False,
+) -> list[dict[str, Any]]:
+    """The other features' counters over the period: key and value (and month "YYYY-MM" when `by_month`)."""
+    rows = _scoped(MonthlyCounter, commune_id, month_from, month_to, sectors)
+    fields = ["month", "key"] if by_month else ["key"]
+    totals = rows.values(*fields).annotate(total=Sum("value")).order_by(*fields)
+    return [
+        {**({"month": f"{row['month']:%Y-%m}"} if by_month else {}), "key": row["key"], "value": row["total"]}
+        for row in totals
+    ]
