@@ -7,17 +7,20 @@
 - the emergency cell's activations, the burglary and shop alerts sent during the month;
 - the actions on the meeting's agenda (alerts/watch_cell/selectors.py).
 
-Figures come from `sector_counts`, the one place that counts observations for the pack."""
+The observations' figures and the alerts sent are the statistics' (alerts/statistics: monthly aggregates,
+refreshed nightly and before every purge), so the pack says what the statistics page says."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.broadcasts.models import Broadcast
-from alerts.models import CommuneAlertSettings, Dispatch, Observation
+from alerts.models import CommuneAlertSettings, Dispatch
+from alerts.statistics.months import month_add, month_bounds, month_of
+from alerts.statistics.selectors import statistics_counters, statistics_figures
 from alerts.watch_cell.models import Action, Meeting
 from alerts.watch_cell.selectors import meeting_actions
 from backend.audit.models import AuditEvent
@@ -27,32 +30,18 @@ DISPATCH_OPEN_DAYS = 7
 TOP_SECTORS = 5
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_shift(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _bounds(month: date) -> tuple[datetime, datetime]:
-    """The month's first and next month's first instants, in the town's time zone."""
-    return (
-        timezone.make_aware(datetime.combine(month, time.min)),
-        timezone.make_aware(datetime.combine(month_shift(month, 1), time.min)),
-    )
-
-
 def sector_counts(*, commune_id: int, month: date) -> dict[int | None, int]:
-    """Observations of the commune received during `month`, by sector id (None: outside every sector)."""
-    start, end = _bounds(month)
-    rows = (
-        Observation.objects.filter(commune_id=commune_id, created_at__gte=start, created_at__lt=end)
-        .values("sector_id")
-        .annotate(count=Count("id"))
-    )
-    return {row["sector_id"]: row["count"] for row in rows}
+    """The statistics' count of observations of the commune received during `month`, by sector id (None:
+    outside every sector): the same figures as the statistics page and API (monthly aggregates)."""
+    rows = statistics_figures(commune_id=commune_id, month_from=month, month_to=month, group_by=["sector"])
+    return {row["sector"]: row["count"] for row in rows}
+
+
+def alerts_sent(*, commune_id: int, month: date) -> dict[str, int]:
+    """Burglary and shop alerts sent during `month`, from the statistics' counters, by broadcast kind."""
+    rows = statistics_counters(commune_id=commune_id, month_from=month, month_to=month)
+    prefix = "broadcasts."
+    return {row["key"].removeprefix(prefix): row["value"] for row in rows if row["key"].startswith(prefix)}
 
 
 @dataclass(frozen=True)
@@ -97,7 +86,7 @@ class Pack:
 
 
 def _sector_figures(commune_id: int, month: date) -> tuple[list[SectorFigures], SectorFigures]:
-    months = (month, month_shift(month, -1), month_shift(month, -12))
+    months = (month, month_add(month, -1), month_add(month, -12))
     counts = [sector_counts(commune_id=commune_id, month=each) for each in months]
     names: dict[int | None, str] = dict(
         Sector.objects.filter(commune_id=commune_id).values_list("pk", "name")
@@ -138,7 +127,7 @@ def _open_dispatches(commune_id: int, now: datetime) -> list[OpenDispatch]:
 
 def _activations(commune_id: int, month: date) -> list[Activation]:
     """The emergency cell switched on during the month (the audit trail of emergency_mode_set)."""
-    start, end = _bounds(month)
+    start, end = month_bounds(month)
     settings_ids = [
         str(pk)
         for pk in CommuneAlertSettings.objects.filter(commune_id=commune_id).values_list("pk", flat=True)
@@ -157,35 +146,25 @@ def _activations(commune_id: int, month: date) -> list[Activation]:
     ]
 
 
-def _alerts_sent(commune_id: int, month: date, kind: str) -> int:
-    start, end = _bounds(month)
-    return Broadcast.objects.filter(
-        commune_id=commune_id,
-        kind=kind,
-        msg_type=Broadcast.MsgType.ALERT,
-        sent_at__gte=start,
-        sent_at__lt=end,
-    ).count()
-
-
 def meeting_pack(*, meeting: Meeting, downloaded_by: str) -> Pack:
     """The pack of a meeting, as of now (the caller checked that its reader may open the meeting)."""
     now = timezone.now()
-    month = month_shift(month_start(meeting.held_on), -1)
+    month = month_add(month_of(meeting.held_on), -1)
+    sent = alerts_sent(commune_id=meeting.commune_id, month=month)
     sectors, total = _sector_figures(meeting.commune_id, month)
     top = sorted((row for row in sectors if row.this_month), key=lambda row: (-row.this_month, row.name))
     return Pack(
         meeting=meeting,
         month=month,
-        last_month=month_shift(month, -1),
-        last_year=month_shift(month, -12),
+        last_month=month_add(month, -1),
+        last_year=month_add(month, -12),
         sectors=sectors,
         total=total,
         top_sectors=top[:TOP_SECTORS],
         open_dispatches=_open_dispatches(meeting.commune_id, now),
         activations=_activations(meeting.commune_id, month),
-        burglary_alerts=_alerts_sent(meeting.commune_id, month, Broadcast.Kind.BURGLARY_ALERT),
-        shop_alerts=_alerts_sent(meeting.commune_id, month, Broadcast.Kind.SHOP_ALERT),
+        burglary_alerts=sent.get(Broadcast.Kind.BURGLARY_ALERT, 0),
+        shop_alerts=sent.get(Broadcast.Kind.SHOP_ALERT, 0),
         actions=list(meeting_actions(meeting)),
         downloaded_by=downloaded_by,
         prepared_at=now,

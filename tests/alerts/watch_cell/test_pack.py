@@ -11,10 +11,11 @@ from django.utils import timezone
 from alerts import services as alerts_services
 from alerts.broadcasts.models import Broadcast
 from alerts.models import Dispatch, Observation
+from alerts.statistics.selectors import statistics_figures
+from alerts.statistics.services import statistics_refresh
 from alerts.watch_cell import services
 from alerts.watch_cell.models import Action
-from alerts.watch_cell.pack import meeting_pack, sector_counts
-from backend.territory.models import Sector
+from alerts.watch_cell.pack import meeting_pack
 from tests.alerts import factories as f
 from tests.alerts.watch_cell.helpers import Cell, cell, meeting
 from tests.helpers import signed_in
@@ -22,6 +23,7 @@ from tests.helpers import signed_in
 pytestmark = pytest.mark.django_db
 
 NOVEMBER = date(2026, 11, 5)  # reviews October 2026
+MONTHS = (date(2026, 10, 1), date(2026, 9, 1), date(2025, 10, 1))  # October, the month before, a year before
 
 
 def at(day: date) -> datetime:
@@ -41,6 +43,7 @@ def test_the_figures_compare_the_month_with_the_last_and_with_last_year_by_secto
     received(place, date(2026, 9, 30), "nord", 2)
     received(place, date(2025, 10, 15), "sud", 4)
     received(place, date(2026, 11, 1), "nord", 5)  # after the month under review
+    statistics_refresh(commune=place.commune, months=MONTHS)
     pack = meeting_pack(meeting=meeting(place, NOVEMBER), downloaded_by="x")
     assert pack.month == date(2026, 10, 1)
     assert [(row.name, row.this_month, row.last_month, row.last_year) for row in pack.sectors] == [
@@ -49,9 +52,13 @@ def test_the_figures_compare_the_month_with_the_last_and_with_last_year_by_secto
     ]
     assert (pack.total.this_month, pack.total.last_month, pack.total.last_year) == (4, 2, 4)
     assert [row.name for row in pack.top_sectors] == ["Nord", "Sud"]
-    # The pack's figures are the counting function's, for each of the three months.
-    nord, sud = (Sector.objects.get(commune=place.commune, slug=slug).pk for slug in ("nord", "sud"))
-    assert sector_counts(commune_id=place.commune.pk, month=date(2026, 10, 1)) == {nord: 3, sud: 1}
+    # The statistics' figures for the same months, by sector, are the pack's.
+    for month, column in zip(MONTHS, ("this_month", "last_month", "last_year"), strict=True):
+        figures = statistics_figures(
+            commune_id=place.commune.pk, month_from=month, month_to=month, group_by=["sector"]
+        )
+        expected = {row["sector_name"]: row["count"] for row in figures}
+        assert {row.name: getattr(row, column) for row in pack.sectors if getattr(row, column)} == expected
 
 
 def test_an_action_left_open_reappears_in_the_next_meetings_pack_until_closed() -> None:
@@ -126,6 +133,7 @@ def test_emergency_activations_and_alerts_sent_during_the_month() -> None:
             commune=place.commune, kind=kind, msg_type=msg_type, title="Alerte", body="Texte.",
             state=Broadcast.State.SENT, sent_at=at(sent),
         )  # fmt: skip
+    statistics_refresh(commune=place.commune, months=[date(2026, 10, 1)])
     this_month = timezone.localdate()
     pack = meeting_pack(
         meeting=meeting(place, this_month.replace(day=1) + timedelta(days=40)), downloaded_by="x"
