@@ -6,6 +6,7 @@ from django.db import transaction
 
 from alerts import demo as alerts_demo
 from alerts.broadcasts import demo as broadcasts_demo
+from alerts.watch_cell import demo as watch_cell_demo
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
 from commerces import demo as commerces_demo
@@ -20,3 +21,4 @@ def seed_all(say: Callable[[str], None]) -> None:
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
         broadcasts_demo.seed(commune, say)
+        watch_cell_demo.seed(commune, say)

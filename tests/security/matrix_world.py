@@ -4,7 +4,7 @@ the path parameters and bodies of each operation (tests/security/test_permission
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from alerts import services
 from alerts.broadcasts.services import broadcast_create
 from alerts.models import Agency, Dispatch, Notification, ObservationAddition, ObservationPhoto
 from alerts.services import categories_seed_defaults
+from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.accounts.models import User
 from backend.messaging.models import Device
 from commerces.models import InboundMessage
@@ -156,6 +157,23 @@ def world_build(media: Path) -> World:
             send_at=timezone.now() + timedelta(days=1),
         )
 
+    def watch_meeting(commune: Any, seated: list[User]) -> Meeting:
+        """A watch cell meeting with `seated` on its roster, an outside partner and an action."""
+        meeting = Meeting.objects.create(
+            commune=commune, held_on=date(2026, 11, 5), title="Cellule de veille"
+        )
+        RosterMember.objects.bulk_create([RosterMember(meeting=meeting, user=user) for user in seated])
+        RosterMember.objects.create(meeting=meeting, full_name="Bailleur social")
+        Action.objects.create(meeting=meeting, title="Éclairer le parking de la gare")
+        return meeting
+
+    # A's meeting seats every column's account (their own); B's, and another of A's, seat nobody.
+    meetings = (
+        watch_meeting(a, [people[name] for name in COLUMNS.values()]),
+        watch_meeting(b, []),
+        watch_meeting(a, []),
+    )
+
     def agency_token(agency: Agency) -> Any:
         return services.agency_token_create(agency=agency, label="Main courante", actor=people["superuser"])[
             0
@@ -218,6 +236,13 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "meeting": meetings,
+        "meeting_member": (
+            meetings[0].roster.get(user=None),
+            meetings[1].roster.get(user=None),
+            meetings[2].roster.get(user=None),
+        ),
+        "meeting_action": (meetings[0].actions.get(), meetings[1].actions.get(), meetings[2].actions.get()),
     }
     own_by_role: dict[tuple[str, str], Any] = {
         ("observation", "shopkeeper"): shop_report,
@@ -268,6 +293,9 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/inbox/\{notification_id\}", "notification"),
     (r"^/api/v1/devices/\{token\}", "device"),
     (r"^/sms/\{provider\}", "provider"),
+    (r"^/cellule-de-veille/\{meeting_id\}/membres/\{member_id\}", "meeting_member"),
+    (r"^/cellule-de-veille/\{meeting_id\}/actions/\{action_id\}", "meeting_action"),
+    (r"^/cellule-de-veille/\{meeting_id\}", "meeting"),
     (r"^/admin/alerts/observation/\{id\}", "observation"),
     (r"^/admin/alerts/dispatch/\{id\}", "dispatch"),
     (r"^/admin/alerts/agency/\{id\}", "agency"),
@@ -298,6 +326,7 @@ ID_PARAMETERS = (
     "message_id",
     "broadcast_id",
     "notification_id",
+    "meeting_id",
 )
 
 
@@ -313,6 +342,10 @@ def _value(kind: str, subject: Any) -> dict[str, Any]:
         return {"provider": subject}
     if kind == "agency_token":
         return {"id": subject.agency_id, "token_id": subject.pk}
+    if kind == "meeting_member":
+        return {"meeting_id": subject.meeting_id, "member_id": subject.pk}
+    if kind == "meeting_action":
+        return {"meeting_id": subject.meeting_id, "action_id": subject.pk}
     return dict.fromkeys(ID_PARAMETERS, subject.pk)
 
 

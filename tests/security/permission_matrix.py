@@ -244,6 +244,22 @@ GET    /app/jsi18n/                                          | 200       | 200  
 POST   /sms/{provider}/inbound/                              | 403       | 403        | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 POST   /sms/{provider}/status/                               | 403       | 403        | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 
+## Watch cell (the CLSPD's monthly meetings; alerts/watch_cell)
+# Pages for a commune's staff and officials. A meeting is opened by the accounts on its roster and by the
+# commune's convenors (admin, CLSPD coordinator), who alone edit it and its roster: own is a meeting of A
+# whose roster seats the column's account, not theirs a meeting of A that does not; another commune's: 404.
+GET    /cellule-de-veille/                                   | 302       | 302        | 302        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 403
+POST   /cellule-de-veille/                                   | 302       | 302        | 302        | 403         | 403        | ok          | ok          | 403        | 403        | 403        | 403        | 403
+GET    /cellule-de-veille/{meeting_id}/                      | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
+POST   /cellule-de-veille/{meeting_id}/modifier/             | 302       | 302        | 302        | 403/404/403 | 403/404/403 | ok/404/ok   | ok/404/ok   | 403/404/403 | 403/404/403 | 403/404/403 | 403/404/403 | 403
+POST   /cellule-de-veille/{meeting_id}/membres/              | 302       | 302        | 302        | 403/404/403 | 403/404/403 | ok/404/ok   | ok/404/ok   | 403/404/403 | 403/404/403 | 403/404/403 | 403/404/403 | 403
+POST   /cellule-de-veille/{meeting_id}/membres/{member_id}/retirer/ | 302       | 302        | 302        | 403/404/403 | 403/404/403 | ok/404/ok   | ok/404/ok   | 403/404/403 | 403/404/403 | 403/404/403 | 403/404/403 | 403
+POST   /cellule-de-veille/{meeting_id}/actions/              | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
+POST   /cellule-de-veille/{meeting_id}/actions/{action_id}/etat/ | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
+# Every opening of the pack, page or PDF, writes an audit row (watch_cell.pack_downloaded).
+GET    /cellule-de-veille/{meeting_id}/dossier/              | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
+GET    /cellule-de-veille/{meeting_id}/dossier.pdf           | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
+
 ## Admin
 GET    /admin/                                               | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/accounts/phonecode/                            | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
