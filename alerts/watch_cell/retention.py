@@ -14,8 +14,9 @@ from backend.core.retention import register_retention
 
 
 def _meetings_expired(now: datetime) -> QuerySet[Meeting]:
+    # A meeting's date is a whole day: it goes once the period has run from the end of that day.
     return Meeting.objects.filter(
-        held_on__lt=timezone.localdate(now) - timedelta(days=settings.WATCH_CELL_RETENTION_DAYS)
+        held_on__lt=timezone.localdate(now - timedelta(days=settings.WATCH_CELL_RETENTION_DAYS))
     )
 
 

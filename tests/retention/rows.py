@@ -22,6 +22,7 @@ from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
 from alerts.models import Notification, Observation, ObservationRead
 from alerts.read_log import observation_reads_record
+from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.accounts.models import PhoneCode, TokenFamily, User
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
@@ -39,7 +40,9 @@ Purged = Callable[[], bool]
 _serial = itertools.count(1)
 
 # Rules whose rows go a little after their period (the console's events: the replay window plus an hour).
-MARGIN = {"alerts.events": timedelta(hours=1)}
+# A watch cell meeting's date is a day: its rows go at the end of that day (T0 is 09:00 in Paris) plus
+# the period.
+MARGIN = {"alerts.events": timedelta(hours=1), "watch_cell.meetings": timedelta(hours=15)}
 
 
 @dataclass
@@ -271,6 +274,21 @@ def shopkeepers_ended(w: World) -> Purged:
     return _erased(user_id)
 
 
+def watch_cell_meetings(w: World) -> Purged:
+    """A meeting held today, an outside partner on its roster and an action: they go together."""
+    meeting = Meeting.objects.create(
+        commune=w.commune, held_on=timezone.localdate(), title="Cellule de veille"
+    )
+    partner = RosterMember.objects.create(
+        meeting=meeting, full_name="Nadia Bailleur", email="n@bailleur.example"
+    )
+    action = Action.objects.create(meeting=meeting, title="Éclairage", owner_member=partner)
+    return lambda: all(
+        gone()
+        for gone in (_gone(Meeting, meeting.pk), _gone(RosterMember, partner.pk), _gone(Action, action.pk))
+    )
+
+
 MAKERS: dict[str, Callable[[World], Purged]] = {
     "accounts.phone_codes": phone_codes,
     "accounts.signin_log": signin_log,
@@ -297,4 +315,5 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "commerces.inbound_sms": inbound_sms,
     "commerces.shop_applications": shop_applications,
     "commerces.shopkeepers_ended": shopkeepers_ended,
+    "watch_cell.meetings": watch_cell_meetings,
 }
