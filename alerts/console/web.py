@@ -63,6 +63,8 @@ def home_page(request: HttpRequest) -> HttpResponse:
         {
             "console_link": cleared and access.console_allowed(request.user),
             "staff_home_link": cleared and access.staff_home_allowed(request.user),
+            # Moderators and operators who sit at a watch cell meeting land in the console: their way there.
+            "watch_cell_link": cleared and access.watch_cell_linked(request.user),
         },
     )
 

@@ -11,7 +11,7 @@ from alerts import access
 from alerts.watch_cell import services
 from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.audit.models import AuditEvent
-from backend.core.errors import Forbidden
+from backend.core.errors import ApplicationError, Forbidden
 from tests import factories
 from tests.alerts.watch_cell.helpers import cell, meeting
 from tests.helpers import signed_in
@@ -161,3 +161,35 @@ def test_staff_home_links_to_the_watch_cell_for_those_who_use_it() -> None:
     assert "/cellule-de-veille/" not in signed_in(place.csu).get("/agents/").content.decode()
     meeting(place, DAY, place.csu)
     assert "/cellule-de-veille/" in signed_in(place.csu).get("/agents/").content.decode()
+
+
+def test_a_moderator_on_a_roster_finds_the_watch_cell_from_the_home_page() -> None:
+    place = cell()
+    assert "/cellule-de-veille/" not in signed_in(place.moderator).get("/").content.decode()
+    meeting(place, DAY, place.moderator)
+    assert "/cellule-de-veille/" in signed_in(place.moderator).get("/").content.decode()
+
+
+def test_the_convenor_edits_the_meeting_and_the_change_is_audited() -> None:
+    place = cell()
+    held = meeting(place, DAY)
+    response = signed_in(place.admin).post(
+        f"/cellule-de-veille/{held.pk}/modifier/",
+        {"meeting-held_on": "2026-11-06", "meeting-title": "Cellule de veille", "meeting-status": "held"},
+    )
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert (held.held_on, held.status) == (date(2026, 11, 6), Meeting.Status.HELD)
+    row = AuditEvent.objects.get(action="watch_cell.meeting_changed", object_id=str(held.pk))
+    assert row.changed_fields == ["held_on", "status"]
+    assert row.actor_id == place.admin.pk
+
+
+def test_an_account_of_another_commune_cannot_be_seated() -> None:
+    place = cell()
+    held = meeting(place, DAY)
+    elsewhere = factories.commune(name="Septèmes", slug="septemes", prefix="SEP", lon_offset=0.1)
+    stranger = factories.user(role="moderator", commune=elsewhere)
+    with pytest.raises(ApplicationError):
+        services.roster_member_add(meeting=held, actor=place.coordinator, user=stranger)
+    assert not held.roster.filter(user=stranger).exists()
