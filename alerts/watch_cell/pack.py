@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 from alerts.broadcasts.models import Broadcast
 from alerts.models import CommuneAlertSettings, Dispatch
 from alerts.statistics.months import month_add, month_bounds, month_of
-from alerts.statistics.selectors import statistics_counters, statistics_figures
+from alerts.statistics.selectors import statistics_counters, statistics_figures, statistics_sectors
 from alerts.watch_cell.models import Action, Meeting
 from alerts.watch_cell.selectors import meeting_actions
 from backend.audit.models import AuditEvent
-from backend.territory.models import Sector
 
 DISPATCH_OPEN_DAYS = 7
 TOP_SECTORS = 5
@@ -88,9 +87,7 @@ class Pack:
 def _sector_figures(commune_id: int, month: date) -> tuple[list[SectorFigures], SectorFigures]:
     months = (month, month_add(month, -1), month_add(month, -12))
     counts = [sector_counts(commune_id=commune_id, month=each) for each in months]
-    names: dict[int | None, str] = dict(
-        Sector.objects.filter(commune_id=commune_id).values_list("pk", "name")
-    )
+    names: dict[int | None, str] = dict(statistics_sectors(commune_id).items())
     if any(None in each for each in counts):
         names[None] = _("Hors secteur")
     rows = [
