@@ -15,10 +15,13 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from alerts.broadcasts.models import Broadcast
 from alerts.models import CommuneAlertSettings, Dispatch
+from alerts.statistics.charts import bar_chart
 from alerts.statistics.months import month_add, month_bounds, month_of
 from alerts.statistics.selectors import statistics_counters, statistics_figures, statistics_sectors
 from alerts.watch_cell.models import Action, Meeting
@@ -80,6 +83,9 @@ class Pack:
     burglary_alerts: int
     shop_alerts: int
     actions: list[Action]
+    # The sectors' three months as an SVG bar chart (its text alternative lists the figures; the pack's
+    # table beside it holds them too).
+    chart: SafeString
     downloaded_by: str
     prepared_at: datetime
 
@@ -143,18 +149,32 @@ def _activations(commune_id: int, month: date) -> list[Activation]:
     ]
 
 
+def _chart(sectors: list[SectorFigures], months: tuple[date, date, date]) -> SafeString:
+    columns = ("this_month", "last_month", "last_year")
+    return bar_chart(
+        name="dossier-secteurs",
+        title=_("Signalements par secteur"),
+        labels=[row.name for row in sectors],
+        series=[
+            (date_format(month, "F Y"), [getattr(row, column) for row in sectors])
+            for month, column in zip(months, columns, strict=True)
+        ],
+    )
+
+
 def meeting_pack(*, meeting: Meeting, downloaded_by: str) -> Pack:
     """The pack of a meeting, as of now (the caller checked that its reader may open the meeting)."""
     now = timezone.now()
     month = month_add(month_of(meeting.held_on), -1)
     sent = alerts_sent(commune_id=meeting.commune_id, month=month)
     sectors, total = _sector_figures(meeting.commune_id, month)
+    months = (month, month_add(month, -1), month_add(month, -12))
     top = sorted((row for row in sectors if row.this_month), key=lambda row: (-row.this_month, row.name))
     return Pack(
         meeting=meeting,
         month=month,
-        last_month=month_add(month, -1),
-        last_year=month_add(month, -12),
+        last_month=months[1],
+        last_year=months[2],
         sectors=sectors,
         total=total,
         top_sectors=top[:TOP_SECTORS],
@@ -163,6 +183,7 @@ def meeting_pack(*, meeting: Meeting, downloaded_by: str) -> Pack:
         burglary_alerts=sent.get(Broadcast.Kind.BURGLARY_ALERT, 0),
         shop_alerts=sent.get(Broadcast.Kind.SHOP_ALERT, 0),
         actions=list(meeting_actions(meeting)),
+        chart=_chart(sectors, months),
         downloaded_by=downloaded_by,
         prepared_at=now,
     )

@@ -2,13 +2,16 @@
 signs in with password + TOTP, adds an action with the page's own form (no script needed), opens the pack;
 both pages show no serious or critical axe-core violation."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from alerts.models import Observation
+from alerts.statistics.services import statistics_refresh
 from alerts.watch_cell.models import Action
+from tests.alerts import factories as f
 from tests.alerts.console.test_browser import PASSWORD, staff_login_ready, totp_code
 from tests.alerts.watch_cell.helpers import cell, meeting
 from tests.live import screenshot
@@ -29,6 +32,10 @@ def test_the_meeting_page_and_its_pack_in_the_browser(
 ) -> None:
     place = cell()
     held = meeting(place, date(2026, 11, 5), place.csu, title="Cellule de veille de novembre")
+    for _ in range(2):  # two observations in Nord in October, the month the November meeting reviews
+        row = f.observation(place.referent, sector="nord", latitude=None, longitude=None)
+        Observation.objects.filter(pk=row.pk).update(created_at=datetime(2026, 10, 14, 10, tzinfo=UTC))
+    statistics_refresh(commune=place.commune, months=[date(2026, 10, 1)])
     device = staff_login_ready(place.csu)
     base = daphne_server.url
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
@@ -56,6 +63,12 @@ def test_the_meeting_page_and_its_pack_in_the_browser(
     page.wait_for_selector("#secteurs")
     assert "Rencontrer le bailleur des Amandiers" in page.locator("#dossier-actions").inner_text()
     assert "téléchargé par Samuel CSU" in page.content()
+    # The chart is an image named by its title and described by its figures; the table beside holds them.
+    chart = page.locator("figure.graphique svg[role=img]")
+    assert chart.get_attribute("aria-labelledby") == "dossier-secteurs-title dossier-secteurs-desc"
+    assert page.locator("#dossier-secteurs-title").text_content() == "Signalements par secteur"
+    assert "Nord : 2" in (page.locator("#dossier-secteurs-desc").text_content() or "")
+    assert page.locator("#secteurs tbody tr").first.inner_text().split("\t")[:2] == ["Nord", "2"]
     axe_clean(page)
     screenshot(page, "watch-cell-pack")
     assert not csp_violations
