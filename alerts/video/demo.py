@@ -22,7 +22,9 @@ CAMERAS = [
 DEMO_FILE = {"name": "mairie-parvis-extrait.mp4", "sha256": "9f2c" * 16}
 
 
-def _centre(sector: Sector) -> tuple[float, float]:
+def _centre(sector: Sector) -> tuple[float, float] | None:
+    if not sector.polygon:
+        return None
     ring = sector.polygon["coordinates"][0]
     lons, lats = [point[0] for point in ring], [point[1] for point in ring]
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
@@ -31,9 +33,10 @@ def _centre(sector: Sector) -> tuple[float, float]:
 def seed(commune: Commune, say: Callable[[str], None]) -> None:
     for name, slug, films in CAMERAS:
         sector = Sector.objects.filter(commune=commune, slug=slug).first()
-        if sector is None:
+        centre = _centre(sector) if sector is not None else None
+        if centre is None:
             continue
-        latitude, longitude = _centre(sector)
+        latitude, longitude = centre
         Camera.objects.get_or_create(
             commune=commune,
             name=name,
