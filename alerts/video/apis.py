@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -48,7 +49,7 @@ def _visible_request(request: Request, pk: int) -> Any:
     found = selectors.with_register_rows(access.footage_requests_visible(request_user(request))).filter(pk=pk)
     footage_request = found.first()
     if footage_request is None:
-        raise NotFound("Demande introuvable.")
+        raise NotFound(_("Demande introuvable."))
     return footage_request
 
 
@@ -229,7 +230,7 @@ class MonthlyTotalsApi(APIView):
         user = request_user(request)
         commune_id = access.video_totals_commune(user)
         if commune_id is None:
-            raise Forbidden("Votre compte n'est rattaché à aucune commune.")
+            raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
         month = _month(request)
         services.inspection_record(
             actor=user, what="totals", extra={"month": month.isoformat()}, ip=client_ip(request)
@@ -279,5 +280,5 @@ class FootageRequestedApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         observation = Observation.objects.filter(pk=pk).first()
         if observation is None or not access.footage_requested_visible(request_user(request), observation):
-            raise NotFound("Signalement introuvable.")
+            raise NotFound(_("Signalement introuvable."))
         return Response({"observation": pk, "requests": selectors.footage_requested(pk)})

@@ -11,6 +11,7 @@ from statistics import median
 
 from django.db.models import Count, Min, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts.models import Agency
 from alerts.video.models import Destruction, Extraction, FootageRequest
@@ -101,7 +102,7 @@ def register_csv(requests: Iterable[FootageRequest]) -> str:
             request.agency.get_kind_display(),
             request.get_kind_display(),
             csv_safe(request.officer_name),
-            "oui" if request.officer_is_opj else "non",
+            _("oui") if request.officer_is_opj else _("non"),
             csv_safe(request.requisition_reference),
             csv_safe(", ".join(camera.name for camera in request.cameras.all())),
             _local(request.start),
