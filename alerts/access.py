@@ -28,6 +28,11 @@ The rules, in words:
   every other door, page, socket and admin page refuses it. Its tokens are created and revoked by the
   admins who may edit the agency (a commune admin, for an agency serving their commune alone; platform
   superusers, for any): a token of an agency shared by several communes reads every commune's dispatches.
+- The video-protection register (alerts/video, docs/video-protection.md): police operators request footage
+  for the agencies they are members of and read those requests; the CSU operators of a commune record
+  requests received otherwise, refuse them, record extractions and destructions, and export the register;
+  the commune admin manages cameras and reads the register; the inspection (CNIL, prefecture) reads
+  everything of its commune, every read audited; the ethics committee sees monthly totals, never a request.
 """
 
 import enum
@@ -52,6 +57,7 @@ from alerts.models import (
     ObservationAddition,
     ObservationPhoto,
 )
+from alerts.video.models import Camera, FootageRequest
 from alerts.watch_cell.models import Meeting
 from backend.accounts.models import Role, User
 from backend.accounts.second_factor import request_has_second_factor, scope_has_second_factor
@@ -141,6 +147,13 @@ DOORS: dict[str, frozenset[str]] = {
     # note, close): the police roles, and agency tokens (AGENCY_TOKEN_DOORS).
     "police_dispatch": Role.POLICING,
     "commune_admin": frozenset({Role.ADMIN}),
+    # The video-protection register: who reads requests (each one scoped by footage_requests_visible),
+    # who asks for footage, who handles requests (the CSU), who sees the monthly totals.
+    "video_register": frozenset({Role.OPERATOR, Role.CSU, Role.ADMIN, Role.INSPECTOR}),
+    "video_request": frozenset({Role.OPERATOR, Role.CSU}),
+    "video_csu": frozenset({Role.CSU}),
+    "video_export": frozenset({Role.CSU, Role.ADMIN, Role.INSPECTOR}),
+    "video_totals": frozenset({Role.CSU, Role.ADMIN, Role.INSPECTOR, Role.ETHICS, Role.COORDINATOR}),
 }
 # The only doors an agency token passes, without a second factor: it is a machine credential, scoped to
 # its agency's dispatches (dispatches_policed) and their police view.
@@ -409,6 +422,94 @@ def roster_accounts(user: Any) -> QuerySet[User]:
     )
 
 
+# --- the video-protection register (alerts/video) -------------------------------------------------
+
+
+def _official_commune(user: Any, *roles: str) -> int | None:
+    if _active(user) and user.role in roles and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def video_commune(user: Any) -> int | None:
+    """The commune whose whole register this user reads: its CSU operators, its admin, its inspection."""
+    return _official_commune(user, Role.CSU, Role.ADMIN, Role.INSPECTOR)
+
+
+def video_csu_commune(user: Any) -> int | None:
+    """The commune whose requests this user handles (refusals, extractions, destructions): its CSU."""
+    return _official_commune(user, Role.CSU)
+
+
+def video_totals_commune(user: Any) -> int | None:
+    """The commune whose monthly totals this user sees (no request's detail): the ethics committee, the
+    CLSPD coordinator, and those who read the whole register."""
+    return _official_commune(user, Role.ETHICS, Role.COORDINATOR) or video_commune(user)
+
+
+def video_reads_audited(user: Any) -> bool:
+    """The inspection's every read of the register is written in the audit trail."""
+    return _active(user) and user.role == Role.INSPECTOR
+
+
+def footage_requests_visible(user: Any) -> QuerySet[FootageRequest]:
+    """The requests this user may read: the commune's for its CSU, admin and inspection; those of their
+    agencies for police operators. Never the ethics committee's (totals only)."""
+    commune_id = video_commune(user)
+    if commune_id is not None:
+        return FootageRequest.objects.filter(commune_id=commune_id)
+    if _active(user) and user.role == Role.OPERATOR:
+        return FootageRequest.objects.filter(agency__in=police_agencies(user))
+    return FootageRequest.objects.none()
+
+
+def footage_requests_handled(user: Any) -> QuerySet[FootageRequest]:
+    commune_id = video_csu_commune(user)
+    if commune_id is None:
+        return FootageRequest.objects.none()
+    return FootageRequest.objects.filter(commune_id=commune_id)
+
+
+def footage_request_agencies(user: Any, commune_id: int) -> QuerySet[Agency]:
+    """The agencies in whose name this user may request footage of a commune's cameras: an operator's own
+    agencies serving it; for its CSU, every agency serving it (a requisition received by hand)."""
+    if video_csu_commune(user) == commune_id:
+        return Agency.objects.filter(communes=commune_id, is_active=True)
+    return police_agencies(user).filter(communes=commune_id)
+
+
+def cameras_visible(user: Any) -> QuerySet[Camera]:
+    """The cameras this user may see (and choose in a request): their commune's, or for an operator, those
+    of the communes their agencies serve."""
+    commune_id = video_commune(user)
+    if commune_id is not None:
+        return Camera.objects.filter(commune_id=commune_id)
+    if _active(user) and user.role == Role.OPERATOR:
+        return Camera.objects.filter(commune__agencies__in=police_agencies(user)).distinct()
+    return Camera.objects.none()
+
+
+def footage_requested_visible(user: Any, observation: Observation) -> bool:
+    """May be told whether footage was requested for this observation: whoever has a staff view of it."""
+    return observation_view(user, observation, second_factor=True) in (View.MODERATION, View.POLICE)
+
+
+def observation_linkable(user: Any, observation: Observation) -> bool:
+    """May link a request to this observation: the police who have its view; the CSU, for its commune's
+    (it types the number the police gave and is shown nothing of it)."""
+    if video_csu_commune(user) == observation.commune_id:
+        return True
+    return observation_view(user, observation, second_factor=True) == View.POLICE
+
+
+def video_links(user: Any) -> dict[str, bool]:
+    """The video pages the staff home links to for this user."""
+    return {
+        "video_register": video_commune(user) is not None,
+        "video_totals": video_totals_commune(user) is not None,
+    }
+
+
 # --- realtime: socket groups and the groups an event goes to ---------------------------------------
 
 
@@ -482,6 +583,9 @@ MODERATION_MODELS = frozenset(
 )
 # Rows of every commune (phone numbers and addresses of anyone who asked a code).
 PLATFORM_MODELS = frozenset({"accounts.phonecode"})
+# The video-protection register is a legal record: read-only in the admin for everyone, superusers too
+# (requests are made and handled through the API, extractions only appended).
+REGISTER_MODELS = frozenset({"video.footagerequest", "video.extraction", "video.destruction"})
 
 
 def _label(model: type[Model]) -> str:
@@ -547,9 +651,11 @@ class Policy:
         if not self.admin_site_allows(request):
             return False
         user = request.user
+        label = _label(admin.model)
+        if label in REGISTER_MODELS and action in ("add", "change", "delete"):
+            return False
         if user.is_superuser:
             return True
-        label = _label(admin.model)
         if label in PLATFORM_MODELS:
             return False
         if label in MODERATION_MODELS and action in ("module", "view"):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "alerts",
     "alerts.broadcasts",
     "alerts.console",
+    "alerts.video",
     "alerts.statistics",
     "alerts.watch_cell",
     "neighbours",
@@ -394,6 +395,12 @@ CONSOLE_WEB_MAP_URL = env_str(
     "CONSOLE_WEB_MAP_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
 )
 
+# --- video-protection register (alerts.video, docs/video-protection.md) ----------------------------
+# A request for footage covers at most this many hours (one window per request).
+VIDEO_REQUEST_MAX_HOURS = env_int("VIDEO_REQUEST_MAX_HOURS", 12)
+# How long the CSU's recorders keep footage (at most 30 days by law): older footage is refused.
+VIDEO_FOOTAGE_RETENTION_DAYS = env_int("VIDEO_FOOTAGE_RETENTION_DAYS", 30)
+
 # --- addresses (backend/territory: import_ban, the nearest address of an observation) -------------
 # Beyond this distance from an observation's coordinates, no address is given (metres).
 ADDRESS_MAX_DISTANCE_METRES = env_int("ADDRESS_MAX_DISTANCE_METRES", 150)
@@ -408,6 +415,9 @@ IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 72)
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
 # The officers' read log (who was served which observation): the CNIL's 6 months to 1 year for logs.
 READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 365)
+# The video-protection register (requests, extractions, destructions; officers' names): 6 years, the
+# limitation period of prosecutions for délits (art. 8 CPP), so a register entry outlives any use of its footage.
+VIDEO_REGISTER_RETENTION_DAYS = env_int("VIDEO_REGISTER_RETENTION_DAYS", 2192)
 BROADCAST_RECIPIENT_RETENTION_DAYS = env_int("BROADCAST_RECIPIENT_RETENTION_DAYS", 180)
 INBOUND_SMS_RETENTION_DAYS = env_int("INBOUND_SMS_RETENTION_DAYS", 90)
 PHONE_CODE_RETENTION_HOURS = env_int("PHONE_CODE_RETENTION_HOURS", 48)

@@ -9,6 +9,7 @@ import alerts.broadcasts.urls
 import alerts.console.urls
 import alerts.console.web
 import alerts.urls
+import alerts.video.urls
 import alerts.watch_cell.urls
 import commerces.urls
 import neighbours.urls
@@ -27,6 +28,7 @@ api_v1 = [
     *alerts.urls.api_urlpatterns,
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,
+    *alerts.video.urls.api_urlpatterns,
     *neighbours.urls.api_urlpatterns,
     *commerces.urls.api_urlpatterns,
 ]
@@ -51,6 +53,7 @@ urlpatterns = [
     *alerts.urls.urlpatterns,
     *alerts.broadcasts.urls.urlpatterns,
     *alerts.console.urls.urlpatterns,
+    *alerts.video.urls.urlpatterns,
     *alerts.watch_cell.urls.urlpatterns,
     *neighbours.urls.urlpatterns,
     *commerces.urls.urlpatterns,

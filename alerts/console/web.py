@@ -84,6 +84,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         {
             "admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user),
             "watch_cell_link": access.watch_cell_linked(request.user),
+            **access.video_links(request.user),
         },
     )
 

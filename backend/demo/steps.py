@@ -6,6 +6,7 @@ from django.db import transaction
 
 from alerts import demo as alerts_demo
 from alerts.broadcasts import demo as broadcasts_demo
+from alerts.video import demo as video_demo
 from alerts.watch_cell import demo as watch_cell_demo
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
@@ -20,5 +21,6 @@ def seed_all(say: Callable[[str], None]) -> None:
         commerces_demo.seed(commune, say)
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
+        video_demo.seed(commune, say)
         broadcasts_demo.seed(commune, say)
         watch_cell_demo.seed(commune, say)

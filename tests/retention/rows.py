@@ -22,6 +22,7 @@ from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
 from alerts.models import Notification, Observation, ObservationRead
 from alerts.read_log import observation_reads_record
+from alerts.video.models import Camera, Destruction, Extraction, FootageRequest
 from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.accounts.models import PhoneCode, TokenFamily, User
 from backend.audit.models import AuditEvent
@@ -221,6 +222,27 @@ def broadcast_recipients(w: World) -> Purged:
     return _gone(BroadcastRecipient, row.pk)
 
 
+def video_register(w: World) -> Purged:
+    now = timezone.now()
+    agency = alerts_factories.agency(commune=w.commune, name=f"Police {next(_serial)}")
+    camera = Camera.objects.create(
+        commune=w.commune, name="Parvis", films="parvis", latitude=43.4, longitude=5.3
+    )
+    row = FootageRequest.objects.create(
+        commune=w.commune, agency=agency, officer_name="Brigadier Dupont", kind=FootageRequest.Kind.ADMINISTRATIVE,
+        start=now - timedelta(hours=2), end=now - timedelta(hours=1),
+    )  # fmt: skip
+    row.cameras.add(camera)
+    extraction = Extraction.objects.create(
+        request=row, medium="usb", files=[{"name": "a.mp4", "sha256": "ab" * 32}], recipient_name="Dupont",
+        handed_over_at=now,
+    )  # fmt: skip
+    Destruction.objects.create(extraction=extraction, destroyed_at=now, witness_name="CSU")
+    return lambda: (
+        not Extraction.objects.filter(pk=extraction.pk).exists() and _gone(FootageRequest, row.pk)()
+    )
+
+
 def invitations_expired(w: World) -> Purged:
     row = Invitation.objects.create(
         commune=w.commune,
@@ -309,6 +331,7 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "alerts.observations_unfinished": observations_unfinished,
     "alerts.observations_finished": observations_finished,
     "broadcasts.recipients": broadcast_recipients,
+    "video.register": video_register,
     "neighbours.invitations_expired": invitations_expired,
     "neighbours.referents_refused": referents_refused,
     "neighbours.referents_ended": referents_ended,

@@ -17,6 +17,7 @@ from alerts import services
 from alerts.broadcasts.services import broadcast_create
 from alerts.models import Agency, Dispatch, Notification, ObservationAddition, ObservationPhoto
 from alerts.services import categories_seed_defaults
+from alerts.video.models import Camera, Extraction, FootageRequest
 from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.accounts.models import User
 from backend.messaging.models import Device
@@ -179,6 +180,30 @@ def world_build(media: Path) -> World:
             0
         ]
 
+    def camera(commune: Any) -> Camera:
+        return Camera.objects.create(
+            commune=commune, name="Parvis", films="parvis", latitude=43.4, longitude=5.3
+        )
+
+    cameras = {"a": camera(a), "b": camera(b)}
+
+    def footage(commune: Any, agency: Agency, camera_key: str) -> FootageRequest:
+        end = timezone.now() - timedelta(hours=3)
+        request = FootageRequest.objects.create(
+            commune=commune, agency=agency, officer_name="Brigadier Dupont", kind="administrative",
+            start=end - timedelta(hours=1), end=end,
+        )  # fmt: skip
+        request.cameras.add(cameras[camera_key])
+        return request
+
+    def extraction(request: FootageRequest) -> Extraction:
+        return Extraction.objects.create(
+            request=request, medium="usb", files=[{"name": "a.mp4", "sha256": "ab" * 32}],
+            recipient_name="Brigadier Dupont", handed_over_at=timezone.now() - timedelta(hours=1),
+        )  # fmt: skip
+
+    footage_requests = (footage(a, towns.pm_a, "a"), footage(b, towns.pm_b, "b"), footage(a, towns.pn, "a"))
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -236,6 +261,12 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "footage_request": footage_requests,
+        "extraction": (
+            extraction(footage_requests[0]),
+            extraction(footage_requests[1]),
+            extraction(footage_requests[2]),
+        ),
         "meeting": meetings,
         "meeting_member": (
             meetings[0].roster.get(user=None),
@@ -264,7 +295,12 @@ def world_build(media: Path) -> World:
         if user.is_staff:
             sessions[without_second_factor(role)] = session_for(user, None)
             tokens[without_second_factor(role)] = access_token_for(user, second_factor=False)
-    ids = {"pm_a": towns.pm_a.pk, "pn": towns.pn.pk, "operator_pm_a": people["operator_pm_a"].pk}
+    ids = {
+        "pm_a": towns.pm_a.pk,
+        "pn": towns.pn.pk,
+        "operator_pm_a": people["operator_pm_a"].pk,
+        "camera_a": cameras["a"].pk,
+    }
     return World(people, tokens, sessions, scopes, own_by_role, media, ids)
 
 
@@ -279,6 +315,9 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/agencies/\{id\}", "agency"),
     (r"^/api/v1/observations/\{id\}/photos/\{photo_id\}", "photo"),
     (r"^/api/v1/observations/\{id\}", "observation"),
+    (r"^/api/v1/video/requests/\{id\}", "footage_request"),
+    (r"^/api/v1/video/extractions/\{id\}", "extraction"),
+    (r"^/api/v1/video/observations/\{id\}", "observation"),
     (r"^/api/v1/console/observations/\{observation_id\}", "observation"),
     (r"\?observation=\{observation\}", "observation"),
     (r"^/console/photos/\{photo_id\}", "photo"),
@@ -304,6 +343,7 @@ KINDS: list[tuple[str, str]] = [
     (r"^/admin/commerces/shop/\{id\}", "shop"),
     (r"^/admin/commerces/inboundmessage/\{id\}", "sms"),
     (r"^/admin/broadcasts/broadcast/\{id\}", "broadcast"),
+    (r"^/admin/video/extraction/\{id\}", "extraction"),
 ]
 
 
@@ -428,5 +468,26 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/shops/import/": _csv,
     "POST /admin/alerts/agency/{id}/change/": _agency_form,
     "POST /api/v1/agencies/{id}/tokens/": lambda w, r, s: {"label": "Main courante"},
+    "POST /api/v1/video/requests/": lambda w, r, s: {
+        "agency": w.ids["pm_a"],
+        "officer_name": "Brigadier Dupont",
+        "kind": "administrative",
+        "cameras": [w.ids["camera_a"]],
+        "start": (timezone.now() - timedelta(hours=3)).isoformat(),
+        "end": (timezone.now() - timedelta(hours=2)).isoformat(),
+    },
+    "POST /admin/video/extraction/{id}/change/": lambda w, r, s: {"recipient_name": "Quelqu'un d'autre"},
+    "POST /admin/video/extraction/{id}/delete/": lambda w, r, s: {"post": "yes"},
+    "POST /api/v1/video/requests/{id}/refuse/": lambda w, r, s: {"reason": "Caméra en panne ce jour-là."},
+    "POST /api/v1/video/requests/{id}/extractions/": lambda w, r, s: {
+        "medium": "usb",
+        "files": [{"name": "b.mp4", "sha256": "cd" * 32}],
+        "recipient_name": "Brigadier Dupont",
+        "handed_over_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
+    },
+    "POST /api/v1/video/extractions/{id}/destruction/": lambda w, r, s: {
+        "destroyed_at": timezone.now().isoformat(),
+        "witness_name": "Chef de poste CSU",
+    },
     "POST /api/v1/sms/quarantine/{message_id}/attach/": lambda w, r, s: {"shop": w.scopes["shop"][0].pk},
 }

@@ -187,6 +187,26 @@ POST   /api/v1/sms/quarantine/{message_id}/discard/          | 401       | 403  
 GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 
+## Video-protection register
+# Police operators request footage for their agencies and read those requests; the CSU of A handles A's
+# requests (refusal, extractions, destructions); the commune admin and the inspection read A's register
+# (the inspection's every read audited); the ethics committee gets the monthly totals only, never a request.
+# Own: A's request by A's police municipale; other commune: B's; not theirs: A's request by the police nationale.
+GET    /api/v1/video/cameras/                                | 401       | 403        | 403        | 403         | ok         | ok          | 403         | ok         | 403        | ok         | 403        | ok
+GET    /api/v1/video/requests/                               | 401       | 403        | 403        | 403         | ok         | ok          | 403         | ok         | 403        | ok         | 403        | ok
+POST   /api/v1/video/requests/                               | 401       | 403        | 403        | 403         | ok         | 403         | 403         | ok         | 403        | 403        | 403        | 403
+GET    /api/v1/video/requests/{id}/                          | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | ok/404/ok  | 403        | ok/404/ok  | 403        | 404
+POST   /api/v1/video/requests/{id}/refuse/                   | 401       | 403        | 403        | 403         | 403        | 403         | 403         | ok/404/ok  | 403        | 403        | 403        | 403
+POST   /api/v1/video/requests/{id}/extractions/              | 401       | 403        | 403        | 403         | 403        | 403         | 403         | ok/404/ok  | 403        | 403        | 403        | 403
+POST   /api/v1/video/extractions/{id}/destruction/           | 401       | 403        | 403        | 403         | 403        | 403         | 403         | ok/404/ok  | 403        | 403        | 403        | 403
+GET    /api/v1/video/totals/                                 | 401       | 403        | 403        | 403         | 403        | ok          | ok          | ok         | ok         | ok         | 403        | 403
+GET    /api/v1/video/register.csv                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | ok         | 403        | ok         | 403        | ok
+GET    /api/v1/video/observations/{id}/                      | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /video/registre/                                      | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 200        | 403        | 200        | 403        | 403
+GET    /video/registre.csv                                   | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 200        | 403        | 200        | 403        | 403
+GET    /video/registre.pdf                                   | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 200        | 403        | 200        | 403        | 403
+GET    /video/bilan/                                         | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 200        | 200        | 200        | 403        | 403
+
 ## Pages
 GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
@@ -296,6 +316,10 @@ GET    /admin/neighbours/preferences/                        | 302       | 302  
 GET    /admin/neighbours/protocol/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/neighbours/referent/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/otp_totp/totpdevice/                           | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/video/camera/                                  | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/video/destruction/                             | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/video/extraction/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/video/footagerequest/                          | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/territory/commune/                             | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/territory/sector/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/token_blacklist/blacklistedtoken/              | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
@@ -311,6 +335,9 @@ GET    /admin/neighbours/referent/{id}/change/               | 302       | 302  
 GET    /admin/commerces/shop/{id}/change/                    | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/commerces/inboundmessage/{id}/change/          | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/broadcasts/broadcast/{id}/change/              | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+# The register is append-only: no change nor delete, for superusers too.
+POST   /admin/video/extraction/{id}/change/                  | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /admin/video/extraction/{id}/delete/                  | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 
 ## Sockets
 WS     /ws/console/                                          | 4401      | 4403       | 4403       | ok          | ok         | ok          | 4403        | 4403       | 4403       | 4403       | 4403       | ok
