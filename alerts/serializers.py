@@ -348,6 +348,19 @@ class DuplicateSerializer(serializers.Serializer):
     )
 
 
+class PersonalDataFlagSerializer(serializers.Serializer):
+    """A likely piece of personal data in the free text (`alerts.personal_data_flags`): a suggestion to
+    redact, never applied by itself."""
+
+    field = serializers.ChoiceField(choices=["description", "place", "addition"])
+    addition = serializers.IntegerField(allow_null=True, help_text="Le complément concerné (sinon vide).")
+    kind = serializers.ChoiceField(choices=["phone", "email", "plate", "name", "iban"])
+    kind_label = serializers.CharField(help_text="La nature en clair : « Numéro de téléphone »…")
+    text = serializers.CharField(help_text="Le passage repéré.")
+    start = serializers.IntegerField(help_text="Sa position dans le texte (caractères, depuis 0).")
+    end = serializers.IntegerField(help_text="La fin du passage (exclue).")
+
+
 class ModerationItemSerializer(ConsoleObservationSerializer):
     redacted_description = serializers.CharField()
     redacted_place = serializers.CharField()
@@ -365,6 +378,14 @@ class ModerationItemSerializer(ConsoleObservationSerializer):
         many=True,
         required=False,
         help_text="Fiche seulement : les doublons probables, le plus proche d'abord.",
+    )
+    personal_data_flags = PersonalDataFlagSerializer(
+        many=True,
+        help_text=(
+            "Données personnelles probables (téléphone, e-mail, plaque, nom après « M. » ou « Mme », IBAN) "
+            "dans le texte, le lieu et les compléments : à caviarder avant validation ; jamais modifiées "
+            "d'office."
+        ),
     )
 
 
