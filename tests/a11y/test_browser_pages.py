@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 
 from tests import factories
 from tests.accessibility import assert_accessible, has_visible_focus, violations
-from tests.helpers import signed_in
+from tests.alerts.console.test_browser import arrow_down_until, focused_id, select_value, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,17 @@ def session_context(browser: Any, base: str, client: Client | None = None, **opt
 
 def visit(page: Any, url: str, context: str) -> None:
     response = page.goto(url)
-    assert response is not None and response.status < 400, f"{url}: {response and response.status}"
+    assert response is not None, url
+    assert response.status < 400, f"{url}: {response.status}"
     page.wait_for_load_state("networkidle")
     assert_accessible(page, context=context)
 
 
 def serve(body: str) -> Any:
     """A route handler that answers with `body` (a page rendered here, its styles served by daphne)."""
-    return lambda route, request: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
+    return lambda route, request: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8", body=body
+    )
 
 
 def test_public_legal_and_error_pages(transactional_db: Any, daphne_server: Any, browser: Any) -> None:
@@ -68,5 +71,74 @@ def test_public_legal_and_error_pages(transactional_db: Any, daphne_server: Any,
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.tagName") == "A"
         assert has_visible_focus(page)
+    finally:
+        context.close()
+
+
+def test_shopkeeper_pages_and_report_with_the_keyboard_alone(
+    transactional_db: Any, daphne_server: Any, browser: Any, commune: Any
+) -> None:
+    from alerts.models import Observation
+    from alerts.services import categories_seed_defaults
+    from tests.commerces import factories as cf
+
+    categories_seed_defaults()  # a transactional test before this one flushed the migration's rows
+    keeper = cf.shopkeeper(cf.shop(commune, name="Tabac de la Gare"))
+    client = Client()
+    client.force_login(keeper.user)
+    base = daphne_server.url
+    context = session_context(browser, base, client, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        for path in ("/commerces/", "/commerces/signalements/", "/commerces/mon-commerce/"):
+            visit(page, base + path, path)
+        visit(page, f"{base}/commerces/signaler/", "/commerces/signaler/")
+        hint = page.locator("#id_description_helptext").inner_text()
+        assert all(word in hint for word in ("nom", "santé", "religion"))  # what not to write
+        page.get_by_role("button", name="Envoyer le signalement").click()  # empty: the error summary
+        page.wait_for_load_state("networkidle")
+        assert_accessible(page, context="/commerces/signaler/ with errors")
+
+        # Keyboard alone: from the top of the page, Tab through the form, type, choose, send.
+        page.goto(f"{base}/commerces/signaler/")
+        tab_to(page, "#id_category")
+        assert has_visible_focus(page)
+        arrow_down_until(page, lambda: select_value(page, "id_category") == "escroquerie", 20)
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "id_description"
+        page.keyboard.type("Faux billet de 50 euros, homme pressé, casquette noire.")
+        tab_to(page, "button[type=submit]")  # the date and time are now's, already filled
+        assert has_visible_focus(page)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/commerces/signalements/")
+        observation = Observation.objects.get()
+        assert observation.channel == "web"
+        assert observation.description.startswith("Faux billet")
+        assert_accessible(page, context="/commerces/signalements/ after a report")
+    finally:
+        context.close()
+
+
+def test_referent_app_pages(transactional_db: Any, daphne_server: Any, browser: Any) -> None:
+    from backend.accounts.tokens import tokens_issue
+    from tests.alerts.console.helpers import town
+
+    place = town()
+    tokens = tokens_issue(user=place.referent)
+    base = daphne_server.url
+    context = session_context(browser, base, viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.add_init_script(
+        f"localStorage.setItem('vigie.access', '{tokens['access']}');"
+        f" localStorage.setItem('vigie.refresh', '{tokens['refresh']}');"
+    )
+    page = context.new_page()
+    try:
+        visit(page, f"{base}/app/", "/app/")
+        page.locator("#categorie option[value=vol]").wait_for(state="attached")
+        assert "religion" in page.locator("#description-aide").inner_text()
+        assert_accessible(page, context="/app/ ready")
+        for path in ("/app/signalements/", "/app/messages/", "/app/preferences/", "/app/protocole/",
+                     "/app/charte/", "/app/deconnexion/"):  # fmt: skip
+            visit(page, base + path, path)
     finally:
         context.close()
