@@ -11,6 +11,7 @@ from django.test import Client, RequestFactory
 from tests import factories
 from tests.accessibility import assert_accessible, has_visible_focus, violations
 from tests.alerts.console.test_browser import arrow_down_until, focused_id, select_value, tab_to
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +143,90 @@ def test_referent_app_pages(transactional_db: Any, daphne_server: Any, browser: 
             visit(page, base + path, path)
     finally:
         context.close()
+
+
+def test_staff_pages_flags_in_the_console_and_keyboard_approval_and_acknowledgement(
+    transactional_db: Any, daphne_server: Any, browser: Any
+) -> None:
+    from alerts.console.models import ConsoleConnection
+    from alerts.models import Dispatch
+    from backend.accounts.models import User
+    from tests.alerts.console.helpers import town
+    from tests.alerts.console.test_browser import (
+        item,
+        open_console,
+        select_first,
+        staff_login_ready,
+        submit,
+        wait_event,
+    )
+    from tests.live import until
+
+    place = town()
+    base = daphne_server.url
+    coordinator = User.objects.create_user("+33699000011", role="coordinator", commune=place.commune)
+    context = session_context(browser, base, signed_in(coordinator))
+    page = context.new_page()
+    try:
+        visit(page, f"{base}/agents/", "/agents/ (coordinator)")
+    finally:
+        context.close()
+
+    moderator = open_console(browser, base, place.moderator, staff_login_ready(place.moderator))
+    operator = open_console(browser, base, place.pm_operator, staff_login_ready(place.pm_operator))
+    try:
+        assert_accessible(moderator, context="/console/ (moderator, empty)")
+        flagged = submit(
+            base,
+            place.referent,
+            description="M. Dupont a vu la voiture AB-123-CD ; joignable au 06 12 34 56 78 ou jean.dupont@example.fr.",
+        )
+        item(moderator, flagged.reference).wait_for(timeout=15000)
+        # Keyboard alone: to the list, the item, claim it; the flags stand beside the redaction.
+        moderator.bring_to_front()
+        select_first(moderator, flagged.reference)
+        moderator.keyboard.press("c")
+        moderator.keyboard.press("v")
+        box = moderator.locator("#donnees-personnelles")
+        box.wait_for(timeout=15000)
+        listed = box.locator("li").all_inner_texts()
+        for expected in ("Nom de personne : M. Dupont", "Plaque d'immatriculation : AB-123-CD",
+                         "Numéro de téléphone : 06 12 34 56 78", "Adresse e-mail : jean.dupont@example.fr"):  # fmt: skip
+            assert any(line.startswith(expected) for line in listed), (expected, listed)
+        assert moderator.locator("#detail-texte mark").all_inner_texts() == [
+            "M. Dupont", "AB-123-CD", "06 12 34 56 78", "jean.dupont@example.fr"
+        ]  # fmt: skip
+        assert moderator.locator("#approve-text").get_attribute("aria-describedby") == "donnees-personnelles"
+        assert moderator.locator("#approve-text").input_value() == flagged.description  # never edited
+        assert_accessible(moderator, context="/console/ (moderator, flags beside the redaction)")
+        moderator.keyboard.press("Tab")
+        assert focused_id(moderator) == "approve-text"
+        assert has_visible_focus(moderator)
+        moderator.keyboard.press("Control+A")
+        moderator.keyboard.type("Un témoin a vu une voiture repartir.")
+        tab_to(moderator, f'input[name=agencies][value="{place.pm.pk}"]')
+        moderator.keyboard.press("Space")
+        tab_to(moderator, "#form-approve button[type=submit]")
+        assert has_visible_focus(moderator)
+        moderator.keyboard.press("Enter")
+        created = wait_event(operator, "dispatch.created", f"e.data.observation.id === {flagged.pk}")
+        assert created["data"]["observation"]["description"] == "Un témoin a vu une voiture repartir."
+
+        # The operator, keyboard alone: the item, acknowledge; no flag ever reaches the police view.
+        operator.bring_to_front()
+        select_first(operator, flagged.reference)
+        assert focused_id(operator) == "action-acknowledge"
+        assert has_visible_focus(operator)
+        operator.keyboard.press("a")
+        dispatch = Dispatch.objects.get(observation=flagged, agency=place.pm)
+        acknowledged = wait_event(operator, "dispatch.acknowledged", f"e.data.id === {dispatch.pk}")
+        assert acknowledged["data"]["assignee"]["id"] == place.pm_operator.pk
+        assert operator.locator("#donnees-personnelles").count() == 0
+        assert "Dupont" not in operator.locator("#detail").inner_text()
+        assert_accessible(operator, context="/console/ (operator, dispatch detail)")
+        sheet = operator.context.new_page()
+        visit(sheet, f"{base}/console/fiche/{dispatch.pk}/", "/console/fiche/<id>/")
+    finally:
+        for console in (moderator, operator):
+            console.context.close()
+        until(lambda: not ConsoleConnection.objects.exists(), what="the consoles' sockets to close")
