@@ -41,7 +41,14 @@ class StrictCharField(serializers.CharField):
 
 class ObservationInputSerializer(serializers.Serializer):
     category = StrictCharField(max_length=40, help_text="Identifiant (slug) de la catégorie.")
-    description = StrictCharField(max_length=2000, trim_whitespace=True)
+    description = StrictCharField(
+        max_length=2000,
+        trim_whitespace=True,
+        help_text=(
+            "Les faits, décrits : personnes (taille, tenue), véhicule, direction prise. Pas de nom, rien sur "
+            "la santé, l'origine ou la religion de quiconque ; un modérateur relit avant toute transmission."
+        ),
+    )
     occurred_at = serializers.DateTimeField(help_text="Date et heure des faits (ISO 8601, avec fuseau).")
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
@@ -60,7 +67,7 @@ class ObservationInputSerializer(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="Lieu en quelques mots (« devant la boulangerie »), relu par un modérateur.",
+        help_text="Lieu en quelques mots (« devant la boulangerie »), sans nom de personne ; relu par un modérateur.",
     )
 
 
@@ -74,7 +81,10 @@ class ObservationMultipartInputSerializer(ObservationInputSerializer):
 
 
 class AdditionInputSerializer(serializers.Serializer):
-    text = StrictCharField(max_length=2000)
+    text = StrictCharField(
+        max_length=2000,
+        help_text="Un complément aux faits ; comme la description, sans nom ni donnée de santé, d'origine ou de religion.",
+    )
 
 
 class ApproveInputSerializer(serializers.Serializer):
@@ -348,6 +358,19 @@ class DuplicateSerializer(serializers.Serializer):
     )
 
 
+class PersonalDataFlagSerializer(serializers.Serializer):
+    """A likely piece of personal data in the free text (`alerts.personal_data_flags`): a suggestion to
+    redact, never applied by itself."""
+
+    field = serializers.ChoiceField(choices=["description", "place", "addition"])
+    addition = serializers.IntegerField(allow_null=True, help_text="Le complément concerné (sinon vide).")
+    kind = serializers.ChoiceField(choices=["phone", "email", "plate", "name", "iban"])
+    kind_label = serializers.CharField(help_text="La nature en clair : « Numéro de téléphone »…")
+    text = serializers.CharField(help_text="Le passage repéré.")
+    start = serializers.IntegerField(help_text="Sa position dans le texte (caractères, depuis 0).")
+    end = serializers.IntegerField(help_text="La fin du passage (exclue).")
+
+
 class ModerationItemSerializer(ConsoleObservationSerializer):
     redacted_description = serializers.CharField()
     redacted_place = serializers.CharField()
@@ -365,6 +388,14 @@ class ModerationItemSerializer(ConsoleObservationSerializer):
         many=True,
         required=False,
         help_text="Fiche seulement : les doublons probables, le plus proche d'abord.",
+    )
+    personal_data_flags = PersonalDataFlagSerializer(
+        many=True,
+        help_text=(
+            "Données personnelles probables (téléphone, e-mail, plaque, nom après « M. » ou « Mme », IBAN) "
+            "dans le texte, le lieu et les compléments : à caviarder avant validation ; jamais modifiées "
+            "d'office."
+        ),
     )
 
 

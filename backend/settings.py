@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backend.core.emergency.emergency_context",
+                "backend.core.legal.legal_context",
             ],
         },
     },
@@ -223,6 +224,22 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- accessibility statement and legal notices (backend/core/legal.py, docs/accessibility.md) -----
+# RGAA conformity: none (« non conforme », the only honest status before a full audit), partial, full.
+ACCESSIBILITY_STATUS = env_choice("ACCESSIBILITY_STATUS", "none", {"none", "partial", "full"})
+ACCESSIBILITY_AUDIT_DATE = env_str("ACCESSIBILITY_AUDIT_DATE")  # ISO date of the last audit; empty: none
+# The non-conformities known, separated by « ; » (empty: the ones Vigie itself knows of).
+ACCESSIBILITY_NON_CONFORMITIES = [
+    item.strip() for item in env_str("ACCESSIBILITY_NON_CONFORMITIES").split(";") if item.strip()
+]
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT")  # e-mail or https:// form; empty: the town hall
+ACCESSIBILITY_PLAN_URL = env_str("ACCESSIBILITY_PLAN_URL")  # the commune's multi-year plan (schéma)
+LEGAL_PUBLISHER = env_str("LEGAL_PUBLISHER")  # empty: the communes in the database
+LEGAL_PUBLISHER_ADDRESS = env_str("LEGAL_PUBLISHER_ADDRESS")
+LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR", "Le maire")
+LEGAL_HOST = env_str("LEGAL_HOST", "La commune, sur ses propres serveurs")
+LEGAL_HOST_ADDRESS = env_str("LEGAL_HOST_ADDRESS")
 
 # --- i18n --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

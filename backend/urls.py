@@ -14,7 +14,7 @@ import alerts.watch_cell.urls
 import commerces.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
-from backend.core import health, metrics
+from backend.core import health, legal, metrics
 from backend.messaging.apis import DeviceRegisterApi, DeviceUnregisterApi, WebPushConfigApi
 from backend.territory.apis import SectorListApi
 
@@ -44,6 +44,8 @@ urlpatterns = [
     path("livez", health.livez, name="livez"),
     path("readyz", health.healthz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    path("accessibilite/", legal.accessibility_page, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice_page, name="legal-notice"),
     path("admin/", admin.site.urls),
     path("", include("backend.accounts.urls")),
     path("api/v1/", include(api_v1)),

@@ -49,7 +49,10 @@ class ReportForm(forms.Form):
     description = NeutralCharField(
         label=_("Ce qui s'est passé"),
         max_length=2000,
-        help_text=_("Quoi, où, description des personnes ou du véhicule. Pas de nom de victime."),
+        help_text=_(
+            "Quoi, où, description des personnes (taille, tenue) ou du véhicule. N'écrivez ni nom, ni rien "
+            "sur la santé, l'origine ou la religion de quiconque : décrivez plutôt."
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     occurred_at = forms.DateTimeField(

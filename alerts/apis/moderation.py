@@ -22,6 +22,7 @@ from alerts.models import (
     Observation,
     ObservationAddition,
 )
+from alerts.personal_data_flags import report_flags
 from alerts.serializers import (
     AdditionReviewInputSerializer,
     ApproveInputSerializer,
@@ -65,6 +66,11 @@ def moderation_item(request: Request, observation: Observation, *, detail: bool 
     data = selectors.observation_for_console(observation, audience="moderation")
     data["photos"] = photos_data(request, observation)
     data["additions"] = [addition_data(addition) for addition in observation.additions.all()]
+    data["personal_data_flags"] = report_flags(
+        description=observation.description,
+        place=observation.place,
+        additions=[(addition["id"], addition["text"]) for addition in data["additions"]],
+    )
     if detail:
         data["history"] = selectors.transitions_for_staff(observation)
         data["suggested_agencies"] = [

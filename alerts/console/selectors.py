@@ -25,6 +25,7 @@ from alerts.models import (
     ObservationAddition,
     ObservationPhoto,
 )
+from alerts.personal_data_flags import report_flags
 from alerts.registry import audience_names
 from alerts.selectors import (
     NOT_DUPLICATED,
@@ -260,6 +261,11 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
     extra = {}
     if moderator:
         extra["duplicates"] = observation_duplicates(observations=[observation]).get(observation.pk, [])
+        extra["personal_data_flags"] = report_flags(
+            description=observation.description,
+            place=observation.place,
+            additions=[(addition.pk, addition.text) for addition in observation.additions.all()],
+        )
     return {
         "observation": observation_for_console(observation, audience="moderation" if moderator else "police"),
         "dispatches": [dispatch_for_console(dispatch) for dispatch in dispatches],

@@ -215,6 +215,9 @@ GET    /favicon.ico                                          | ok        | ok   
 GET    /readyz                                               | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
 # Opened by a bearer token or an allowed address, never by a role: 404 from anywhere else.
 GET    /metrics                                              | 404       | 404        | 404        | 404         | 404        | 404         | 404         | 404        | 404        | 404        | 404        | 404
+# The accessibility statement and the legal notices: public pages, built from the settings.
+GET    /accessibilite/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /mentions-legales/                                    | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 # The API's description is public, as the code is.
 GET    /api/schema/                                          | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
 GET    /api/docs/                                            | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
