@@ -10,6 +10,7 @@ import alerts.console.urls
 import alerts.console.web
 import alerts.urls
 import commerces.urls
+import neighbours.holiday_watch.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
 from backend.core import health, metrics
@@ -27,6 +28,7 @@ api_v1 = [
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,
     *neighbours.urls.api_urlpatterns,
+    *neighbours.holiday_watch.urls.api_urlpatterns,
     *commerces.urls.api_urlpatterns,
 ]
 
@@ -51,5 +53,6 @@ urlpatterns = [
     *alerts.broadcasts.urls.urlpatterns,
     *alerts.console.urls.urlpatterns,
     *neighbours.urls.urlpatterns,
+    *neighbours.holiday_watch.urls.urlpatterns,
     *commerces.urls.urlpatterns,
 ]
