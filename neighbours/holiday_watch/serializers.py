@@ -27,7 +27,8 @@ class WatchRequestInputSerializer(serializers.Serializer):
     burglary_alerts = serializers.BooleanField(
         default=False, help_text="Recevoir par SMS les alertes cambriolage du secteur pendant l'absence."
     )
-    sector = serializers.SlugField(
+    sector = serializers.CharField(
+        max_length=120,
         required=False,
         allow_blank=True,
         default="",
