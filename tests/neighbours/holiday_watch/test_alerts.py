@@ -7,10 +7,10 @@ import pytest
 from backend.messaging import worker
 from backend.messaging.models import Delivery
 from tests.alerts.broadcasts.conftest import BODY, commune3, moderator, referent
-
-__all__ = ["commune3", "moderator"]  # fixtures of the broadcast tests
 from tests.helpers import api_client_for
 from tests.neighbours.holiday_watch.factories import watch
+
+__all__ = ["commune3", "moderator"]  # fixtures of the broadcast tests
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,9 @@ def test_a_burglary_alert_reaches_an_opted_in_resident_of_the_sector_once(
     texted = [sms.to for sms in sms_outbox]
     assert texted.count(opted.phone) == 1
     assert texted.count(member.phone) == 1
-    assert silent.phone not in texted and east.phone not in texted and later.phone not in texted
+    assert silent.phone not in texted
+    assert east.phone not in texted
+    assert later.phone not in texted
     body = next(sms.body for sms in sms_outbox if sms.to == opted.phone)
     assert "Cambriolages signalés secteur Nord" in body
 

@@ -33,7 +33,8 @@ def test_an_accepted_request_is_on_the_list_of_each_day_of_absence_under_its_sec
     page = signed_in(officer).get(LIST, {"jour": days(4).isoformat()})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "4 rue des Lilas" in text and "Sud (1)" in text
+    assert "4 rue des Lilas" in text
+    assert "Sud (1)" in text
     assert "12 chemin des Pins" not in text  # the other home is not away that day
 
 
@@ -102,4 +103,5 @@ def test_an_anomaly_needs_a_note(commune: Any) -> None:
     home = watch(commune, start=-1, end=4)
     response = signed_in(officer).post(f"{LIST}{home.pk}/", {"outcome": "anomaly", "category": "suspect"})
     assert response.status_code == 400
-    assert not PatrolPass.objects.exists() and not Observation.objects.exists()
+    assert not PatrolPass.objects.exists()
+    assert not Observation.objects.exists()

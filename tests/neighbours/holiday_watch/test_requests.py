@@ -67,7 +67,9 @@ def test_an_accepted_request_says_when_the_watch_starts_and_is_listed_as_ones_ow
     assert data["contact_phone"] == "+33612345678"
     assert data["burglary_alerts"] is False
     row = WatchRequest.objects.get()
-    assert row.phone == referent.phone and row.requester == referent and row.commune == commune
+    assert row.phone == referent.phone
+    assert row.requester == referent
+    assert row.commune == commune
     listed = api_client_for(referent).get(URL).json()
     assert [item["id"] for item in listed["results"]] == [data["id"]]
 

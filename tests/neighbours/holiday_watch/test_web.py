@@ -39,7 +39,8 @@ def test_a_resident_asks_for_a_watch_with_an_sms_code_and_no_account(commune: An
     assert "commence le" in response.content.decode()
     row = WatchRequest.objects.get()
     assert (row.phone, row.sector, row.alarm, row.burglary_alerts) == (PHONE, sector, True, True)
-    assert row.requester is None and row.channel == "web"
+    assert row.requester is None
+    assert row.channel == "web"
 
 
 def test_too_late_a_departure_is_refused_on_the_form_with_the_earliest_date(commune: Any) -> None:
@@ -63,7 +64,8 @@ def test_a_resident_shortens_then_cancels_with_a_code(commune: Any) -> None:
     proved = _prove(client, "mes-demandes")
     assert proved["Location"] == "/tranquillite-vacances/mes-demandes/"
     page = client.get(proved["Location"]).content.decode()
-    assert f'value="{home.pk}"' in page and f'value="{someone_else.pk}"' not in page
+    assert f'value="{home.pk}"' in page
+    assert f'value="{someone_else.pk}"' not in page
     mine = proved["Location"]
     shortened = client.post(
         mine, {"demande": home.pk, "action": "raccourcir", "raccourcir-end": days(3).isoformat()}
@@ -76,7 +78,8 @@ def test_a_resident_shortens_then_cancels_with_a_code(commune: Any) -> None:
     assert client.post(mine, {"demande": home.pk, "action": "annuler"}).status_code == 302
     home.refresh_from_db()
     someone_else.refresh_from_db()
-    assert home.status == "cancelled" and someone_else.status == "active"
+    assert home.status == "cancelled"
+    assert someone_else.status == "active"
 
 
 def test_the_page_links_to_the_national_service_when_set(db: Any, settings: Any) -> None:
