@@ -44,6 +44,8 @@ class WatchSectorSerializer(serializers.Serializer):
 
 class WatchRequestOutputSerializer(serializers.ModelSerializer):
     sector = WatchSectorSerializer(allow_null=True)
+    # A plain string: another enum named "status" would rename the referents' in the schema.
+    status = serializers.CharField(help_text="« active » (en cours) ou « cancelled » (annulée).")
     status_label = serializers.CharField(source="get_status_display")
     watch_starts = serializers.DateField(source="start", help_text="Jour où la surveillance commence.")
 

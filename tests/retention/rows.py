@@ -29,6 +29,9 @@ from backend.core.models import IdempotencyRecord
 from backend.messaging.models import Delivery, Device, PushReceipt
 from backend.territory.models import Commune
 from commerces.models import InboundMessage, ShopApplication
+from neighbours.holiday_watch.models import PatrolPass, WatchRequest
+from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.services import patrol_pass_record, watch_request_create
 from neighbours.models import Invitation, Referent
 from tests import factories
 from tests.alerts import factories as alerts_factories
@@ -39,7 +42,12 @@ Purged = Callable[[], bool]
 _serial = itertools.count(1)
 
 # Rules whose rows go a little after their period (the console's events: the replay window plus an hour).
-MARGIN = {"alerts.events": timedelta(hours=1)}
+# The holiday watch's period runs from the end of the day of return (midnight in Paris; T0 is 9:00 there).
+MARGIN = {
+    "alerts.events": timedelta(hours=1),
+    "holiday_watch.passes": timedelta(hours=15),
+    "holiday_watch.requests": timedelta(hours=15),
+}
 
 
 @dataclass
@@ -271,6 +279,33 @@ def shopkeepers_ended(w: World) -> Purged:
     return _erased(user_id)
 
 
+def _watch_back_today(w: World) -> WatchRequest:
+    """A holiday watch asked for days ago, whose resident comes back today (its age is zero)."""
+    row = watch_request_create(
+        commune=w.commune,
+        phone=factories.phone(),
+        channel=WatchRequest.Channel.WEB,
+        address="5 rue des Écoles",
+        start=earliest_start(),
+        end=earliest_start(),
+        sector=neighbours_factories.sector(w.commune),
+    )
+    today = timezone.localdate()
+    WatchRequest.objects.filter(pk=row.pk).update(start=today - timedelta(days=7), end=today)
+    return row
+
+
+def holiday_watch_requests(w: World) -> Purged:
+    return _gone(WatchRequest, _watch_back_today(w).pk)
+
+
+def holiday_watch_passes(w: World) -> Purged:
+    officer = alerts_factories.operator(w.commune)
+    alerts_factories.agency(commune=w.commune, members=(officer,))
+    row = patrol_pass_record(request=_watch_back_today(w), officer=officer, outcome="ras")
+    return _gone(PatrolPass, row.pk)
+
+
 MAKERS: dict[str, Callable[[World], Purged]] = {
     "accounts.phone_codes": phone_codes,
     "accounts.signin_log": signin_log,
@@ -297,4 +332,6 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "commerces.inbound_sms": inbound_sms,
     "commerces.shop_applications": shop_applications,
     "commerces.shopkeepers_ended": shopkeepers_ended,
+    "holiday_watch.passes": holiday_watch_passes,
+    "holiday_watch.requests": holiday_watch_requests,
 }

@@ -165,6 +165,8 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "commerces.shopapplication": ["commerces.shop_applications"],
     "commerces.inboundmessage": ["commerces.inbound_sms"],
     "commerces.shopalerttemplate": "templates written by staff: no person",
+    "holiday_watch.watchrequest": ["holiday_watch.requests"],
+    "holiday_watch.patrolpass": ["holiday_watch.passes"],
     "territory.commune": "a commune and its boundary (GeoJSON): no person",
     "territory.sector": "a sector's polygon (GeoJSON): no person",
     "territory.address": "the Base Adresse Nationale's public addresses (import_ban): no person",

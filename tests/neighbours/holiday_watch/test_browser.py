@@ -66,6 +66,7 @@ def test_a_resident_asks_for_a_watch_without_javascript(transactional_db, daphne
 
         assert "commence le" in page.get_by_role("main").inner_text()
         row = WatchRequest.objects.get()
+        assert row.sector is not None
         assert (row.phone, row.sector.slug, row.alarm, row.burglary_alerts) == (PHONE, "sud", True, True)
         page.get_by_role("link", name="Voir, annuler ou écourter mes demandes").click()
         assert "3 impasse des Oliviers" in page.get_by_role("main").inner_text()

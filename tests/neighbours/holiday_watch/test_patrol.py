@@ -95,7 +95,7 @@ def test_a_quiet_pass_is_logged_without_observation_nor_sms(commune: Any) -> Non
     page = signed_in(officer).get(f"{LIST}{home.pk}/").content.decode()
     assert "RAS" in page
     listed = daily_list(user=officer, commune_id=commune.pk, day=timezone.localdate())
-    assert listed[0][1][0].passes_today == 1
+    assert listed[0][1][0].passes_today == 1  # type: ignore[attr-defined]
 
 
 def test_an_anomaly_needs_a_note(commune: Any) -> None:
