@@ -20,6 +20,9 @@ from alerts.services import categories_seed_defaults
 from backend.accounts.models import User
 from backend.messaging.models import Device
 from commerces.models import InboundMessage
+from neighbours.holiday_watch.models import WatchRequest
+from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.services import watch_request_create
 from neighbours.models import Referent
 from neighbours.services import invitation_create
 from tests import factories
@@ -161,6 +164,18 @@ def world_build(media: Path) -> World:
             0
         ]
 
+    def holiday_watch(commune: Any, requester: User) -> WatchRequest:
+        return watch_request_create(
+            commune=commune,
+            phone=str(requester.phone),
+            channel=WatchRequest.Channel.APP,
+            requester=requester,
+            address="7 rue des Vacances",
+            start=earliest_start(),
+            end=earliest_start(),
+            sector=commune.sectors.first(),
+        )
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -218,6 +233,11 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "holiday_watch": (
+            holiday_watch(a, people["referent_a"]),
+            holiday_watch(b, people["referent_b"]),
+            holiday_watch(a, people["referent_a2"]),
+        ),
     }
     own_by_role: dict[tuple[str, str], Any] = {
         ("observation", "shopkeeper"): shop_report,
@@ -268,6 +288,8 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/inbox/\{notification_id\}", "notification"),
     (r"^/api/v1/devices/\{token\}", "device"),
     (r"^/sms/\{provider\}", "provider"),
+    (r"^/api/v1/holiday-watch/\{request_id\}", "holiday_watch"),
+    (r"^/tranquillite-vacances/patrouille/\{request_id\}", "holiday_watch"),
     (r"^/admin/alerts/observation/\{id\}", "observation"),
     (r"^/admin/alerts/dispatch/\{id\}", "dispatch"),
     (r"^/admin/alerts/agency/\{id\}", "agency"),
@@ -298,6 +320,7 @@ ID_PARAMETERS = (
     "message_id",
     "broadcast_id",
     "notification_id",
+    "request_id",
 )
 
 
