@@ -105,3 +105,14 @@ def test_an_anomaly_needs_a_note(commune: Any) -> None:
     assert response.status_code == 400
     assert not PatrolPass.objects.exists()
     assert not Observation.objects.exists()
+
+
+def test_the_console_and_the_staff_home_link_to_the_list_for_those_who_may_open_it(commune: Any) -> None:
+    officer, _agency = patrol(commune)
+    moderator = factories.user(role=Role.MODERATOR, commune=commune)
+    admin = factories.user(role=Role.ADMIN, commune=commune)
+    coordinator = factories.user(role=Role.COORDINATOR, commune=commune)
+    assert LIST in signed_in(officer).get("/console/").content.decode()
+    assert LIST not in signed_in(moderator).get("/console/").content.decode()
+    assert LIST in signed_in(admin).get("/agents/").content.decode()
+    assert LIST not in signed_in(coordinator).get("/agents/").content.decode()
