@@ -11,7 +11,9 @@ from neighbours.holiday_watch.selectors import daily_list
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_gives_homes_watched_today_on_the_police_municipales_list_and_is_idempotent(db: Any) -> None:
+def test_demo_seed_gives_homes_watched_today_on_the_police_municipales_list_and_is_idempotent(
+    db: Any,
+) -> None:
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
     assert WatchRequest.objects.count() == 3
