@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.services import observation_submit
 from alerts.services.common import text_clean
 from backend.accounts.models import User
@@ -202,6 +203,8 @@ def patrol_pass_record(
 ) -> PatrolPass:
     """A patrol's pass in front of a watched home. An anomaly files an observation in the officer's name
     (no moderation; routed to the police municipale, alerts' intake) and texts the resident."""
+    if not access.may_patrol(officer, request.commune_id):
+        raise Forbidden(_("Seules les patrouilles de la commune notent les passages."))
     if outcome not in PatrolPass.Outcome.values:
         raise ApplicationError(_("Constat inconnu : « RAS » ou anomalie."), field="outcome")
     when = at or timezone.now()

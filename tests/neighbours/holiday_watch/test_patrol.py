@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from alerts.models import Dispatch, Observation
 from backend.accounts.models import Role
+from backend.core.errors import Forbidden
 from backend.messaging.models import Delivery
 from neighbours.holiday_watch.models import PatrolPass
 from neighbours.holiday_watch.selectors import daily_list
+from neighbours.holiday_watch.services import patrol_pass_record
 from tests import factories
 from tests.alerts import factories as af
 from tests.helpers import signed_in
@@ -116,3 +118,17 @@ def test_the_console_and_the_staff_home_link_to_the_list_for_those_who_may_open_
     assert LIST not in signed_in(moderator).get("/console/").content.decode()
     assert LIST in signed_in(admin).get("/agents/").content.decode()
     assert LIST not in signed_in(coordinator).get("/agents/").content.decode()
+
+
+def test_only_a_patrol_of_the_commune_logs_a_pass_or_files_an_anomaly_without_moderation(
+    commune: Any, other_commune: Any
+) -> None:
+    home = watch(commune, start=-1, end=4)
+    elsewhere, _agency = patrol(other_commune)
+    moderator = factories.user(role=Role.MODERATOR, commune=commune)
+    for user in (elsewhere, moderator):
+        for outcome in ("anomaly", "ras"):
+            with pytest.raises(Forbidden):
+                patrol_pass_record(request=home, officer=user, outcome=outcome, note="Porte forcée.")
+    assert not Observation.objects.exists()
+    assert not PatrolPass.objects.exists()
