@@ -355,6 +355,24 @@ def may_manage_agency_tokens(user: Any, agency: Agency) -> bool:
     return agency_tokens_manageable(user).filter(pk=agency.pk).exists()
 
 
+def patrol_communes(user: Any) -> list[int]:
+    """The communes whose holiday watch (neighbours/holiday_watch) this user works: the daily list, the homes'
+    addresses and pass logs. Operators who are active members of an active police municipale serving the
+    commune (the patrols), and the commune's admin. Nobody else: not moderators, not officials, never
+    another commune's police."""
+    commune_id = administered_commune(user)
+    if commune_id is not None:
+        return [commune_id]
+    served = Agency.objects.filter(
+        pk__in=police_agencies(user).values("pk"), kind=Agency.Kind.POLICE_MUNICIPALE
+    ).values_list("communes", flat=True)
+    return sorted({pk for pk in served if pk is not None})
+
+
+def may_patrol(user: Any, commune_id: int) -> bool:
+    return commune_id in patrol_communes(user)
+
+
 def read_log_commune(user: Any) -> int | None:
     """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
     return administered_commune(user)

@@ -10,6 +10,10 @@
   `commerces` registers the one that keeps the victim shop out of every message to shopkeepers.
 - Reporter places: which reporters speak for one place, so that the console suggests their reports as
   duplicates. `commerces` registers its shops.
+- Extra SMS recipients: numbers without an account in the audiences that a sent broadcast also texts.
+  `neighbours` registers the residents on holiday watch who asked for burglary alerts.
+- Staff links: pages of an upper app that the console and the staff home link to, for those the access
+  policy lets in. `neighbours` registers the holiday watch's daily list.
 
 Apps call the register_* functions from their AppConfig.ready().
 """
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django_stubs_ext import StrOrPromise
 
 from backend.accounts.models import User
 from backend.territory.models import Commune, Sector
@@ -153,3 +158,41 @@ def reporter_places(*, user_ids: Sequence[int]) -> dict[int, str]:
     for provider in _reporter_places.values():
         places.update(provider(list(user_ids)))
     return places
+
+
+# --- Numbers outside the audiences that a broadcast also texts (neighbours: residents on holiday watch) --
+# (the broadcast's commune and sectors, its kind) → E.164 numbers; asked once, when an original is sent.
+SmsRecipientsProvider = Callable[[AudienceQuery, str], Sequence[str]]
+
+_sms_recipients: dict[str, SmsRecipientsProvider] = {}
+
+
+def register_sms_recipients(name: str, provider: SmsRecipientsProvider) -> None:
+    _sms_recipients[name] = provider
+
+
+def sms_recipients(query: AudienceQuery, kind: str) -> list[str]:
+    """Every provider's numbers, each once, in a stable order."""
+    return sorted(
+        {phone for provider in _sms_recipients.values() for phone in provider(query, kind) if phone}
+    )
+
+
+# --- Pages of upper apps that the console and the staff home link to ----------------------------------
+@dataclass(frozen=True)
+class StaffLink:
+    label: StrOrPromise
+    url_name: str
+    # The access policy's answer (alerts/access.py) for this user.
+    allowed: Callable[[User], bool]
+
+
+_staff_links: dict[str, StaffLink] = {}
+
+
+def register_staff_link(name: str, link: StaffLink) -> None:
+    _staff_links[name] = link
+
+
+def staff_links(user: User) -> list[StaffLink]:
+    return [link for link in _staff_links.values() if link.allowed(user)]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "alerts.statistics",
     "alerts.watch_cell",
     "neighbours",
+    "neighbours.holiday_watch",
     "commerces",
     # wiring
     "backend.demo",
@@ -422,6 +423,12 @@ VIDEO_FOOTAGE_RETENTION_DAYS = env_int("VIDEO_FOOTAGE_RETENTION_DAYS", 30)
 # Beyond this distance from an observation's coordinates, no address is given (metres).
 ADDRESS_MAX_DISTANCE_METRES = env_int("ADDRESS_MAX_DISTANCE_METRES", 150)
 
+# --- holiday watch (neighbours/holiday_watch, docs/holiday-watch.md) ------------------------------
+# A request must arrive this long before the day of departure (hours).
+HOLIDAY_WATCH_MIN_NOTICE_HOURS = env_int("HOLIDAY_WATCH_MIN_NOTICE_HOURS", 48)
+# Where the police nationale or the gendarmerie run their own OTV, the form links to it; empty: no link.
+HOLIDAY_WATCH_NATIONAL_URL = env_str("HOLIDAY_WATCH_NATIONAL_URL", "")
+
 # --- retention (backend/core/retention.py; periods and their reasons: docs/privacy.md) ------------
 # Finished observations (closed, rejected, merged) of communes without their own retention_days.
 OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 365)
@@ -443,6 +450,8 @@ ADMIN_LOG_RETENTION_DAYS = env_int("ADMIN_LOG_RETENTION_DAYS", 365)
 AUTH_LOG_RETENTION_DAYS = env_int("AUTH_LOG_RETENTION_DAYS", 180)
 EXPIRED_CREDENTIALS_RETENTION_DAYS = env_int("EXPIRED_CREDENTIALS_RETENTION_DAYS", 1)
 DELIVERY_RETENTION_DAYS = env_int("DELIVERY_RETENTION_DAYS", 90)
+# Holiday watch requests and their pass logs, from the day of return.
+HOLIDAY_WATCH_RETENTION_DAYS = env_int("HOLIDAY_WATCH_RETENTION_DAYS", 30)
 DEVICE_INACTIVE_RETENTION_DAYS = env_int("DEVICE_INACTIVE_RETENTION_DAYS", 30)
 REFERENT_ENDED_RETENTION_DAYS = env_int("REFERENT_ENDED_RETENTION_DAYS", 365)
 REFERENT_REFUSED_RETENTION_DAYS = env_int("REFERENT_REFUSED_RETENTION_DAYS", 180)

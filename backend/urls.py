@@ -12,6 +12,7 @@ import alerts.urls
 import alerts.video.urls
 import alerts.watch_cell.urls
 import commerces.urls
+import neighbours.holiday_watch.urls
 import neighbours.urls
 from backend.accounts.urls import api_urlpatterns as accounts_api
 from backend.core import health, legal, metrics
@@ -30,6 +31,7 @@ api_v1 = [
     *alerts.console.urls.api_urlpatterns,
     *alerts.video.urls.api_urlpatterns,
     *neighbours.urls.api_urlpatterns,
+    *neighbours.holiday_watch.urls.api_urlpatterns,
     *commerces.urls.api_urlpatterns,
 ]
 
@@ -58,5 +60,6 @@ urlpatterns = [
     *alerts.video.urls.urlpatterns,
     *alerts.watch_cell.urls.urlpatterns,
     *neighbours.urls.urlpatterns,
+    *neighbours.holiday_watch.urls.urlpatterns,
     *commerces.urls.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,11 +23,17 @@ from alerts.console.selectors import console_photo
 from alerts.console.sheet import IncidentSheet, incident_sheet, incident_sheet_pdf
 from alerts.models import ObservationRead
 from alerts.read_log import observation_reads_record
+from alerts.registry import staff_links
 from backend.accounts.second_factor import request_has_second_factor
 from backend.audit.services import client_ip
 
 View = Callable[..., HttpResponseBase]
 StrOrPromise = str | Promise
+
+
+def _links(request: HttpRequest) -> list[tuple[str, str]]:
+    """(label, URL) of the upper apps' pages this user may open (registry.staff_links)."""
+    return [(str(link.label), reverse(link.url_name)) for link in staff_links(request.user)]  # type: ignore[arg-type]
 
 
 def staff_page(allowed: Callable[[Any], bool], refusal: StrOrPromise) -> Callable[[View], View]:
@@ -85,6 +92,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user),
             "watch_cell_link": access.watch_cell_linked(request.user),
             **access.video_links(request.user),
+            "app_links": _links(request),
         },
     )
 
@@ -100,6 +108,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
             "heartbeat_seconds": settings.CONSOLE_HEARTBEAT_SECONDS,
             "tile_url": settings.CONSOLE_TILE_URL,
             "tile_attribution": settings.CONSOLE_TILE_ATTRIBUTION,
+            "app_links": _links(request),
         },
     )
 

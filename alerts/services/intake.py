@@ -13,8 +13,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.intake_sql import intake_category_rows, intake_place
 from alerts.models import (
+    Agency,
     Category,
     Channel,
     Observation,
@@ -63,6 +65,17 @@ def _verdict_for(author: User) -> SubmitterVerdict:
     if author.role in Role.REPORTING:
         return SubmitterVerdict(allowed=True, trusted=False)
     return SubmitterVerdict(allowed=False, reason=_("Votre rôle ne permet pas d'envoyer un signalement."))
+
+
+def _officer_agencies(observation: Observation) -> list[Agency]:
+    """What an officer saw on patrol goes where routing sends it, and always to the commune's police
+    municipale (its patrols made the observation)."""
+    found = {agency.pk: agency for agency in routing_agencies(observation=observation)}
+    for agency in Agency.objects.filter(
+        communes=observation.commune_id, kind=Agency.Kind.POLICE_MUNICIPALE, is_active=True
+    ).order_by("pk"):
+        found.setdefault(agency.pk, agency)
+    return list(found.values())
 
 
 def _clean_occurred_at(value: Any) -> datetime:
@@ -185,16 +198,25 @@ def observation_submit(
     ip: str | None = None,
     accuracy: float | None = None,
     place: str | None = None,
+    patrol_commune: int | None = None,
 ) -> Observation:
-    """The one intake of every channel (app, SMS, web form): validates, stores, routes or queues."""
+    """The one intake of every channel (app, SMS, web form): validates, stores, routes or queues.
+
+    `patrol_commune`: an officer's observation on patrol in that commune (the holiday watch's anomalies):
+    no moderation (the author is the police), dispatched at once (`_officer_agencies`)."""
     if channel not in Channel.values:
         raise ApplicationError(_("Canal inconnu."), field="channel")
     if not author.is_active:
         raise Forbidden(_("Ce compte est désactivé."))
-    verdict = _verdict_for(author)
+    if patrol_commune is not None:
+        if not access.may_patrol(author, patrol_commune):
+            raise Forbidden(_("Seules les patrouilles de la commune peuvent signaler une anomalie."))
+        verdict = SubmitterVerdict(allowed=True, trusted=True)
+    else:
+        verdict = _verdict_for(author)
     if not verdict.allowed:
         raise Forbidden(verdict.reason or _("Vous ne pouvez pas envoyer de signalement pour le moment."))
-    commune_id = author.commune_id
+    commune_id = author.commune_id if patrol_commune is None else patrol_commune
     if commune_id is None:
         raise ApplicationError(_("Votre compte n'est rattaché à aucune commune."))
     text = text_clean(description, field="description")
@@ -286,11 +308,16 @@ def observation_submit(
             return observation
 
         auto = ""
-        if emergency:
+        if patrol_commune is not None:
+            auto = "patrol"
+        elif emergency:
             auto = "emergency"
         elif verdict.trusted and category_row.routine:
             auto = "trusted"
-        agencies = routing_agencies(observation=observation) if auto else []
+        if auto == "patrol":
+            agencies = _officer_agencies(observation)
+        else:
+            agencies = routing_agencies(observation=observation) if auto else []
         if auto and agencies:
             observation.auto_approved = auto
             observation.save(update_fields=["auto_approved"])

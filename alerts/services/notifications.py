@@ -12,7 +12,7 @@ from alerts.models import (
     Observation,
     ObservationDelivery,
 )
-from backend.accounts.models import User
+from backend.accounts.models import Role, User
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
 
@@ -68,7 +68,8 @@ def deliveries_link(
 
 def author_tell(observation: Observation, *, kind: str, body: str) -> None:
     author = observation.author
-    if author is None or not author.is_active:
+    # An officer's own observation on patrol (holiday watch): nothing to tell them.
+    if author is None or not author.is_active or author.role not in Role.REPORTING:
         return
     channel_hint = "sms" if observation.channel in (Channel.SMS, Channel.WEB) else "push"
     notification_send(

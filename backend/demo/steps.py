@@ -12,6 +12,7 @@ from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
 from commerces import demo as commerces_demo
 from neighbours import demo as neighbours_demo
+from neighbours.holiday_watch import demo as holiday_watch_demo
 
 
 def seed_all(say: Callable[[str], None]) -> None:
@@ -22,5 +23,6 @@ def seed_all(say: Callable[[str], None]) -> None:
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
         video_demo.seed(commune, say)
+        holiday_watch_demo.seed(commune, say)  # after alerts: its police municipale walks past
         broadcasts_demo.seed(commune, say)
         watch_cell_demo.seed(commune, say)

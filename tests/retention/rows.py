@@ -31,6 +31,9 @@ from backend.core.models import IdempotencyRecord
 from backend.messaging.models import Delivery, Device, PushReceipt
 from backend.territory.models import Commune
 from commerces.models import InboundMessage, ShopApplication
+from neighbours.holiday_watch.models import PatrolPass, WatchRequest
+from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.services import patrol_pass_record, watch_request_create
 from neighbours.models import Invitation, Referent
 from tests import factories
 from tests.alerts import factories as alerts_factories
@@ -40,10 +43,15 @@ from tests.neighbours import factories as neighbours_factories
 Purged = Callable[[], bool]
 _serial = itertools.count(1)
 
-# Rules whose rows go a little after their period (the console's events: the replay window plus an hour).
-# A watch cell meeting's date is a day: its rows go at the end of that day (T0 is 09:00 in Paris) plus
-# the period.
-MARGIN = {"alerts.events": timedelta(hours=1), "watch_cell.meetings": timedelta(hours=15)}
+# Rules whose rows go a little after their period: the console's events (the replay window plus an hour);
+# those whose period runs from the end of a day (midnight in Paris; T0 is 9:00 there): a watch cell
+# meeting's date, the holiday watch's day of return.
+MARGIN = {
+    "alerts.events": timedelta(hours=1),
+    "watch_cell.meetings": timedelta(hours=15),
+    "holiday_watch.passes": timedelta(hours=15),
+    "holiday_watch.requests": timedelta(hours=15),
+}
 
 
 @dataclass
@@ -311,6 +319,33 @@ def watch_cell_meetings(w: World) -> Purged:
     )
 
 
+def _watch_back_today(w: World) -> WatchRequest:
+    """A holiday watch asked for days ago, whose resident comes back today (its age is zero)."""
+    row = watch_request_create(
+        commune=w.commune,
+        phone=factories.phone(),
+        channel=WatchRequest.Channel.WEB,
+        address="5 rue des Écoles",
+        start=earliest_start(),
+        end=earliest_start(),
+        sector=neighbours_factories.sector(w.commune),
+    )
+    today = timezone.localdate()
+    WatchRequest.objects.filter(pk=row.pk).update(start=today - timedelta(days=7), end=today)
+    return row
+
+
+def holiday_watch_requests(w: World) -> Purged:
+    return _gone(WatchRequest, _watch_back_today(w).pk)
+
+
+def holiday_watch_passes(w: World) -> Purged:
+    officer = alerts_factories.operator(w.commune)
+    alerts_factories.agency(commune=w.commune, members=(officer,))
+    row = patrol_pass_record(request=_watch_back_today(w), officer=officer, outcome="ras")
+    return _gone(PatrolPass, row.pk)
+
+
 MAKERS: dict[str, Callable[[World], Purged]] = {
     "accounts.phone_codes": phone_codes,
     "accounts.signin_log": signin_log,
@@ -337,6 +372,8 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "neighbours.referents_ended": referents_ended,
     "commerces.inbound_sms": inbound_sms,
     "commerces.shop_applications": shop_applications,
+    "holiday_watch.passes": holiday_watch_passes,
+    "holiday_watch.requests": holiday_watch_requests,
     "commerces.shopkeepers_ended": shopkeepers_ended,
     "watch_cell.meetings": watch_cell_meetings,
 }

@@ -165,6 +165,8 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "commerces.shopapplication": ["commerces.shop_applications"],
     "commerces.inboundmessage": ["commerces.inbound_sms"],
     "commerces.shopalerttemplate": "templates written by staff: no person",
+    "holiday_watch.watchrequest": ["holiday_watch.requests"],
+    "holiday_watch.patrolpass": ["holiday_watch.passes"],
     "video.footagerequest": ["video.register"],
     "video.extraction": "goes with its request (cascade): the register, VIDEO_REGISTER_RETENTION_DAYS",
     "video.destruction": "goes with its extraction, hence its request (cascade)",

@@ -22,6 +22,9 @@ from alerts.watch_cell.models import Action, Meeting, RosterMember
 from backend.accounts.models import User
 from backend.messaging.models import Device
 from commerces.models import InboundMessage
+from neighbours.holiday_watch.models import WatchRequest
+from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.services import watch_request_create
 from neighbours.models import Referent
 from neighbours.services import invitation_create
 from tests import factories
@@ -204,6 +207,18 @@ def world_build(media: Path) -> World:
 
     footage_requests = (footage(a, towns.pm_a, "a"), footage(b, towns.pm_b, "b"), footage(a, towns.pn, "a"))
 
+    def holiday_watch(commune: Any, requester: User) -> WatchRequest:
+        return watch_request_create(
+            commune=commune,
+            phone=str(requester.phone),
+            channel=WatchRequest.Channel.APP,
+            requester=requester,
+            address="7 rue des Vacances",
+            start=earliest_start(),
+            end=earliest_start(),
+            sector=commune.sectors.first(),
+        )
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -261,6 +276,11 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "holiday_watch": (
+            holiday_watch(a, people["referent_a"]),
+            holiday_watch(b, people["referent_b"]),
+            holiday_watch(a, people["referent_a2"]),
+        ),
         "footage_request": footage_requests,
         "extraction": (
             extraction(footage_requests[0]),
@@ -311,6 +331,8 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/moderation/additions/\{id\}", "addition"),
     (r"^/api/v1/moderation/\{id\}", "pending"),
     (r"^/api/v1/dispatches/\{id\}", "dispatch"),
+    (r"^/api/v1/holiday-watch/\{request_id\}", "holiday_watch"),
+    (r"^/tranquillite-vacances/patrouille/\{request_id\}", "holiday_watch"),
     (r"^/api/v1/agencies/\{id\}/tokens/\{token_id\}", "agency_token"),
     (r"^/api/v1/agencies/\{id\}", "agency"),
     (r"^/api/v1/observations/\{id\}/photos/\{photo_id\}", "photo"),
@@ -341,6 +363,7 @@ KINDS: list[tuple[str, str]] = [
     (r"^/admin/neighbours/referent/\{id\}", "referent"),
     (r"^/admin/accounts/user/\{id\}", "person"),
     (r"^/admin/commerces/shop/\{id\}", "shop"),
+    "request_id",
     (r"^/admin/commerces/inboundmessage/\{id\}", "sms"),
     (r"^/admin/broadcasts/broadcast/\{id\}", "broadcast"),
     (r"^/admin/video/extraction/\{id\}", "extraction"),

@@ -183,6 +183,22 @@ GET    /api/v1/sms/quarantine/                               | 401       | 403  
 POST   /api/v1/sms/quarantine/{message_id}/attach/           | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
 POST   /api/v1/sms/quarantine/{message_id}/discard/          | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
 
+## Holiday watch (docs/holiday-watch.md)
+# A referent's own requests; another referent's, or another commune's, are not found.
+GET    /api/v1/holiday-watch/                                | 401       | ok         | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/holiday-watch/                                | 401       | ok         | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+DELETE /api/v1/holiday-watch/{request_id}/                   | 401       | ok/404/404 | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+# Residents need no account: the steps after the first one send back to it until the phone is proved.
+GET    /tranquillite-vacances/                               | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /tranquillite-vacances/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /tranquillite-vacances/demande/                       | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /tranquillite-vacances/mes-demandes/                  | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+# The patrols: the commune's police municipale (its operators) and the commune admin; a home of another
+# commune is not found; moderators, officials and the police nationale are refused.
+GET    /tranquillite-vacances/patrouille/                    | 302       | 302        | 302        | 403         | 200        | 200         | 403         | 403        | 403        | 403        | 403        | 403
+GET    /tranquillite-vacances/patrouille/{request_id}/       | 302       | 302        | 302        | 403         | 200/404/200 | 200/404/200 | 403        | 403        | 403        | 403        | 403        | 403
+POST   /tranquillite-vacances/patrouille/{request_id}/       | 302       | 302        | 302        | 403         | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
+
 ## Read log
 GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok

@@ -4,18 +4,20 @@ Who gets what: `selectors.recipients_plan` (the one function the preview counts 
 (alerts/registry.py: "referents" from neighbours, "shopkeepers" from commerces) of the commune, of the
 sectors (widened to their adjacent sectors when asked), one channel each (push, else SMS, else the inbox
 row); quiet hours hold back `prevention` pushes and never an alert. Updates and cancels reach exactly the
-recipients of the original, on the same channel.
+recipients of the original, on the same channel. With SMS asked, numbers that other apps add
+(registry.sms_recipients: residents on holiday watch) are texted too, once, unless they belong to someone
+already reached; an update or a cancel texts the numbers its original texted.
 
 `broadcast_release` and `broadcast_send` run inside their caller's transaction."""
 
 from datetime import datetime
 
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
-from alerts.broadcasts.selectors import PlannedRecipient, recipients_plan
+from alerts.broadcasts.selectors import PlannedRecipient, area_sectors, recipients_plan
 from alerts.broadcasts.services.common import HIGH_PRIORITY_KINDS, QUIET_HOURS_KINDS, sms_text_of
 from alerts.events import commune_staff_group, event_emit
 from alerts.models import Notification
-from alerts.registry import push_decisions
+from alerts.registry import AudienceQuery, push_decisions, sms_recipients
 from backend.audit.services import audit_record
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
@@ -43,6 +45,7 @@ def broadcast_send(broadcast: Broadcast, *, now: datetime) -> None:
     else:
         planned = _same_recipients(broadcast, now=now)
     count = _deliver(broadcast, planned)
+    _deliver_extra_sms(broadcast, planned)
     Broadcast.objects.filter(pk=broadcast.pk).update(recipients_count=count)
     broadcast.recipients_count = count
     audit_record(
@@ -146,3 +149,52 @@ def _deliver(broadcast: Broadcast, planned: Planned) -> int:
         if channel != BroadcastRecipient.Channel.NONE
     )
     return len(planned)
+
+
+def _extra_numbers(broadcast: Broadcast, planned: Planned) -> list[str]:
+    if "sms" not in broadcast.channels:
+        return []
+    if broadcast.original_id is not None:
+        original = Broadcast.objects.get(pk=broadcast.original_id)
+        return sorted(
+            set(
+                Delivery.objects.filter(
+                    source=original.source, channel=Delivery.Channel.SMS, recipient=None
+                ).values_list("address", flat=True)
+            )
+            - {""}
+        )
+    query = AudienceQuery(
+        commune=broadcast.commune,
+        sectors=tuple(area_sectors(broadcast.sectors.all(), broadcast.include_adjacent)),
+        trades=tuple(broadcast.trades),
+    )
+    reached = {user.phone for user, *_rest in planned if user.phone}
+    return [phone for phone in sms_recipients(query, broadcast.kind) if phone not in reached]
+
+
+def _deliver_extra_sms(broadcast: Broadcast, planned: Planned) -> None:
+    """Numbers without an account among the recipients: an SMS each, no inbox row."""
+    numbers = _extra_numbers(broadcast, planned)
+    if not numbers:
+        return
+    priority = Delivery.Priority.HIGH if broadcast.kind in HIGH_PRIORITY_KINDS else Delivery.Priority.NORMAL
+    text = sms_text_of(
+        commune=broadcast.commune.name,
+        msg_type=broadcast.msg_type,
+        title=broadcast.title,
+        body=broadcast.body,
+    )
+    deliveries_enqueue(
+        Outgoing(
+            channel=Delivery.Channel.SMS,
+            kind=broadcast.kind,
+            body=text,
+            address=phone,
+            data={"broadcast_id": broadcast.pk},
+            source=broadcast.source,
+            priority=priority,
+        )
+        for phone in numbers
+    )
+    audit_record(actor=None, action="broadcast.sms_extra", target=broadcast, extra={"numbers": len(numbers)})

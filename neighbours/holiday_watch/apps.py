@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HolidayWatchConfig(AppConfig):
+    """Opération Tranquillité Vacances: residents ask the police municipale to watch their home while away
+    (docs/holiday-watch.md). A part of the neighbours layer: it calls alerts' services and plugs into its
+    registries (burglary alerts by SMS, the console's link), never the other way round."""
+
+    name = "neighbours.holiday_watch"
+    label = "holiday_watch"
+    verbose_name = _("Tranquillité vacances")
+
+    def ready(self) -> None:
+        from alerts import access
+        from alerts.registry import StaffLink, register_sms_recipients, register_staff_link
+        from neighbours.holiday_watch import retention, selectors
+
+        # A burglary alert for a sector also texts the residents away from it who asked for alerts.
+        register_sms_recipients("holiday_watch", selectors.alert_numbers)
+        register_staff_link(
+            "holiday_watch",
+            StaffLink(
+                label=_("Tranquillité vacances : liste du jour"),
+                url_name="holiday-watch:patrol",
+                allowed=lambda user: bool(access.patrol_communes(user)),
+            ),
+        )
+        retention.register()
