@@ -156,7 +156,12 @@ def test_two_person_rule_series_prefill_schedule_update_and_cancel(
     writer.get_by_role("button", name="Confirmer").click()
     until(lambda: Broadcast.objects.filter(state="draft").count() == 1, what="the alert's draft", timeout=15)
     alert = Broadcast.objects.get(state="draft")
-    assert "attend la validation" in writer.locator("#retour").inner_text()
+    # The row is committed before the API's answer reaches the page: wait for the page's confirmation.
+    until(
+        lambda: "attend la validation" in writer.locator("#retour").inner_text(),
+        what="the confirmation",
+        timeout=15,
+    )
     assert (
         "Rédigée par vous"
         in writer.locator(f'#diffusion-a-valider li[data-broadcast-id="{alert.pk}"]').inner_text()
