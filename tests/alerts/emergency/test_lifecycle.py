@@ -50,7 +50,8 @@ def test_an_activation_lapses_at_its_review_time(cell: dict[str, Any], time_mach
     assert activation.closed_at == T0 + timedelta(hours=6)
     assert activation.ending == EmergencyActivation.Ending.LAPSED
     switch = _switch(cell)
-    assert not switch.emergency_active and not switch.emergency_categories.exists()
+    assert not switch.emergency_active
+    assert not switch.emergency_categories.exists()
     assert _kinds(activation)[-1] == EmergencyLogEntry.Kind.LAPSED
     assert AuditEvent.objects.filter(action="emergency.lapsed").count() == 1
     assert Event.objects.filter(type="emergency_mode.changed", data__active=False).count() == 1
@@ -95,7 +96,8 @@ def test_a_lapse_closes_exactly_as_a_manual_close(cell: dict[str, Any], time_mac
     emergencies_lapse()
     by_hand.refresh_from_db()
     lapsed.refresh_from_db()
-    assert by_hand.closed_at is not None and lapsed.closed_at is not None
+    assert by_hand.closed_at is not None
+    assert lapsed.closed_at is not None
     assert (by_hand.ending, lapsed.ending) == ("closed", "lapsed")
     assert Event.objects.filter(type="emergency_mode.changed", data__active=False).count() == 2
     assert not _switch(cell).emergency_active
@@ -157,7 +159,8 @@ def test_the_deputy_is_alerted_after_the_delay_and_not_before(
     time_machine.move_to(T0 + timedelta(minutes=15), tick=False)
     assert emergency_deputies_call() == 1
     called = EmergencyCallout.objects.get(person=cell["deputy"])
-    assert called.replaces is not None and called.replaces.person == cell["member"]
+    assert called.replaces is not None
+    assert called.replaces.person == cell["member"]
     assert Delivery.objects.filter(recipient=cell["deputy"], kind="emergency.callout").count() == 2
     assert EmergencyLogEntry.Kind.DEPUTY in _kinds(activation)
     # The lone member has no deputy: said in the log; the job calls nobody twice.
@@ -215,6 +218,4 @@ def test_intake_skips_moderation_only_in_the_chosen_sectors(cell: dict[str, Any]
 def test_no_sector_chosen_means_the_whole_commune(cell: dict[str, Any]) -> None:
     activate(cell)
     assert f.observation(cell["referent"], **f.SOUTH_POINT).auto_approved == "emergency"
-    assert (
-        f.observation(cell["other_referent"], **{"latitude": 43.405, "longitude": 5.51}).status == "pending"
-    )
+    assert f.observation(cell["other_referent"], latitude=43.405, longitude=5.51).status == "pending"

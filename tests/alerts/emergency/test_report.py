@@ -67,7 +67,8 @@ def test_the_report_lists_exactly_the_observations_routed_without_moderation(
     assert [row["sector"] for row in report["observations"]] == ["Nord", "Sud"]
     assert [row["title"] for row in report["broadcasts"]] == ["Alerte cambriolage aux Cadeneaux"]
     kinds = [item["kind"] for item in report["timeline"]]
-    assert kinds[0] == "activated" and kinds[-1] == "closed"
+    assert kinds[0] == "activated"
+    assert kinds[-1] == "closed"
     assert {"alerted", "confirmed", "message", "broadcast"} <= set(kinds)
     assert referent.display_name not in str(report)
 
