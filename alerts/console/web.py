@@ -76,10 +76,15 @@ def home_page(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Where commune admins, officials and superusers land after signing in: links to the pages their
     role opens (officials never get the console's nor the admin's)."""
+    user = request.user
+    commune_id = access.staff_commune(user)
     return render(
         request,
         "console/staff_home.html",
-        {"admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user)},
+        {
+            "admin_links": access.console_allowed(user) and access.staff_home_allowed(user),
+            "emergency_link": commune_id is not None and access.may_read_emergency(user, commune_id),
+        },
     )
 
 

@@ -23,7 +23,9 @@ from alerts.services.emergency_roster import (
 from backend.audit.models import AuditEvent
 from backend.core.errors import ApplicationError, Conflict, Forbidden
 from backend.core.periodic import periodic_jobs
+from backend.messaging.backends.inbound import InboundSms
 from backend.messaging.models import Delivery
+from commerces.sms import sms_receive
 from tests.alerts import factories as f
 from tests.alerts.emergency.conftest import T0, activate
 
@@ -219,3 +221,14 @@ def test_no_sector_chosen_means_the_whole_commune(cell: dict[str, Any]) -> None:
     activate(cell)
     assert f.observation(cell["referent"], **f.SOUTH_POINT).auto_approved == "emergency"
     assert f.observation(cell["other_referent"], latitude=43.405, longitude=5.51).status == "pending"
+
+
+def test_an_ok_to_the_towns_number_confirms_a_call_out(cell: dict[str, Any]) -> None:
+    activation = activate(cell)
+    sms = InboundSms(
+        provider="test", provider_id="m1", sender=str(cell["member"].phone), to="+33600000000", body="Ok"
+    )
+    reply = sms_receive(inbound=sms)
+    assert reply is not None
+    assert "confirmée" in reply
+    assert EmergencyCallout.objects.get(activation=activation, person=cell["member"]).confirmed_at == T0
