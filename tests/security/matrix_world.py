@@ -161,6 +161,20 @@ def world_build(media: Path) -> World:
             0
         ]
 
+    def activation(commune: Any, actor: User) -> Any:
+        return services.emergency_activate(
+            commune=commune,
+            actor=actor,
+            requested_by_quality="mayor",
+            requested_by_name="Le maire",
+            reason="Essai.",
+            categories=["cambriolage"],
+        )
+
+    # "Not theirs" for the emergency cell: an activation of A already closed (its report stays readable).
+    closed_emergency = activation(a, moderator)
+    services.emergency_close(activation=closed_emergency, actor=moderator, reason="Fin.")
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -218,6 +232,7 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "emergency_activation": (activation(a, moderator), activation(b, moderator_b), closed_emergency),
     }
     own_by_role: dict[tuple[str, str], Any] = {
         ("observation", "shopkeeper"): shop_report,
@@ -258,6 +273,8 @@ KINDS: list[tuple[str, str]] = [
     (r"\?observation=\{observation\}", "observation"),
     (r"^/console/photos/\{photo_id\}", "photo"),
     (r"^/console/fiche/\{dispatch_id\}", "dispatch"),
+    (r"^/api/v1/emergency/activations/\{id\}", "emergency_activation"),
+    (r"^/console/urgence/\{activation_id\}", "emergency_activation"),
     (r"^/api/v1/referents/invitations/\{code\}", "invitation"),
     (r"^/api/v1/referents/\{id\}", "referent"),
     (r"^/api/v1/senders/\{user_id\}", "person"),
@@ -298,6 +315,7 @@ ID_PARAMETERS = (
     "message_id",
     "broadcast_id",
     "notification_id",
+    "activation_id",
 )
 
 
@@ -396,4 +414,14 @@ BODIES: dict[str, Body] = {
     "POST /admin/alerts/agency/{id}/change/": _agency_form,
     "POST /api/v1/agencies/{id}/tokens/": lambda w, r, s: {"label": "Main courante"},
     "POST /api/v1/sms/quarantine/{message_id}/attach/": lambda w, r, s: {"shop": w.scopes["shop"][0].pk},
+    "POST /api/v1/emergency/activations/": lambda w, r, s: {
+        "requested_by_quality": "mayor",
+        "requested_by_name": "Le maire",
+        "reason": "Essai.",
+        "categories": ["cambriolage"],
+    },
+    "POST /api/v1/emergency/activations/{id}/renew/": lambda w, r, s: {"reason": "Prolongée."},
+    "POST /api/v1/emergency/activations/{id}/close/": lambda w, r, s: {"reason": "Levée."},
+    "POST /api/v1/emergency/activations/{id}/log/": lambda w, r, s: {"text": "Patrouille en route."},
+    "PUT /api/v1/emergency/roster/": lambda w, r, s: {"seats": []},
 }
