@@ -109,7 +109,7 @@ def callout_pending(*, activation: EmergencyActivation, user: User) -> Emergency
 class TimelineItem:
     at: datetime
     kind: str
-    label: str
+    kind_label: str
     actor: str
     text: str
 
@@ -133,7 +133,7 @@ def activation_timeline(activation: EmergencyActivation) -> list[TimelineItem]:
         TimelineItem(
             at=entry.at,
             kind=entry.kind,
-            label=str(entry.get_kind_display()),
+            kind_label=str(entry.get_kind_display()),
             actor=entry.actor.display_name if entry.actor else "",
             text=entry.text,
         )
@@ -143,7 +143,7 @@ def activation_timeline(activation: EmergencyActivation) -> list[TimelineItem]:
         TimelineItem(
             at=broadcast.sent_at,
             kind=EmergencyLogEntry.Kind.BROADCAST,
-            label=str(EmergencyLogEntry.Kind.BROADCAST.label),
+            kind_label=str(EmergencyLogEntry.Kind.BROADCAST.label),
             actor="",
             text=f"{broadcast.get_kind_display()} : {broadcast.title}",
         )

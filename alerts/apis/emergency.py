@@ -240,7 +240,7 @@ class EmergencyLogApi(APIView):
         item = {
             "at": entry.at,
             "kind": entry.kind,
-            "label": str(entry.get_kind_display()),
+            "kind_label": str(entry.get_kind_display()),
             "actor": entry.actor.display_name if entry.actor else "",
             "text": entry.text,
         }

@@ -62,7 +62,7 @@ class EmergencyActivationSerializer(serializers.Serializer):
 class EmergencyTimelineItemSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    kind_label = serializers.CharField()
     actor = serializers.CharField()
     text = serializers.CharField()
 

@@ -826,7 +826,7 @@
       list.textContent = "";
       items.forEach(function (item) {
         var who = item.actor ? " — " + item.actor : "";
-        list.appendChild(el("li", { text: formatTime(item.at) + " — " + item.label + who + " : " + item.text }));
+        list.appendChild(el("li", { text: formatTime(item.at) + " — " + item.kind_label + who + " : " + item.text }));
       });
     }).catch(function (error) { if (error.message !== "auth") feedback(error.message, true); });
   }
