@@ -27,10 +27,11 @@ def activation_open(*, commune_id: int) -> EmergencyActivation | None:
 
 def emergency_sector_covers(*, commune_id: int, sector_id: int | None) -> bool:
     """Whether the open activation covers this sector: every sector when none was chosen; an observation
-    without a sector only then."""
+    without a sector only then. Asked only while the commune's switch is on: a switch set before
+    activations existed (no open one) covers the whole commune, as it did."""
     activation = activation_open(commune_id=commune_id)
     if activation is None:
-        return False
+        return True
     chosen = set(activation.sectors.values_list("pk", flat=True))
     return not chosen or sector_id in chosen
 
