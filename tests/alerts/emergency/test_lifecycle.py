@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from alerts.models import (
+    Category,
     CommuneAlertSettings,
     EmergencyActivation,
     EmergencyCallout,
@@ -232,3 +233,11 @@ def test_an_ok_to_the_towns_number_confirms_a_call_out(cell: dict[str, Any]) -> 
     assert reply is not None
     assert "confirmée" in reply
     assert EmergencyCallout.objects.get(activation=activation, person=cell["member"]).confirmed_at == T0
+
+
+def test_a_switch_left_on_from_before_activations_still_covers_the_commune(cell: dict[str, Any]) -> None:
+    switch, _created = CommuneAlertSettings.objects.update_or_create(
+        commune=cell["commune"], defaults={"emergency_active": True}
+    )
+    switch.emergency_categories.set(Category.objects.filter(slug="cambriolage", commune=None))
+    assert f.observation(cell["referent"], **f.SOUTH_POINT).auto_approved == "emergency"
