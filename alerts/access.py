@@ -53,6 +53,7 @@ from alerts.models import (
     AgencyTokenPrincipal,
     Category,
     Dispatch,
+    EmergencyRosterMember,
     Observation,
     ObservationAddition,
     ObservationPhoto,
@@ -305,7 +306,20 @@ def may_prefill_alert(user: Any, observation: Observation) -> bool:
 
 
 def may_set_emergency(user: Any, commune_id: int) -> bool:
+    """Activate, renew or close the emergency cell, set its roster: the commune's moderators and admins."""
     return moderated_commune(user) == commune_id
+
+
+def may_read_emergency(user: Any, commune_id: int) -> bool:
+    """Read the cell's activations, log and reports, write in its log: those who decide it, and its
+    roster (members and deputies: staff of the commune)."""
+    if may_set_emergency(user, commune_id):
+        return True
+    if staff_commune(user) != commune_id:
+        return False
+    return EmergencyRosterMember.objects.filter(
+        Q(member=user) | Q(deputy=user), commune_id=commune_id
+    ).exists()
 
 
 def agencies_listed(user: Any) -> QuerySet[Agency]:

@@ -17,6 +17,13 @@ class AlertsConfig(AppConfig):
 
         register_periodic("alerts.escalate_dispatches", lambda: dispatches_escalate(), every_seconds=30)
 
+        from alerts.services.emergency import emergencies_lapse
+        from alerts.services.emergency_roster import emergency_deputies_call
+
+        # The emergency cell: lapsed activations close, unconfirmed members' deputies are called.
+        register_periodic("alerts.emergency_lapse", emergencies_lapse, every_seconds=30)
+        register_periodic("alerts.emergency_deputies", emergency_deputies_call, every_seconds=30)
+
         from alerts import metrics
 
         metrics.register()  # moderation queue and unacknowledged dispatches on /metrics

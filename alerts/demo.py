@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from alerts import services
+from alerts.emergency_selectors import roster_of
 from alerts.models import Agency, CommuneAlertSettings, Dispatch, Observation, RoutingRule
 from alerts.selectors import category_by_slug
 from backend.accounts.models import User
@@ -98,6 +99,18 @@ def _agency(commune: Commune, name: str, kind: str, duty_phone: str, operators: 
     return agency
 
 
+def _emergency_roster(commune: Commune, say: Callable[[str], None]) -> None:
+    """The emergency cell's roster: the police municipale's operators, the first with the police nationale's
+    as deputy (docs/emergency-cell.md)."""
+    moderator = User.objects.filter(phone=MODERATOR).first()
+    first, second = (User.objects.filter(phone=phone).first() for phone in PM_OPERATORS)
+    deputy = User.objects.filter(phone=PN_OPERATORS[0]).first()
+    if moderator is None or first is None or second is None or roster_of(commune_id=commune.pk).exists():
+        return
+    services.roster_set(commune=commune, actor=moderator, seats=[(first, deputy), (second, None)])
+    say("Cellule d'urgence : 2 membres, 1 suppléant")
+
+
 def seed(commune: Commune, say: Callable[[str], None]) -> None:
     pm = _agency(commune, PM_NAME, Agency.Kind.POLICE_MUNICIPALE, "+33612000090", PM_OPERATORS)
     pn = _agency(commune, PN_NAME, Agency.Kind.POLICE_NATIONALE, "+33612000091", PN_OPERATORS)
@@ -121,6 +134,8 @@ def seed(commune: Commune, say: Callable[[str], None]) -> None:
         f"Services de police : {pm.name}, {pn.name} ; règles d'orientation : "
         f"{RoutingRule.objects.filter(commune=commune).count()}"
     )
+
+    _emergency_roster(commune, say)
 
     if Observation.objects.filter(commune=commune).exists():
         say("Signalements de démonstration : déjà là")

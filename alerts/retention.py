@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import (
     CommuneAlertSettings,
+    EmergencyActivation,
     Event,
     Notification,
     Observation,
@@ -96,6 +97,14 @@ def register() -> None:
         model=ObservationRead,
         setting="READ_LOG_RETENTION_DAYS",
         age_field="at",
+    )
+    register_retention(
+        "alerts.emergency_activations",
+        label=_("Activations de la cellule d'urgence (journal, renouvellements, appels)"),
+        model=EmergencyActivation,
+        setting="EMERGENCY_ACTIVATION_RETENTION_DAYS",
+        age_field="closed_at",
+        scope=Q(closed_at__isnull=False),
     )
     register_retention(
         "alerts.observation_ip",

@@ -104,6 +104,42 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="alerts-agency-token-revoke",
     ),
     path("emergency-mode/", emergency.EmergencyModeApi.as_view(), name="alerts-emergency-mode"),
+    path(
+        "emergency/activations/",
+        emergency.EmergencyActivationListApi.as_view(),
+        name="alerts-emergency-activations",
+    ),
+    path(
+        "emergency/activations/<int:pk>/",
+        emergency.EmergencyActivationApi.as_view(),
+        name="alerts-emergency-activation",
+    ),
+    path(
+        "emergency/activations/<int:pk>/renew/",
+        emergency.EmergencyRenewApi.as_view(),
+        name="alerts-emergency-renew",
+    ),
+    path(
+        "emergency/activations/<int:pk>/close/",
+        emergency.EmergencyCloseApi.as_view(),
+        name="alerts-emergency-close",
+    ),
+    path(
+        "emergency/activations/<int:pk>/confirm/",
+        emergency.EmergencyConfirmApi.as_view(),
+        name="alerts-emergency-confirm",
+    ),
+    path(
+        "emergency/activations/<int:pk>/log/",
+        emergency.EmergencyLogApi.as_view(),
+        name="alerts-emergency-log",
+    ),
+    path(
+        "emergency/activations/<int:pk>/report/",
+        emergency.EmergencyReportApi.as_view(),
+        name="alerts-emergency-report",
+    ),
+    path("emergency/roster/", emergency.EmergencyRosterApi.as_view(), name="alerts-emergency-roster"),
     path("senders/flagged/", senders.FlaggedSenderListApi.as_view(), name="alerts-senders-flagged"),
     path("observation-reads/", read_log.ObservationReadListApi.as_view(), name="alerts-observation-reads"),
     path(

@@ -398,6 +398,11 @@ STATISTICS_REFRESH_MONTHS = env_int("STATISTICS_REFRESH_MONTHS", 3)
 STATISTICS_PUBLICATION_THRESHOLD = env_int("STATISTICS_PUBLICATION_THRESHOLD", 5)
 
 # --- live console (alerts.console) -------------------------------------------------------------
+# --- the emergency watch cell (alerts/services/emergency.py, docs/emergency-cell.md) --------------
+# An activation lapses at its review time unless renewed; the default review time, in hours from now.
+EMERGENCY_REVIEW_HOURS = env_int("EMERGENCY_REVIEW_HOURS", 24)
+# A roster member who has not confirmed within this delay is replaced by their deputy (minutes).
+EMERGENCY_CONFIRM_MINUTES = env_int("EMERGENCY_CONFIRM_MINUTES", 15)
 CONSOLE_HEARTBEAT_SECONDS = env_float("CONSOLE_HEARTBEAT_SECONDS", 30)
 # Events older than this are not replayed: the console gets `resync` and reloads its state.
 CONSOLE_EVENT_RETENTION_HOURS = env_float("CONSOLE_EVENT_RETENTION_HOURS", 24)
@@ -443,6 +448,8 @@ READ_LOG_RETENTION_DAYS = env_int("READ_LOG_RETENTION_DAYS", 365)
 # limitation period of prosecutions for délits (art. 8 CPP), so a register entry outlives any use of its footage.
 VIDEO_REGISTER_RETENTION_DAYS = env_int("VIDEO_REGISTER_RETENTION_DAYS", 2192)
 BROADCAST_RECIPIENT_RETENTION_DAYS = env_int("BROADCAST_RECIPIENT_RETENTION_DAYS", 180)
+# The emergency cell's activations (their log, renewals and callouts name people), from their close.
+EMERGENCY_ACTIVATION_RETENTION_DAYS = env_int("EMERGENCY_ACTIVATION_RETENTION_DAYS", 1095)
 INBOUND_SMS_RETENTION_DAYS = env_int("INBOUND_SMS_RETENTION_DAYS", 90)
 PHONE_CODE_RETENTION_HOURS = env_int("PHONE_CODE_RETENTION_HOURS", 48)
 AUDIT_IP_RETENTION_DAYS = env_int("AUDIT_IP_RETENTION_DAYS", 365)

@@ -1,4 +1,5 @@
-"""What an SMS means for a shop: a report, a follow-up, a command (STOP, START, AIDE), or quarantine.
+"""What an SMS means for a shop: a report, a follow-up, a command (STOP, START, AIDE), or quarantine; and
+for a member of the emergency cell, « OK » confirms their call-out.
 
 The provider adapter (backend/messaging/backends/) has checked the signature and parsed the request; here
 one message is processed once per provider message id, in one transaction, and the text of the reply is
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Observation
-from alerts.services import observation_add_text, observation_submit
+from alerts.services import emergency_confirm_by_sms, observation_add_text, observation_submit
 from backend.accounts.models import User
 from backend.accounts.phone import normalize_phone
 from backend.audit.services import audit_record
@@ -205,6 +206,12 @@ def _process(row: InboundMessage) -> str | None:
         return None if told else reply_rate_limited()
 
     text = row.body.strip()
+    staff = User.objects.filter(phone=phone).first() if phone and shopkeeper is None else None
+    if staff is not None and emergency_confirm_by_sms(user=staff, text=text):
+        # A member of the emergency cell answering their call-out (alerts/services/emergency_roster.py).
+        row.status = InboundMessage.Status.COMMAND
+        row.author = staff
+        return _reply(_("Vigie : votre présence à la cellule d'urgence est confirmée."))
     command = command_for(text)
     if command is not None:
         row.status = InboundMessage.Status.COMMAND

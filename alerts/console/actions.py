@@ -16,8 +16,10 @@ from rest_framework.exceptions import ValidationError
 
 from alerts import access
 from alerts import services as alerts_services
+from alerts.apis.emergency_serializers import EmergencyActivationInputSerializer
 from alerts.broadcasts.serializers import BroadcastInputSerializer
 from alerts.broadcasts.services import broadcast_create
+from alerts.emergency_selectors import activation_readable
 from alerts.models import Dispatch, Observation, ObservationAddition
 from alerts.serializers import (
     AdditionReviewInputSerializer,
@@ -216,6 +218,25 @@ def _emergency(user: User, data: dict[str, Any]) -> dict[str, Any]:
     return {"active": row.emergency_active}
 
 
+def _emergency_activate(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    if user.commune is None:
+        raise NotFound(_("Vous n'êtes rattaché à aucune commune."))
+    activation = alerts_services.emergency_activate(commune=user.commune, actor=user, **data)
+    return {"activation": activation.pk}
+
+
+class _EmergencyConfirmInput(serializers.Serializer):
+    activation = serializers.IntegerField()
+
+
+def _emergency_confirm(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    activation = activation_readable(user=user, activation_id=data["activation"])
+    if activation is None:
+        raise NotFound(_("Activation introuvable."))
+    alerts_services.emergency_confirm(activation=activation, user=user, via="console")
+    return {"activation": activation.pk}
+
+
 def _broadcast(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Starts a broadcast through alerts.broadcasts' service, the same as its REST API."""
     broadcast = broadcast_create(actor=user, **data)
@@ -238,6 +259,8 @@ ACTIONS: dict[str, tuple[type[serializers.Serializer], Handler]] = {
     "handover": (_HandoverInput, _handover),
     "close": (_CloseInput, _close),
     "emergency": (EmergencyModeInputSerializer, _emergency),
+    "emergency_activate": (EmergencyActivationInputSerializer, _emergency_activate),
+    "emergency_confirm": (_EmergencyConfirmInput, _emergency_confirm),
     "broadcast": (BroadcastInputSerializer, _broadcast),
 }
 

@@ -15,10 +15,12 @@ from alerts.broadcasts.services import APPROVED_OBSERVATION
 from alerts.broadcasts.services import CHANNELS as BROADCAST_CHANNELS
 from alerts.console.models import ConsolePreference
 from alerts.console.timeline import observation_history
+from alerts.emergency_selectors import activation_open, callout_pending, roster_of
 from alerts.events import event_payload
 from alerts.models import (
     Agency,
     Dispatch,
+    EmergencyActivation,
     Event,
     EventTarget,
     Observation,
@@ -32,6 +34,7 @@ from alerts.selectors import (
     category_list,
     commune_settings,
     dispatch_for_console,
+    iso,
     observation_duplicates,
     observation_for_console,
 )
@@ -278,6 +281,34 @@ def observation_detail(*, user: User, observation: Observation, view: access.Vie
     }
 
 
+def emergency_panel(*, user: User, commune_id: int) -> dict[str, Any]:
+    """What the emergency panel shows this user: the open activation and whether they were called and have
+    not confirmed yet, for the commune's moderators and the cell's roster (alerts/access.py); the log is
+    fetched from the API when the panel opens."""
+    reader = access.may_read_emergency(user, commune_id)
+    activation = activation_open(commune_id=commune_id) if reader else None
+    return {
+        "reader": reader,
+        "activation": None
+        if activation is None
+        else {
+            "id": activation.pk,
+            "review_at": iso(activation.review_at),
+            "requested_by": f"{activation.get_requested_by_quality_display()} {activation.requested_by_name}",
+            "sectors": [sector.slug for sector in activation.sectors.all()],
+            "page": reverse("console-emergency", args=[activation.pk]),
+            "log": reverse("alerts-emergency-log", args=[activation.pk]),
+            "called": callout_pending(activation=activation, user=user) is not None,
+        },
+        "qualities": [
+            {"value": value, "label": str(label)} for value, label in EmergencyActivation.Quality.choices
+        ],
+        "list_page": reverse("console-emergency-list") if reader else None,
+        # On the roster as a member: called when an activation opens (the console knows it from the event).
+        "member": reader and roster_of(commune_id=commune_id).filter(member=user).exists(),
+    }
+
+
 def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str, Any]:
     """What the action forms offer: categories, agencies serving the commune, reasons, outcomes, the
     agencies' operators (assign) and the emergency switch."""
@@ -295,6 +326,7 @@ def console_choices(*, user: User, own: list[Agency] | None = None) -> dict[str,
             "active": row.emergency_active,
             "categories": [category.slug for category in row.emergency_categories.all()],
             "reason": row.emergency_reason,
+            **emergency_panel(user=user, commune_id=commune.pk),
         }
     return {
         "categories": [

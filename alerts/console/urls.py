@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from django.views.i18n import JavaScriptCatalog
 
-from alerts.console import apis, web
+from alerts.console import apis, emergency_pages, web
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("console/state/", apis.ConsoleStateApi.as_view(), name="console-state"),
@@ -22,6 +22,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("console/photos/<int:photo_id>/", web.console_photo_view, name="console-photo"),
     path("console/fiche/<int:dispatch_id>/", web.incident_sheet_page, name="console-sheet"),
     path("console/fiche/<int:dispatch_id>.pdf", web.incident_sheet_pdf_view, name="console-sheet-pdf"),
+    path("console/urgence/", emergency_pages.emergency_list_page, name="console-emergency-list"),
+    path(
+        "console/urgence/<int:activation_id>/",
+        emergency_pages.emergency_report_page,
+        name="console-emergency",
+    ),
+    path(
+        "console/urgence/<int:activation_id>/rapport.pdf",
+        emergency_pages.emergency_report_pdf_view,
+        name="console-emergency-pdf",
+    ),
     # gettext/interpolate for console.js; this app's djangojs catalogue only (French is the source text)
     path("console/jsi18n/", JavaScriptCatalog.as_view(packages=["alerts.console"]), name="console-jsi18n"),
 ]

@@ -85,14 +85,17 @@ def home_page(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Where commune admins, officials and superusers land after signing in: links to the pages their
     role opens (officials never get the console's nor the admin's)."""
+    user = request.user
+    commune_id = access.staff_commune(user)
     return render(
         request,
         "console/staff_home.html",
         {
-            "admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user),
-            "watch_cell_link": access.watch_cell_linked(request.user),
-            **access.video_links(request.user),
+            "admin_links": access.console_allowed(user) and access.staff_home_allowed(user),
+            "watch_cell_link": access.watch_cell_linked(user),
+            **access.video_links(user),
             "app_links": _links(request),
+            "emergency_link": commune_id is not None and access.may_read_emergency(user, commune_id),
         },
     )
 

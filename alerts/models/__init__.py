@@ -12,6 +12,8 @@
 - deliveries.py: ObservationDelivery
 - read_log.py: ObservationRead
 - agency_tokens.py: AgencyToken (and AgencyTokenPrincipal, who a request with one is)
+- emergency.py: EmergencyActivation, EmergencyRenewal, EmergencyRosterMember, EmergencyCallout,
+  EmergencyLogEntry (the emergency watch cell's life)
 
 Every name is re-exported here, so `from alerts.models import Observation` reads as before; code inside the
 package imports from the module that defines a name. The imports below keep the models' original order."""
@@ -38,6 +40,13 @@ from alerts.models.notifications import Notification
 from alerts.models.deliveries import ObservationDelivery
 from alerts.models.read_log import ObservationRead
 from alerts.models.agency_tokens import AgencyToken, AgencyTokenPrincipal
+from alerts.models.emergency import (
+    EmergencyActivation,
+    EmergencyCallout,
+    EmergencyLogEntry,
+    EmergencyRenewal,
+    EmergencyRosterMember,
+)
 # isort: on
 
 __all__ = [
@@ -49,6 +58,11 @@ __all__ = [
     "CommuneAlertSettings",
     "Dispatch",
     "DispatchNote",
+    "EmergencyActivation",
+    "EmergencyCallout",
+    "EmergencyLogEntry",
+    "EmergencyRenewal",
+    "EmergencyRosterMember",
     "Event",
     "EventTarget",
     "Notification",

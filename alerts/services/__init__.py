@@ -17,7 +17,15 @@ from alerts.services.dispatch import (
     dispatch_close,
     dispatch_handover,
 )
-from alerts.services.emergency import emergency_mode_set
+from alerts.services.emergency import (
+    emergencies_lapse,
+    emergency_activate,
+    emergency_close,
+    emergency_message,
+    emergency_mode_set,
+    emergency_renew,
+)
+from alerts.services.emergency_roster import emergency_confirm, emergency_confirm_by_sms, roster_set
 from alerts.services.escalation import dispatches_escalate
 from alerts.services.intake import observation_submit
 from alerts.services.moderation import (
@@ -40,7 +48,14 @@ __all__ = [
     "dispatch_close",
     "dispatch_handover",
     "dispatches_escalate",
+    "emergencies_lapse",
+    "emergency_activate",
+    "emergency_close",
+    "emergency_confirm",
+    "emergency_confirm_by_sms",
+    "emergency_message",
     "emergency_mode_set",
+    "emergency_renew",
     "observation_add_text",
     "observation_addition_review",
     "observation_approve",
@@ -49,6 +64,7 @@ __all__ = [
     "observation_reject",
     "observation_release",
     "observation_submit",
+    "roster_set",
     "sender_block",
     "sender_unblock",
     "text_clean",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import access
+from alerts.emergency_selectors import emergency_sector_covers
 from alerts.intake_sql import intake_category_rows, intake_place
 from alerts.models import (
     Agency,
@@ -225,6 +226,10 @@ def observation_submit(
     commune, lat, lon, sector_row = _clean_place(
         commune_id=commune_id, latitude=latitude, longitude=longitude, sector=sector
     )
+    if emergency:  # the open activation may cover some sectors only (rare: one more query then)
+        emergency = emergency_sector_covers(
+            commune_id=commune_id, sector_id=sector_row.pk if sector_row else None
+        )
     uncertainty = _clean_accuracy(accuracy, located=lat is not None)
     place_text = text_clean(place, field="place", required=False, limit=MAX_PLACE)
     nearest = (

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from alerts import services
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
-from alerts.models import Notification, Observation, ObservationRead
+from alerts.models import EmergencyActivation, EmergencyLogEntry, Notification, Observation, ObservationRead
 from alerts.read_log import observation_reads_record
 from alerts.video.models import Camera, Destruction, Extraction, FootageRequest
 from alerts.watch_cell.models import Action, Meeting, RosterMember
@@ -212,6 +212,22 @@ def observations_finished(w: World) -> Purged:
     return _gone(Observation, row.pk)
 
 
+def emergency_activations(w: World) -> Purged:
+    row = services.emergency_activate(
+        commune=w.commune,
+        actor=w.moderator,
+        requested_by_quality="mayor",
+        requested_by_name="Monique Slissa",
+        reason="Série de cambriolages.",
+        categories=["cambriolage"],
+    )
+    services.emergency_close(activation=row, actor=w.moderator, reason="Levée.")
+    log = list(EmergencyLogEntry.objects.filter(activation=row).values_list("pk", flat=True))
+    return lambda: (
+        _gone(EmergencyActivation, row.pk)() and not EmergencyLogEntry.objects.filter(pk__in=log).exists()
+    )
+
+
 def broadcast_recipients(w: World) -> Purged:
     now = timezone.now()
     broadcast = Broadcast.objects.create(
@@ -365,6 +381,7 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "alerts.observation_ip": observation_ip,
     "alerts.observations_unfinished": observations_unfinished,
     "alerts.observations_finished": observations_finished,
+    "alerts.emergency_activations": emergency_activations,
     "broadcasts.recipients": broadcast_recipients,
     "video.register": video_register,
     "neighbours.invitations_expired": invitations_expired,

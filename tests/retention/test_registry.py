@@ -138,6 +138,12 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
         "alerts.observations_unfinished",
         "alerts.observations_finished",
     ],
+    "alerts.emergencyactivation": ["alerts.emergency_activations"],
+    "alerts.emergencyrenewal": "goes with its activation (cascade)",
+    "alerts.emergencycallout": "goes with its activation (cascade)",
+    "alerts.emergencylogentry": "goes with its activation (cascade)",
+    "alerts.emergencyrostermember": "a staff member's seat on the emergency cell: removed by the commune's "
+    "moderators, deleted with the account",
     "alerts.observationaddition": "goes with its observation (cascade)",
     "alerts.observationtransition": "goes with its observation (cascade)",
     "alerts.dispatch": "goes with its observation (cascade)",

@@ -219,6 +219,20 @@ def world_build(media: Path) -> World:
             sector=commune.sectors.first(),
         )
 
+    def activation(commune: Any, actor: User) -> Any:
+        return services.emergency_activate(
+            commune=commune,
+            actor=actor,
+            requested_by_quality="mayor",
+            requested_by_name="Le maire",
+            reason="Essai.",
+            categories=["cambriolage"],
+        )
+
+    # "Not theirs" for the emergency cell: an activation of A already closed (its report stays readable).
+    closed_emergency = activation(a, moderator)
+    services.emergency_close(activation=closed_emergency, actor=moderator, reason="Fin.")
+
     roles = list(COLUMNS)
     # A staff member's own broadcast is one they wrote; "not theirs", one another agent of A wrote.
     broadcasts = {role: broadcast(people[COLUMNS[role]]) for role in ("moderator", "operator", "admin")}
@@ -294,6 +308,7 @@ def world_build(media: Path) -> World:
             meetings[2].roster.get(user=None),
         ),
         "meeting_action": (meetings[0].actions.get(), meetings[1].actions.get(), meetings[2].actions.get()),
+        "emergency_activation": (activation(a, moderator), activation(b, moderator_b), closed_emergency),
     }
     own_by_role: dict[tuple[str, str], Any] = {
         ("observation", "shopkeeper"): shop_report,
@@ -344,6 +359,8 @@ KINDS: list[tuple[str, str]] = [
     (r"\?observation=\{observation\}", "observation"),
     (r"^/console/photos/\{photo_id\}", "photo"),
     (r"^/console/fiche/\{dispatch_id\}", "dispatch"),
+    (r"^/api/v1/emergency/activations/\{id\}", "emergency_activation"),
+    (r"^/console/urgence/\{activation_id\}", "emergency_activation"),
     (r"^/api/v1/referents/invitations/\{code\}", "invitation"),
     (r"^/api/v1/referents/\{id\}", "referent"),
     (r"^/api/v1/senders/\{user_id\}", "person"),
@@ -390,6 +407,7 @@ ID_PARAMETERS = (
     "broadcast_id",
     "notification_id",
     "meeting_id",
+    "activation_id",
 )
 
 
@@ -513,4 +531,14 @@ BODIES: dict[str, Body] = {
         "witness_name": "Chef de poste CSU",
     },
     "POST /api/v1/sms/quarantine/{message_id}/attach/": lambda w, r, s: {"shop": w.scopes["shop"][0].pk},
+    "POST /api/v1/emergency/activations/": lambda w, r, s: {
+        "requested_by_quality": "mayor",
+        "requested_by_name": "Le maire",
+        "reason": "Essai.",
+        "categories": ["cambriolage"],
+    },
+    "POST /api/v1/emergency/activations/{id}/renew/": lambda w, r, s: {"reason": "Prolongée."},
+    "POST /api/v1/emergency/activations/{id}/close/": lambda w, r, s: {"reason": "Levée."},
+    "POST /api/v1/emergency/activations/{id}/log/": lambda w, r, s: {"text": "Patrouille en route."},
+    "PUT /api/v1/emergency/roster/": lambda w, r, s: {"seats": []},
 }

@@ -113,6 +113,20 @@ POST   /api/v1/senders/{user_id}/block/                      | 401       | 403  
 POST   /api/v1/senders/{user_id}/unblock/                    | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
 GET    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | 404
 PUT    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
+# The emergency cell: its commune's moderators and admins decide; its roster (members and deputies, none in
+# this world) reads and writes in the log; confirming is for those called (nobody here: 403). "Not theirs": an
+# activation of A already closed (its report stays readable).
+GET    /api/v1/emergency/activations/                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/emergency/activations/                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/emergency/activations/{id}/                   | 401       | 403        | 403        | ok/404/ok   | 404        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/emergency/activations/{id}/close/             | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/emergency/activations/{id}/confirm/           | 401       | 403        | 403        | 403/404/403 | 404        | 403/404/403 | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/emergency/activations/{id}/log/               | 401       | 403        | 403        | ok/404/ok   | 404        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/emergency/activations/{id}/log/               | 401       | 403        | 403        | ok/404/ok   | 404        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/emergency/activations/{id}/renew/             | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/emergency/activations/{id}/report/            | 401       | 403        | 403        | ok/404/ok   | 404        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/emergency/roster/                             | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
+PUT    /api/v1/emergency/roster/                             | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
 
 ## Police
 GET    /api/v1/dispatches/                                   | 401       | 403        | 403        | 403         | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
@@ -247,6 +261,10 @@ GET    /console/photos/{photo_id}/                           | 302       | 302  
 # The incident sheet and its PDF: whoever may see the dispatch (its agency, its commune's moderators and admin).
 GET    /console/fiche/{dispatch_id}/                         | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
 GET    /console/fiche/{dispatch_id}.pdf                      | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+# The emergency cell's activations and each one's log and report (HTML, PDF): as its API.
+GET    /console/urgence/                                     | 302       | 302        | 302        | 200         | 404        | 200         | 403         | 403        | 403        | 403        | 403        | 404
+GET    /console/urgence/{activation_id}/                     | 302       | 302        | 302        | 200/404/200 | 404        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 404
+GET    /console/urgence/{activation_id}/rapport.pdf          | 302       | 302        | 302        | 200/404/200 | 404        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 404
 GET    /console/jsi18n/                                      | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 GET    /commerces/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 GET    /commerces/connexion/                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200

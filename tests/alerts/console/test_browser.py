@@ -301,6 +301,8 @@ def test_console_end_to_end(
     moderator.keyboard.press("u")
     assert moderator.locator("#panneau-urgence").is_visible()
     moderator.keyboard.press("Space")  # the first category
+    tab_to(moderator, "#urgence-demandeur")
+    moderator.keyboard.type("Monique Slissa")  # the mayor, first in the list of qualities
     tab_to(moderator, "#urgence-motif")
     moderator.keyboard.type("Série de cambriolages en cours.")
     tab_to(moderator, "#urgence-activer")

@@ -719,6 +719,7 @@
     reject: gettext("Signalement refusé."), merge: gettext("Signalement fusionné."), acknowledge: gettext("Transmission prise en compte."),
     assign: gettext("Transmission attribuée."), note: gettext("Note ajoutée."), handover: gettext("Transmission transférée."),
     close: gettext("Transmission clôturée."), emergency: gettext("Cellule d'urgence mise à jour."), broadcast: gettext("Diffusion lancée."),
+    emergency_activate: gettext("Cellule d'urgence activée."), emergency_confirm: gettext("Présence confirmée."),
   };
 
   function settle(reply) {
@@ -734,7 +735,11 @@
         renderDetail();
         $("titre-detail").focus();
       }
-      if (reply.action === "emergency") togglePanel("panneau-urgence", "ouvrir-urgence", false);
+      if (reply.action === "emergency" || reply.action === "emergency_activate") togglePanel("panneau-urgence", "ouvrir-urgence", false);
+      if (reply.action === "emergency_confirm" && state.choices.emergency && state.choices.emergency.activation) {
+        state.choices.emergency.activation.called = false;
+        renderEmergencyPanel();
+      }
       if (reply.action === "broadcast") togglePanel("panneau-diffusion", "ouvrir-diffusion", false);
     } else {
       feedback(reply.detail || gettext("Action refusée."), true);
@@ -778,7 +783,52 @@
     var node = $("urgence");
     node.hidden = !data.active;
     node.textContent = data.active ? (data.reason ? interpolate(gettext("Cellule d'urgence active : %(reason)s"), { reason: data.reason }, true) : gettext("Cellule d'urgence active")) : "";
-    state.choices.emergency = { active: data.active, categories: data.categories || [], reason: data.reason || "" };
+    var known = state.choices.emergency || {};
+    var activation = known.activation || null;
+    // An event names the activation; what the panel needs of a new one is derived (a roster member is
+    // called when it opens; a deputy called later sees the button after a reload, and has the SMS).
+    if ("activation_id" in data) {
+      if (!data.activation_id) activation = null;
+      else if (!activation || activation.id !== data.activation_id) {
+        activation = {
+          id: data.activation_id, sectors: data.sectors || [], requested_by: "", called: !!known.member,
+          page: "/console/urgence/" + data.activation_id + "/", log: "/api/v1/emergency/activations/" + data.activation_id + "/log/",
+        };
+      }
+      if (activation) { activation.review_at = data.review_at; activation.sectors = data.sectors || []; }
+    }
+    state.choices.emergency = Object.assign({}, known, { active: data.active, categories: data.categories || [], reason: data.reason || "", activation: activation });
+    renderEmergencyPanel();
+  }
+
+  function renderEmergencyPanel() {
+    var emergency = state.choices.emergency || {};
+    var activation = emergency.activation;
+    $("ouvrir-urgence").hidden = !(state.moderator || emergency.reader);
+    $("form-urgence").hidden = !state.moderator;
+    $("urgence-etat").textContent = activation
+      ? interpolate(gettext("Activation en cours%(who)s, réexamen le %(review)s."), { who: activation.requested_by ? " (" + activation.requested_by + ")" : "", review: formatTime(activation.review_at) }, true)
+      : gettext("Aucune activation en cours.");
+    $("urgence-confirmer").hidden = !(activation && activation.called);
+    $("urgence-page").hidden = !activation;
+    if (activation) $("urgence-page").href = activation.page;
+    $("urgence-liste").hidden = !emergency.list_page;
+    if (emergency.list_page) $("urgence-liste").href = emergency.list_page;
+    $("titre-urgence-journal").hidden = $("urgence-journal").hidden = !activation;
+    if (activation && !$("panneau-urgence").hidden) loadEmergencyLog();
+  }
+
+  function loadEmergencyLog() {
+    var activation = (state.choices.emergency || {}).activation;
+    if (!activation) return;
+    getJson(activation.log).then(function (items) {
+      var list = $("urgence-journal");
+      list.textContent = "";
+      items.forEach(function (item) {
+        var who = item.actor ? " — " + item.actor : "";
+        list.appendChild(el("li", { text: formatTime(item.at) + " — " + item.kind_label + who + " : " + item.text }));
+      });
+    }).catch(function (error) { if (error.message !== "auth") feedback(error.message, true); });
   }
 
   // --- panels (emergency, broadcast, help) --------------------------------------------------------
@@ -804,11 +854,16 @@
 
   function setupPanels() {
     var choices = state.choices;
-    $("ouvrir-urgence").hidden = !state.moderator;
     var emergency = choices.emergency || { categories: [] };
     checkboxes("urgence-categories", "categories", (choices.categories || []).map(function (c) {
       return { value: c.slug, label: c.label, checked: emergency.categories.indexOf(c.slug) >= 0 };
     }));
+    var chosen = emergency.activation ? emergency.activation.sectors : [];
+    checkboxes("urgence-secteurs", "sectors", (choices.sectors || []).map(function (s) { return { value: s.slug, label: s.name, checked: chosen.indexOf(s.slug) >= 0 }; }));
+    var quality = $("urgence-qualite");
+    quality.textContent = "";
+    (emergency.qualities || []).forEach(function (q) { quality.appendChild(option(q.value, q.label)); });
+    renderEmergencyPanel();
     var broadcasts = choices.broadcasts || { kinds: [], audiences: [], channels: [] };
     var kind = $("diffusion-nature");
     kind.textContent = "";
@@ -824,7 +879,11 @@
   }
 
   function bindPanels() {
-    $("ouvrir-urgence").addEventListener("click", function () { togglePanel("panneau-urgence", "ouvrir-urgence"); });
+    $("ouvrir-urgence").addEventListener("click", function () { togglePanel("panneau-urgence", "ouvrir-urgence"); renderEmergencyPanel(); });
+    $("urgence-confirmer").addEventListener("click", function () {
+      var activation = (state.choices.emergency || {}).activation;
+      if (activation) send({ action: "emergency_confirm", activation: activation.id });
+    });
     $("ouvrir-diffusion").addEventListener("click", function () { togglePanel("panneau-diffusion", "ouvrir-diffusion"); });
     $("ouvrir-aide").addEventListener("click", function () { togglePanel("aide", "ouvrir-aide"); });
     $("son").addEventListener("click", toggleSound);
@@ -832,6 +891,16 @@
       event.preventDefault();
       var form = event.target;
       var active = !event.submitter || event.submitter.value === "1";
+      var open = (state.choices.emergency || {}).activation;
+      if (active && !open) {
+        // A new activation: who asked for it, where, until when (empty: the default review time).
+        send({
+          action: "emergency_activate", categories: values(form, "categories"), sectors: values(form, "sectors"),
+          requested_by_quality: $("urgence-qualite").value, requested_by_name: $("urgence-demandeur").value,
+          reason: $("urgence-motif").value, review_at: $("urgence-reexamen").value || null,
+        });
+        return;
+      }
       send({ action: "emergency", active: active, categories: active ? values(form, "categories") : [], reason: $("urgence-motif").value });
     });
     // The broadcast form (preview, confirmation, history) is console-broadcasts.js's.
@@ -908,7 +977,7 @@
       a: function () { clickIf("action-acknowledge"); }, n: function () { focusIf("note-text"); },
       t: function () { focusIf("handover-agency"); }, f: function () { focusIf("close-outcome"); },
       g: function () { focusIf("assign-to"); }, m: function () { focusIf("merge-into"); },
-      u: function () { if (state.moderator) togglePanel("panneau-urgence", "ouvrir-urgence"); },
+      u: function () { if (!$("ouvrir-urgence").hidden) { togglePanel("panneau-urgence", "ouvrir-urgence"); renderEmergencyPanel(); } },
       b: function () { togglePanel("panneau-diffusion", "ouvrir-diffusion"); },
       s: toggleSound, "?": function () { togglePanel("aide", "ouvrir-aide"); },
       "/": function () { ($("filtre-q") || $("filtre-etat")).focus(); },
