@@ -12,6 +12,7 @@ refreshed nightly and before every purge), so the pack says what the statistics 
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,13 +21,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from alerts.broadcasts.models import Broadcast
-from alerts.models import CommuneAlertSettings, Dispatch
+from alerts.emergency_selectors import emergency_activations
+from alerts.models import Dispatch
 from alerts.statistics.charts import bar_chart
-from alerts.statistics.months import month_add, month_bounds, month_of
+from alerts.statistics.months import month_add, month_of
 from alerts.statistics.selectors import statistics_counters, statistics_figures, statistics_sectors
 from alerts.watch_cell.models import Action, Meeting
 from alerts.watch_cell.selectors import meeting_actions
-from backend.audit.models import AuditEvent
 
 DISPATCH_OPEN_DAYS = 7
 TOP_SECTORS = 5
@@ -64,12 +65,6 @@ class OpenDispatch:
 
 
 @dataclass(frozen=True)
-class Activation:
-    at: datetime
-    categories: list[str]
-
-
-@dataclass(frozen=True)
 class Pack:
     meeting: Meeting
     month: date
@@ -79,7 +74,7 @@ class Pack:
     total: SectorFigures
     top_sectors: list[SectorFigures]
     open_dispatches: list[OpenDispatch]
-    activations: list[Activation]
+    activations: list[dict[str, Any]]  # alerts.emergency_selectors.activation_summary
     burglary_alerts: int
     shop_alerts: int
     actions: list[Action]
@@ -128,27 +123,6 @@ def _open_dispatches(commune_id: int, now: datetime) -> list[OpenDispatch]:
     ]
 
 
-def _activations(commune_id: int, month: date) -> list[Activation]:
-    """The emergency cell switched on during the month (the audit trail of emergency_mode_set)."""
-    start, end = month_bounds(month)
-    settings_ids = [
-        str(pk)
-        for pk in CommuneAlertSettings.objects.filter(commune_id=commune_id).values_list("pk", flat=True)
-    ]
-    events = AuditEvent.objects.filter(
-        action="emergency_mode.changed",
-        object_type=CommuneAlertSettings._meta.label_lower,
-        object_id__in=settings_ids,
-        at__gte=start,
-        at__lt=end,
-    ).order_by("at")
-    return [
-        Activation(at=event.at, categories=list(event.extra.get("categories") or []))
-        for event in events
-        if event.extra.get("active")
-    ]
-
-
 def _chart(sectors: list[SectorFigures], months: tuple[date, date, date]) -> SafeString:
     columns = ("this_month", "last_month", "last_year")
     return bar_chart(
@@ -179,7 +153,7 @@ def meeting_pack(*, meeting: Meeting, downloaded_by: str) -> Pack:
         total=total,
         top_sectors=top[:TOP_SECTORS],
         open_dispatches=_open_dispatches(meeting.commune_id, now),
-        activations=_activations(meeting.commune_id, month),
+        activations=emergency_activations(meeting.commune_id, month, month),
         burglary_alerts=sent.get(Broadcast.Kind.BURGLARY_ALERT, 0),
         shop_alerts=sent.get(Broadcast.Kind.SHOP_ALERT, 0),
         actions=list(meeting_actions(meeting)),

@@ -115,12 +115,15 @@ def test_open_dispatches_after_seven_days_show_references_never_the_reporter() -
 
 def test_emergency_activations_and_alerts_sent_during_the_month() -> None:
     place = cell()
-    alerts_services.emergency_mode_set(
-        commune=place.commune, actor=place.moderator, active=True, categories=["cambriolage"], reason="Série"
+    activation = alerts_services.emergency_activate(
+        commune=place.commune,
+        actor=place.moderator,
+        requested_by_quality="mayor",
+        requested_by_name="Mme la maire",
+        reason="Série de cambriolages",
+        categories=["cambriolage"],
     )
-    alerts_services.emergency_mode_set(
-        commune=place.commune, actor=place.moderator, active=False, reason="Fin"
-    )
+    alerts_services.emergency_close(activation=activation, actor=place.moderator, reason="Fin")
     for kind, msg_type, sent in (
         (Broadcast.Kind.BURGLARY_ALERT, Broadcast.MsgType.ALERT, date(2026, 10, 3)),
         (Broadcast.Kind.BURGLARY_ALERT, Broadcast.MsgType.ALERT, date(2026, 10, 20)),
@@ -138,6 +141,8 @@ def test_emergency_activations_and_alerts_sent_during_the_month() -> None:
     pack = meeting_pack(
         meeting=meeting(place, this_month.replace(day=1) + timedelta(days=40)), downloaded_by="x"
     )
-    assert [activation.categories for activation in pack.activations] == [["cambriolage"]]
+    assert [(row["id"], row["categories"], row["requested_by"]["name"]) for row in pack.activations] == [
+        (activation.pk, ["cambriolage"], "Mme la maire")
+    ]
     october = meeting_pack(meeting=meeting(place, NOVEMBER), downloaded_by="x")
     assert (october.burglary_alerts, october.shop_alerts) == (2, 1)
