@@ -380,7 +380,6 @@ KINDS: list[tuple[str, str]] = [
     (r"^/admin/neighbours/referent/\{id\}", "referent"),
     (r"^/admin/accounts/user/\{id\}", "person"),
     (r"^/admin/commerces/shop/\{id\}", "shop"),
-    "request_id",
     (r"^/admin/commerces/inboundmessage/\{id\}", "sms"),
     (r"^/admin/broadcasts/broadcast/\{id\}", "broadcast"),
     (r"^/admin/video/extraction/\{id\}", "extraction"),
@@ -408,6 +407,7 @@ ID_PARAMETERS = (
     "notification_id",
     "meeting_id",
     "activation_id",
+    "request_id",
 )
 
 
