@@ -140,6 +140,8 @@ DOORS: dict[str, frozenset[str]] = {
     # note, close): the police roles, and agency tokens (AGENCY_TOKEN_DOORS).
     "police_dispatch": Role.POLICING,
     "commune_admin": frozenset({Role.ADMIN}),
+    # The town's statistics (figures only, never an observation): the CLSPD coordinator, commune admins.
+    "statistics": frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 # The only doors an agency token passes, without a second factor: it is a machine credential, scoped to
 # its agency's dispatches (dispatches_policed) and their police view.
@@ -344,6 +346,18 @@ def may_manage_agency_tokens(user: Any, agency: Agency) -> bool:
 def read_log_commune(user: Any) -> int | None:
     """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
     return administered_commune(user)
+
+
+def statistics_commune(user: Any) -> int | None:
+    """The commune whose statistics (aggregates, exports, annual report) a user may read: the CLSPD
+    coordinator's and a commune admin's own, read-only. Never another commune's."""
+    if _active(user) and user.role in DOORS["statistics"] and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def statistics_allowed(user: Any) -> bool:
+    return statistics_commune(user) is not None
 
 
 # --- realtime: socket groups and the groups an event goes to ---------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from alerts.models import Category
 from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome
 from alerts.statistics.months import month_of
+from alerts.statistics.registry import counter_label
 from backend.territory.models import Sector
 
 GROUPS = ("month", "sector", "category", "channel", "outcome")
@@ -144,3 +145,26 @@ def statistics_counters(
         {**({"month": f"{row['month']:%Y-%m}"} if by_month else {}), "key": row["key"], "value": row["total"]}
         for row in totals
     ]
+
+
+def statistics_for_query(
+    *, commune_id: int, query: dict[str, Any], group_by: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """`statistics_figures` for a validated query (serializers.StatisticsQuerySerializer)."""
+    return statistics_figures(
+        commune_id=commune_id,
+        month_from=query["from"],
+        month_to=query["to"],
+        sectors=query.get("sector", ()),
+        categories=query.get("category", ()),
+        channel=query.get("channel") or None,
+        group_by=query.get("group_by", ()) if group_by is None else group_by,
+    )
+
+
+def statistics_counters_labelled(*, commune_id: int, query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counters of a validated query's period and sectors, with their French names."""
+    rows = statistics_counters(
+        commune_id=commune_id, month_from=query["from"], month_to=query["to"], sectors=query.get("sector", ())
+    )
+    return [{**row, "label": counter_label(row["key"])} for row in rows]
