@@ -65,11 +65,14 @@ def _csv(client: Any, *, publication: bool = False) -> list[list[str]]:
     assert lines[0][:3] == ["secteur", "catégorie", "nombre de signalements"]
     if publication:
         hidden = [line for line in lines[1:] if line[2] == "< 5"]
-        assert hidden and all(cell == "" for line in hidden for cell in line[3:])
+        assert hidden
+        assert all(cell == "" for line in hidden for cell in line[3:])
     return [line[:3] for line in lines[1:]]
 
 
-def test_json_and_csv_equal_the_hand_count_before_and_after_the_purge(commune: Any, time_machine: Any) -> None:
+def test_json_and_csv_equal_the_hand_count_before_and_after_the_purge(
+    commune: Any, time_machine: Any
+) -> None:
     populate(world(commune, time_machine), time_machine)
     coordinator = factories.user(role=Role.COORDINATOR, commune=commune)
     # The nightly job computes the recent months.

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--commune", required=True, help="Code INSEE ou identifiant de la commune.")
         parser.add_argument("--year", type=int, required=True, help="Année, par exemple 2026.")
         parser.add_argument("--format", choices=("pdf", "ods"), default="pdf")
-        parser.add_argument("--output", help="Fichier à écrire (défaut : rapport-annuel-<commune>-<année>.<format>).")
+        parser.add_argument(
+            "--output", help="Fichier à écrire (défaut : rapport-annuel-<commune>-<année>.<format>)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         communes = list(communes_named(options["commune"]))
