@@ -218,6 +218,7 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "year": (2026, 2026, 2026),
     }
     own_by_role: dict[tuple[str, str], Any] = {
         ("observation", "shopkeeper"): shop_report,
@@ -268,6 +269,7 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/inbox/\{notification_id\}", "notification"),
     (r"^/api/v1/devices/\{token\}", "device"),
     (r"^/sms/\{provider\}", "provider"),
+    (r"^/statistiques/rapport-annuel/\{year\}", "year"),
     (r"^/admin/alerts/observation/\{id\}", "observation"),
     (r"^/admin/alerts/dispatch/\{id\}", "dispatch"),
     (r"^/admin/alerts/agency/\{id\}", "agency"),
@@ -311,6 +313,8 @@ def _value(kind: str, subject: Any) -> dict[str, Any]:
         return {"token": subject.token}
     if kind == "provider":
         return {"provider": subject}
+    if kind == "year":
+        return {"year": subject}
     if kind == "agency_token":
         return {"id": subject.agency_id, "token_id": subject.pk}
     return dict.fromkeys(ID_PARAMETERS, subject.pk)

@@ -187,6 +187,16 @@ POST   /api/v1/sms/quarantine/{message_id}/discard/          | 401       | 403  
 GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 
+## Statistics
+# Figures only, of the reader's own commune: the CLSPD coordinator and commune admins (a superuser has no commune).
+GET    /api/v1/statistics/                                   | 401       | 403        | 403        | 403         | 403        | ok          | ok          | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/                                        | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/export.csv                              | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/export.ods                              | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}/                  | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}.pdf               | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}.ods               | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+
 ## Pages
 GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
