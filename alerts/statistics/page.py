@@ -1,4 +1,5 @@
-"""What the statistics page shows for a query: charts with the same figures as tables beside them."""
+"""What the statistics page shows for a query: charts with the same figures as tables beside them, all
+from one read of the aggregates."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Channel
 from alerts.statistics.charts import bar_chart
-from alerts.statistics.selectors import statistics_counters_labelled, statistics_for_query
+from alerts.statistics.selectors import statistics_counters_labelled, statistics_tables_for_query
 
 
 @dataclass
@@ -24,56 +25,15 @@ def _hours(seconds: int | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 1)
 
 
-def _counts(
-    commune_id: int, query: dict[str, Any], dim: str, label: str, name: str, title: str, column: str
-) -> Section:
-    rows = statistics_for_query(commune_id=commune_id, query=query, group_by=(dim,))
+def _counts(rows: list[dict[str, Any]], label: str, name: str, title: str, column: str) -> Section:
     labels = [str(row[label]) for row in rows]
     counts = [row["count"] for row in rows]
     chart = bar_chart(name=name, title=title, labels=labels, series=[(_("Signalements"), counts)])
-    return Section(name, title, chart, [column, _("Signalements")],
-                   [[text, count] for text, count in zip(labels, counts, strict=True)])  # fmt: skip
+    lines: list[list[Any]] = [[text, count] for text, count in zip(labels, counts, strict=True)]
+    return Section(name, title, chart, [column, _("Signalements")], lines)
 
 
-def statistics_sections(commune_id: int, query: dict[str, Any]) -> list[Section]:
-    """The page's charts and tables: by month, sector, category, channel, outcome; medians by month."""
-    channels = dict(Channel.choices)
-    sections = [
-        _counts(commune_id, query, "month", "month", "mois", _("Signalements par mois"), _("Mois")),
-        _counts(
-            commune_id,
-            query,
-            "sector",
-            "sector_name",
-            "secteurs",
-            _("Signalements par secteur"),
-            _("Secteur"),
-        ),
-        _counts(
-            commune_id,
-            query,
-            "category",
-            "category_label",
-            "categories",
-            _("Signalements par catégorie"),
-            _("Catégorie"),
-        ),
-        _counts(
-            commune_id, query, "outcome", "outcome_label", "issues", _("Signalements par issue"), _("Issue")
-        ),
-    ]
-    by_channel = statistics_for_query(commune_id=commune_id, query=query, group_by=("channel",))
-    for row in by_channel:
-        row["channel_label"] = str(channels.get(row["channel"], row["channel"]))
-    labels = [row["channel_label"] for row in by_channel]
-    title = _("Signalements par canal")
-    sections.append(
-        Section("canaux", title,
-                bar_chart(name="canaux", title=title, labels=labels,
-                          series=[(_("Signalements"), [row["count"] for row in by_channel])]),
-                [_("Canal"), _("Signalements")], [[row["channel_label"], row["count"]] for row in by_channel])
-    )  # fmt: skip
-    by_month = statistics_for_query(commune_id=commune_id, query=query, group_by=("month",))
+def _delays(by_month: list[dict[str, Any]]) -> Section:
     months = [row["month"] for row in by_month]
     series = [
         (_("réception → modération"), [_hours(row["median_moderation_s"]) for row in by_month]),
@@ -81,16 +41,34 @@ def statistics_sections(commune_id: int, query: dict[str, Any]) -> list[Section]
         (_("réception → fin"), [_hours(row["median_close_s"]) for row in by_month]),
     ]
     title = _("Délais médians par mois (heures)")
-    sections.append(
-        Section(
-            "delais",
-            title,
-            bar_chart(name="delais", title=title, labels=months, series=series, unit=" h"),
-            [_("Mois"), *(label for label, _values in series)],
-            [[month, *(values[index] for _label, values in series)] for index, month in enumerate(months)],
-        )
+    return Section(
+        "delais",
+        title,
+        bar_chart(name="delais", title=title, labels=months, series=series, unit=" h"),
+        [_("Mois"), *(label for label, _values in series)],
+        [[month, *(values[index] for _label, values in series)] for index, month in enumerate(months)],
     )
-    return sections
+
+
+def statistics_sections(commune_id: int, query: dict[str, Any]) -> list[Section]:
+    """The page's charts and tables: by month, sector, category, outcome, channel; medians by month."""
+    by_month, by_sector, by_category, by_outcome, by_channel = statistics_tables_for_query(
+        commune_id=commune_id,
+        query=query,
+        groupings=[(("month",), True), (("sector",), False), (("category",), False), (("outcome",), False),
+                   (("channel",), False)],
+    )  # fmt: skip
+    channels = dict(Channel.choices)
+    for row in by_channel:
+        row["channel_label"] = str(channels.get(row["channel"], row["channel"]))
+    return [
+        _counts(by_month, "month", "mois", _("Signalements par mois"), _("Mois")),
+        _counts(by_sector, "sector_name", "secteurs", _("Signalements par secteur"), _("Secteur")),
+        _counts(by_category, "category_label", "categories", _("Signalements par catégorie"), _("Catégorie")),
+        _counts(by_outcome, "outcome_label", "issues", _("Signalements par issue"), _("Issue")),
+        _counts(by_channel, "channel_label", "canaux", _("Signalements par canal"), _("Canal")),
+        _delays(by_month),
+    ]
 
 
 def statistics_counters_rows(commune_id: int, query: dict[str, Any]) -> list[dict[str, Any]]:

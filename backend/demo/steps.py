@@ -6,6 +6,7 @@ from django.db import transaction
 
 from alerts import demo as alerts_demo
 from alerts.broadcasts import demo as broadcasts_demo
+from alerts.statistics import demo as statistics_demo
 from backend.accounts import demo as accounts_demo
 from backend.territory import demo as territory_demo
 from commerces import demo as commerces_demo
@@ -20,3 +21,4 @@ def seed_all(say: Callable[[str], None]) -> None:
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
         broadcasts_demo.seed(commune, say)
+        statistics_demo.seed(commune, say)
