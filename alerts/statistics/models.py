@@ -24,6 +24,8 @@ class StatisticsMonth(models.Model):
     month = models.DateField(_("mois"), help_text=_("Le premier jour du mois."))
     computed_at = models.DateTimeField(_("calculé le"), default=timezone.now)
     frozen_at = models.DateTimeField(_("figé le"), null=True, blank=True)
+    # +1 at every computation: what the page's cache of figures is keyed on.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("mois de statistiques")

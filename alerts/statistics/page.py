@@ -1,14 +1,19 @@
 """What the statistics page shows for a query: charts with the same figures as tables beside them, all
 from one read of the aggregates."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import Count, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from alerts.models import Channel
 from alerts.statistics.charts import bar_chart
+from alerts.statistics.models import StatisticsMonth
 from alerts.statistics.selectors import statistics_counters_labelled, statistics_tables_for_query
 
 
@@ -50,8 +55,32 @@ def _delays(by_month: list[dict[str, Any]]) -> Section:
     )
 
 
+# Figures change only when a month is computed (its revision moves); names and labels edited in the admin
+# show after this long at most.
+CACHE_SECONDS = 600
+
+
+def _cache_key(commune_id: int, query: dict[str, Any]) -> str:
+    months = StatisticsMonth.objects.filter(
+        commune_id=commune_id, month__gte=query["from"], month__lte=query["to"]
+    )
+    state = months.aggregate(count=Count("id"), revisions=Sum("revision"))
+    text = json.dumps([commune_id, query, state], sort_keys=True, default=str)
+    return "statistics:page:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def statistics_sections(commune_id: int, query: dict[str, Any]) -> list[Section]:
-    """The page's charts and tables: by month, sector, category, outcome, channel; medians by month."""
+    """The page's charts and tables (cached until a month of the period is computed again)."""
+    key = _cache_key(commune_id, query)
+    sections: list[Section] | None = cache.get(key)
+    if sections is None:
+        sections = _sections(commune_id, query)
+        cache.set(key, sections, CACHE_SECONDS)
+    return sections
+
+
+def _sections(commune_id: int, query: dict[str, Any]) -> list[Section]:
+    """By month, sector, category, outcome, channel; medians by month: one read of the aggregates."""
     by_month, by_sector, by_category, by_outcome, by_channel = statistics_tables_for_query(
         commune_id=commune_id,
         query=query,

@@ -178,3 +178,18 @@ def test_broadcasts_sent_are_counted(figures: Any, commune: Any) -> None:
         "Alertes cambriolage envoyées": 1,
         "Alertes commerces envoyées": 2,
     }
+
+
+def test_the_page_shows_a_month_computed_again_at_once(figures: Any, commune: Any, time_machine: Any) -> None:
+    """The page's figures are cached until a month of the period is computed again (its revision)."""
+    client = signed_in(factories.user(role=Role.COORDINATOR, commune=commune))
+
+    def by_sector() -> list[list[Any]]:
+        page = client.get("/statistiques/?from=2026-01&to=2026-01")
+        return next(section.rows for section in page.context["sections"] if section.name == "secteurs")
+
+    assert by_sector() == [["Nord", 2]]
+    time_machine.move_to(JANUARY, tick=False)  # the clock as when it was computed: only the revision moves
+    observation(figures, sector="nord", category="vol", channel="app", outcome="pending")
+    statistics_refresh(commune=commune, months=[JAN])
+    assert by_sector() == [["Nord", 3]]
