@@ -70,6 +70,7 @@ def _populate(count: int) -> Any:
     sent = Observation.objects.filter(commune=commune, status__in=["dispatched", "acknowledged", "closed"])
     dispatches = []
     for pk, decided in sent.values_list("pk", "decided_at").iterator():
+        assert decided is not None  # every outcome but pending was decided
         acknowledged = decided + timedelta(seconds=draw.randrange(30, 3600))
         dispatches.append(Dispatch(observation_id=pk, agency=agency, created_at=decided, acknowledged_at=acknowledged,
                                    status="acknowledged"))  # fmt: skip
