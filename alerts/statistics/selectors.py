@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from alerts.models import Category
-from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome
+from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome, StatisticsMonth
 from alerts.statistics.months import month_of
 from alerts.statistics.registry import counter_label
 from backend.territory.models import Sector
@@ -88,10 +88,24 @@ def statistics_tables(
     if channel:
         rows = rows.filter(channel=channel)
     names = statistics_sectors(commune_id)
-    with_delays = any(medians for _group_by, medians in groupings)
+    # Unfiltered, by month: the months' own medians, without reading every group's delays.
+    by_month = None
+    if not (sectors or categories or channel) and any(list(g) == ["month"] and m for g, m in groupings):
+        by_month = {
+            month: medians
+            for month, *medians in StatisticsMonth.objects.filter(
+                commune_id=commune_id, month__gte=month_of(month_from), month__lte=month_to
+            ).values_list("month", *MEDIANS)
+        }
+    with_delays = any(
+        medians and not (by_month is not None and list(g) == ["month"]) for g, medians in groupings
+    )
     fields = ["month", "sector_id", "category_id", "channel", "outcome", "count"]
     stored = list(rows.values_list(*fields, "delays") if with_delays else rows.values_list(*fields))
-    return [_table(stored, group_by, medians, names, known) for group_by, medians in groupings]
+    return [
+        _table(stored, group_by, medians, names, known, by_month if list(group_by) == ["month"] else None)
+        for group_by, medians in groupings
+    ]
 
 
 def _table(
@@ -100,6 +114,7 @@ def _table(
     medians: bool,
     names: dict[int, str],
     known: dict[int, Category],
+    month_medians: dict[date, list[int | None]] | None,
 ) -> list[dict[str, Any]]:
     indexes = [GROUPS.index(name) for name in GROUPS if name in group_by]
     dims = [GROUPS[index] for index in indexes]
@@ -108,7 +123,7 @@ def _table(
     for row in stored:
         key = tuple(row[index] for index in indexes)
         counts[key] += row[5]
-        if medians:
+        if medians and month_medians is None:
             for measured, name in zip(delays[key], DELAYS, strict=True):
                 measured.extend(row[6].get(name, ()))
     if not group_by and not counts:
@@ -136,7 +151,9 @@ def _table(
             else:
                 item[name] = value
         item["count"] = counts[key]
-        if medians:
+        if medians and month_medians is not None:
+            item.update(zip(MEDIANS, month_medians.get(key[0], (None, None, None)), strict=True))
+        elif medians:
             for name, measured in zip(MEDIANS, delays[key], strict=True):
                 item[name] = _median(measured)
         result.append(item)

@@ -34,6 +34,11 @@ OUTCOME = Case(
     default=Value(Outcome.TRANSMITTED),
 )
 GroupKey = tuple[int | None, int, str, str]  # sector, category, channel, outcome
+MONTH_MEDIANS = (
+    ("median_moderation_s", "moderation"),
+    ("median_acknowledgement_s", "acknowledgement"),
+    ("median_close_s", "close"),
+)
 
 
 class SecondsBetween(Func):
@@ -138,13 +143,27 @@ def statistics_refresh(*, commune: Commune | int, months: Iterable[date], freeze
                 continue
             MonthlyFigure.objects.filter(commune_id=commune_id, month=month).delete()
             MonthlyCounter.objects.filter(commune_id=commune_id, month=month).delete()
-            MonthlyFigure.objects.bulk_create(_month_figures(commune_id, month), batch_size=1000)
+            figures = _month_figures(commune_id, month)
+            MonthlyFigure.objects.bulk_create(figures, batch_size=1000)
             MonthlyCounter.objects.bulk_create(_month_counters(commune_id, month), batch_size=1000)
             state.computed_at = timezone.now()
             state.revision += 1  # under the row lock
+            for field, name in MONTH_MEDIANS:
+                setattr(
+                    state,
+                    field,
+                    _median([value for figure in figures for value in figure.delays.get(name, ())]),
+                )
             if freeze:
                 state.frozen_at = state.computed_at
-            state.save(update_fields=["computed_at", "frozen_at", "revision"])
+            state.save(
+                update_fields=[
+                    "computed_at",
+                    "frozen_at",
+                    "revision",
+                    *(field for field, _name in MONTH_MEDIANS),
+                ]
+            )
         done.append(month)
     return done
 
