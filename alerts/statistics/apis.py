@@ -1,5 +1,6 @@
 """GET /api/v1/statistics/: the figures of the page as JSON (same selector)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -51,7 +52,7 @@ class StatisticsApi(APIView):
     def get(self, request: Request) -> Response:
         commune_id = access.statistics_commune(request.user)
         if commune_id is None:
-            raise Forbidden("Votre compte n'est rattaché à aucune commune.")
+            raise Forbidden(_("Votre compte n'est rattaché à aucune commune."))
         query = validated(StatisticsQuerySerializer, request.query_params)
         body = {
             "from": f"{query['from']:%Y-%m}",
