@@ -140,6 +140,8 @@ DOORS: dict[str, frozenset[str]] = {
     "reporter": Role.REPORTING,
     "referent": frozenset({Role.REFERENT}),
     "shopkeeper": frozenset({Role.SHOPKEEPER}),
+    # The town's statistics (figures only, never an observation): the CLSPD coordinator, commune admins.
+    "statistics": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "staff": Role.STAFF,
     "moderation": Role.MODERATING,
     "coordination": Role.MODERATING,
@@ -540,6 +542,18 @@ def video_links(user: Any) -> dict[str, bool]:
         "video_register": video_commune(user) is not None,
         "video_totals": video_totals_commune(user) is not None,
     }
+
+
+def statistics_commune(user: Any) -> int | None:
+    """The commune whose statistics (aggregates, exports, annual report) a user may read: the CLSPD
+    coordinator's and a commune admin's own, read-only. Never another commune's."""
+    if _active(user) and user.role in DOORS["statistics"] and user.commune_id is not None:
+        return int(user.commune_id)
+    return None
+
+
+def statistics_allowed(user: Any) -> bool:
+    return statistics_commune(user) is not None
 
 
 # --- realtime: socket groups and the groups an event goes to ---------------------------------------

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import alerts.broadcasts.urls
 import alerts.console.urls
 import alerts.console.web
+import alerts.statistics.urls
 import alerts.urls
 import alerts.video.urls
 import alerts.watch_cell.urls
@@ -26,6 +27,7 @@ api_v1 = [
     # `path`: a Web Push subscription's token is its endpoint URL (slashes, plain or percent-encoded).
     path("devices/<path:token>/", DeviceUnregisterApi.as_view(), name="device"),
     path("push/web/", WebPushConfigApi.as_view(), name="push-web"),
+    *alerts.statistics.urls.api_urlpatterns,
     *alerts.urls.api_urlpatterns,
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,
@@ -50,6 +52,7 @@ urlpatterns = [
     path("mentions-legales/", legal.legal_notice_page, name="legal-notice"),
     path("admin/", admin.site.urls),
     path("", include("backend.accounts.urls")),
+    *alerts.statistics.urls.urlpatterns,
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

@@ -96,6 +96,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             **access.video_links(user),
             "app_links": _links(request),
             "emergency_link": commune_id is not None and access.may_read_emergency(user, commune_id),
+            "statistics_link": access.statistics_allowed(user),
         },
     )
 

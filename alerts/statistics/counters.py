@@ -4,11 +4,16 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from alerts.broadcasts.models import Broadcast
 from alerts.statistics.months import month_bounds
 
 BROADCAST_KINDS = (Broadcast.Kind.SHOP_ALERT, Broadcast.Kind.BURGLARY_ALERT)
+BROADCAST_LABELS = {
+    "broadcasts.shop_alert": _("Alertes commerces envoyées"),
+    "broadcasts.burglary_alert": _("Alertes cambriolage envoyées"),
+}
 
 
 def broadcasts_sent(commune_id: int, month: date) -> Iterator[tuple[int | None, str, int]]:

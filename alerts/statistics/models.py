@@ -24,6 +24,13 @@ class StatisticsMonth(models.Model):
     month = models.DateField(_("mois"), help_text=_("Le premier jour du mois."))
     computed_at = models.DateTimeField(_("calculé le"), default=timezone.now)
     frozen_at = models.DateTimeField(_("figé le"), null=True, blank=True)
+    # +1 at every computation: what the page's cache of figures is keyed on.
+    revision = models.PositiveIntegerField(default=0)
+    # The month's medians over all its observations (as MonthlyFigure's): an unfiltered view by month
+    # reads these instead of every group's delays.
+    median_moderation_s = models.PositiveIntegerField(null=True, blank=True)
+    median_acknowledgement_s = models.PositiveIntegerField(null=True, blank=True)
+    median_close_s = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("mois de statistiques")

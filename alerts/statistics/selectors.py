@@ -15,8 +15,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from alerts.models import Category
-from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome
+from alerts.statistics.models import MonthlyCounter, MonthlyFigure, Outcome, StatisticsMonth
 from alerts.statistics.months import month_of
+from alerts.statistics.registry import counter_label
 from backend.territory.models import Sector
 
 GROUPS = ("month", "sector", "category", "channel", "outcome")
@@ -61,7 +62,11 @@ def _scoped(
     return rows
 
 
-def statistics_figures(
+# What one table of figures groups by, and whether it needs the medians (reading the delays costs).
+Grouping = tuple[Sequence[str], bool]
+
+
+def statistics_tables(
     *,
     commune_id: int,
     month_from: date,
@@ -69,15 +74,13 @@ def statistics_figures(
     sectors: Sequence[int] = (),
     categories: Sequence[str] = (),
     channel: str | None = None,
-    group_by: Sequence[str],
-) -> list[dict[str, Any]]:
-    """The observations' figures of a commune from `month_from` to `month_to` (months included), filtered,
-    one dict per group: the group's keys (month "YYYY-MM"; sector id and name, None: outside every sector;
-    category slug and label; channel; outcome), its count and medians (seconds, None when nothing to
-    measure). Sorted by the group's keys; `group_by=()` gives one total row."""
-    unknown = set(group_by) - set(GROUPS)
-    if unknown:
-        raise ValueError(f"Unknown groups: {sorted(unknown)}")
+    groupings: Sequence[Grouping],
+) -> list[list[dict[str, Any]]]:
+    """Several tables of `statistics_figures` from one read of the aggregates (the page shows five)."""
+    for group_by, _medians in groupings:
+        unknown = set(group_by) - set(GROUPS)
+        if unknown:
+            raise ValueError(f"Unknown groups: {sorted(unknown)}")
     rows = _scoped(MonthlyFigure, commune_id, month_from, month_to, sectors)
     known = statistics_categories(commune_id, categories)
     if categories:
@@ -85,18 +88,44 @@ def statistics_figures(
     if channel:
         rows = rows.filter(channel=channel)
     names = statistics_sectors(commune_id)
-    dims = [name for name in GROUPS if name in group_by]
+    # Unfiltered, by month: the months' own medians, without reading every group's delays.
+    by_month = None
+    if not (sectors or categories or channel) and any(list(g) == ["month"] and m for g, m in groupings):
+        by_month = {
+            month: medians
+            for month, *medians in StatisticsMonth.objects.filter(
+                commune_id=commune_id, month__gte=month_of(month_from), month__lte=month_to
+            ).values_list("month", *MEDIANS)
+        }
+    with_delays = any(
+        medians and not (by_month is not None and list(g) == ["month"]) for g, medians in groupings
+    )
+    fields = ["month", "sector_id", "category_id", "channel", "outcome", "count"]
+    stored = list(rows.values_list(*fields, "delays") if with_delays else rows.values_list(*fields))
+    return [
+        _table(stored, group_by, medians, names, known, by_month if list(group_by) == ["month"] else None)
+        for group_by, medians in groupings
+    ]
+
+
+def _table(
+    stored: list[tuple[Any, ...]],
+    group_by: Sequence[str],
+    medians: bool,
+    names: dict[int, str],
+    known: dict[int, Category],
+    month_medians: dict[date, list[int | None]] | None,
+) -> list[dict[str, Any]]:
+    indexes = [GROUPS.index(name) for name in GROUPS if name in group_by]
+    dims = [GROUPS[index] for index in indexes]
     counts: dict[tuple[Any, ...], int] = defaultdict(int)
     delays: dict[tuple[Any, ...], tuple[list[int], ...]] = defaultdict(lambda: ([], [], []))
-    for month, sector_id, category_id, row_channel, outcome, count, row_delays in rows.values_list(
-        "month", "sector_id", "category_id", "channel", "outcome", "count", "delays"
-    ):
-        group = {"month": month, "sector": sector_id, "category": category_id, "channel": row_channel,
-                 "outcome": outcome}  # fmt: skip
-        key = tuple(group[name] for name in dims)
-        counts[key] += count
-        for measured, name in zip(delays[key], DELAYS, strict=True):
-            measured.extend(row_delays.get(name, ()))
+    for row in stored:
+        key = tuple(row[index] for index in indexes)
+        counts[key] += row[5]
+        if medians and month_medians is None:
+            for measured, name in zip(delays[key], DELAYS, strict=True):
+                measured.extend(row[6].get(name, ()))
     if not group_by and not counts:
         counts[()] = 0
 
@@ -122,10 +151,39 @@ def statistics_figures(
             else:
                 item[name] = value
         item["count"] = counts[key]
-        for name, measured in zip(MEDIANS, delays[key], strict=True):
-            item[name] = _median(measured)
+        if medians and month_medians is not None:
+            item.update(zip(MEDIANS, month_medians.get(key[0], (None, None, None)), strict=True))
+        elif medians:
+            for name, measured in zip(MEDIANS, delays[key], strict=True):
+                item[name] = _median(measured)
         result.append(item)
     return result
+
+
+def statistics_figures(
+    *,
+    commune_id: int,
+    month_from: date,
+    month_to: date,
+    sectors: Sequence[int] = (),
+    categories: Sequence[str] = (),
+    channel: str | None = None,
+    group_by: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The observations' figures of a commune from `month_from` to `month_to` (months included), filtered,
+    one dict per group: the group's keys (month "YYYY-MM"; sector id and name, None: outside every sector;
+    category slug and label; channel; outcome), its count and medians (seconds, None when nothing to
+    measure). Sorted by the group's keys; `group_by=()` gives one total row."""
+    (table,) = statistics_tables(
+        commune_id=commune_id,
+        month_from=month_from,
+        month_to=month_to,
+        sectors=sectors,
+        categories=categories,
+        channel=channel,
+        groupings=[(group_by, True)],
+    )
+    return table
 
 
 def statistics_counters(
@@ -144,3 +202,35 @@ def statistics_counters(
         {**({"month": f"{row['month']:%Y-%m}"} if by_month else {}), "key": row["key"], "value": row["total"]}
         for row in totals
     ]
+
+
+def statistics_tables_for_query(
+    *, commune_id: int, query: dict[str, Any], groupings: Sequence[Grouping]
+) -> list[list[dict[str, Any]]]:
+    """`statistics_tables` for a validated query (serializers.StatisticsQuerySerializer)."""
+    return statistics_tables(
+        commune_id=commune_id,
+        month_from=query["from"],
+        month_to=query["to"],
+        sectors=query.get("sector", ()),
+        categories=query.get("category", ()),
+        channel=query.get("channel") or None,
+        groupings=groupings,
+    )
+
+
+def statistics_for_query(
+    *, commune_id: int, query: dict[str, Any], group_by: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """`statistics_figures` for a validated query, grouped as it says unless `group_by` is given."""
+    chosen = query.get("group_by", ()) if group_by is None else group_by
+    (table,) = statistics_tables_for_query(commune_id=commune_id, query=query, groupings=[(chosen, True)])
+    return table
+
+
+def statistics_counters_labelled(*, commune_id: int, query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counters of a validated query's period and sectors, with their French names."""
+    rows = statistics_counters(
+        commune_id=commune_id, month_from=query["from"], month_to=query["to"], sectors=query.get("sector", ())
+    )
+    return [{**row, "label": counter_label(row["key"])} for row in rows]

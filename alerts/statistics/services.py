@@ -10,10 +10,11 @@ import statistics as stats
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, Min, Value, When
+from django.db.models import Case, Count, Func, IntegerField, Min, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -33,12 +34,37 @@ OUTCOME = Case(
     default=Value(Outcome.TRANSMITTED),
 )
 GroupKey = tuple[int | None, int, str, str]  # sector, category, channel, outcome
+MONTH_MEDIANS = (
+    ("median_moderation_s", "moderation"),
+    ("median_acknowledgement_s", "acknowledgement"),
+    ("median_close_s", "close"),
+)
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> int | None:
-    if start is None or end is None or end < start:
-        return None
-    return int((end - start).total_seconds())
+class SecondsBetween(Func):
+    """Whole seconds from one timestamp to another, computed by the database (reading the timestamps
+    themselves costs more than the whole aggregation); NULL when either is NULL."""
+
+    output_field = IntegerField()
+    arity = 2
+    template = "CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS BIGINT)"
+    arg_joiner = " - "
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _positive(seconds: int | None) -> int | None:
+    return seconds if seconds is not None and seconds >= 0 else None
 
 
 def _median(values: list[int]) -> int | None:
@@ -62,23 +88,24 @@ def _month_figures(commune_id: int, month: date) -> list[MonthlyFigure]:
             channel=channel, outcome=outcome, count=n,
         )  # fmt: skip
     # The police's reaction: from the first transmission to the first acknowledgement, per observation.
-    reactions = {
-        observation_id: _seconds(sent, acknowledged)
-        for observation_id, sent, acknowledged in Dispatch.objects.filter(observation__in=rows)
+    reactions = dict(
+        Dispatch.objects.filter(observation__in=rows)
         .values_list("observation_id")
-        .annotate(sent=Min("created_at"), acknowledged=Min("acknowledged_at"))
+        .annotate(seconds=SecondsBetween(Min("created_at"), Min("acknowledged_at")))
         .order_by()
-    }
-    delays: dict[GroupKey, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
-    timed = rows.annotate(outcome=OUTCOME).values_list(
-        "id", "sector_id", "category_id", "channel", "outcome", "created_at", "decided_at", "finished_at"
     )
-    for pk, sector_id, category_id, channel, outcome, created, decided, finished in timed.order_by():
+    delays: dict[GroupKey, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+    timed = rows.annotate(
+        outcome=OUTCOME,
+        moderation=SecondsBetween("created_at", "decided_at"),
+        close=SecondsBetween("created_at", "finished_at"),
+    ).values_list("id", "sector_id", "category_id", "channel", "outcome", "moderation", "close")
+    for pk, sector_id, category_id, channel, outcome, moderation_s, close_s in timed.order_by():
         moderation, acknowledgement, close = delays[(sector_id, category_id, channel, outcome)]
         for values, value in (
-            (moderation, _seconds(created, decided)),
-            (acknowledgement, reactions.get(pk)),
-            (close, _seconds(created, finished)),
+            (moderation, _positive(moderation_s)),
+            (acknowledgement, _positive(reactions.get(pk))),
+            (close, _positive(close_s)),
         ):
             if value is not None:
                 values.append(value)
@@ -116,12 +143,27 @@ def statistics_refresh(*, commune: Commune | int, months: Iterable[date], freeze
                 continue
             MonthlyFigure.objects.filter(commune_id=commune_id, month=month).delete()
             MonthlyCounter.objects.filter(commune_id=commune_id, month=month).delete()
-            MonthlyFigure.objects.bulk_create(_month_figures(commune_id, month), batch_size=1000)
+            figures = _month_figures(commune_id, month)
+            MonthlyFigure.objects.bulk_create(figures, batch_size=1000)
             MonthlyCounter.objects.bulk_create(_month_counters(commune_id, month), batch_size=1000)
             state.computed_at = timezone.now()
+            state.revision += 1  # under the row lock
+            for field, name in MONTH_MEDIANS:
+                setattr(
+                    state,
+                    field,
+                    _median([value for figure in figures for value in figure.delays.get(name, ())]),
+                )
             if freeze:
                 state.frozen_at = state.computed_at
-            state.save(update_fields=["computed_at", "frozen_at"])
+            state.save(
+                update_fields=[
+                    "computed_at",
+                    "frozen_at",
+                    "revision",
+                    *(field for field, _name in MONTH_MEDIANS),
+                ]
+            )
         done.append(month)
     return done
 

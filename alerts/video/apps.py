@@ -11,6 +11,18 @@ class VideoConfig(AppConfig):
     verbose_name = _("Vidéoprotection")
 
     def ready(self) -> None:
-        from alerts.video import retention
+        from alerts.statistics.registry import register_monthly_counter
+        from alerts.video import retention, selectors
 
         retention.register()
+        # Requests for footage, refusals and extractions in the town's statistics, counted before the purge.
+        register_monthly_counter(
+            "video",
+            selectors.monthly_counts,
+            purged_months=selectors.purged_months,
+            labels={
+                "video_requests": _("Vidéoprotection : demandes d'images"),
+                "video_refusals": _("Vidéoprotection : demandes refusées"),
+                "video_extractions": _("Vidéoprotection : extractions"),
+            },
+        )

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Agency
+from alerts.statistics.registry import rows_months
 from alerts.video.models import Destruction, Extraction, FootageRequest
+from backend.core.retention import retention_rule
 from backend.core.spreadsheet import csv_safe
 
 
@@ -188,6 +190,15 @@ def monthly_counts(commune_id: int, month: date) -> list[tuple[int | None, str, 
         video_extractions=extractions.count(),
     )
     return [(None, key, count) for key, count in counts.items()]
+
+
+def purged_months(now: datetime) -> set[tuple[int, date]]:
+    """The months whose counts the next retention purge touches (requests with their extractions)."""
+    requests = retention_rule("video.register").expired(now)
+    extractions = Extraction.objects.filter(request__in=requests.values("pk"))
+    return rows_months(requests, commune="commune_id", at="created_at") | rows_months(
+        extractions, commune="request__commune_id", at="recorded_at"
+    )
 
 
 def footage_requested(observation_id: int) -> int:

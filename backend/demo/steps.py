@@ -6,6 +6,7 @@ from django.db import transaction
 
 from alerts import demo as alerts_demo
 from alerts.broadcasts import demo as broadcasts_demo
+from alerts.statistics import demo as statistics_demo
 from alerts.video import demo as video_demo
 from alerts.watch_cell import demo as watch_cell_demo
 from backend.accounts import demo as accounts_demo
@@ -20,6 +21,7 @@ def seed_all(say: Callable[[str], None]) -> None:
         commune = territory_demo.seed(say)
         accounts_demo.seed(commune, say)
         commerces_demo.seed(commune, say)
+        statistics_demo.seed(commune, say)
         neighbours_demo.seed(commune, say)
         alerts_demo.seed(commune, say)
         video_demo.seed(commune, say)

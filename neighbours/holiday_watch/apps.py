@@ -14,6 +14,7 @@ class HolidayWatchConfig(AppConfig):
     def ready(self) -> None:
         from alerts import access
         from alerts.registry import StaffLink, register_sms_recipients, register_staff_link
+        from alerts.statistics.registry import register_monthly_counter
         from neighbours.holiday_watch import retention, selectors
 
         # A burglary alert for a sector also texts the residents away from it who asked for alerts.
@@ -27,3 +28,14 @@ class HolidayWatchConfig(AppConfig):
             ),
         )
         retention.register()
+        # Requests, passes and anomalies in the town's statistics, counted before the purge takes them.
+        register_monthly_counter(
+            "holiday_watch",
+            selectors.monthly_counts,
+            purged_months=selectors.purged_months,
+            labels={
+                "holiday_watch.requests": _("Tranquillité vacances : demandes"),
+                "holiday_watch.passes": _("Tranquillité vacances : passages"),
+                "holiday_watch.anomalies": _("Tranquillité vacances : anomalies"),
+            },
+        )

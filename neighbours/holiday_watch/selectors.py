@@ -11,7 +11,9 @@ from django.utils import timezone
 from alerts import access
 from alerts.models import Category
 from alerts.registry import AudienceQuery
+from alerts.statistics.registry import rows_months
 from backend.accounts.models import User
+from backend.core.retention import retention_rule
 from backend.territory.models import Sector
 from neighbours.holiday_watch.models import ANOMALY_CATEGORIES, PatrolPass, WatchRequest
 
@@ -110,6 +112,19 @@ def monthly_counts(commune_id: int, month: date) -> list[tuple[int | None, str, 
         if row["anomalies"]:
             counts.append((row["request__sector_id"], "holiday_watch.anomalies", row["anomalies"]))
     return counts
+
+
+def purged_months(now: datetime) -> set[tuple[int, date]]:
+    """The months whose counts the next retention purge touches (requests, and passes with them): the
+    statistics freeze them first."""
+    requests = retention_rule("holiday_watch.requests").expired(now)
+    passes = PatrolPass.objects.filter(
+        Q(pk__in=retention_rule("holiday_watch.passes").expired(now).values("pk"))
+        | Q(request__in=requests.values("pk"))
+    )
+    return rows_months(requests, commune="commune_id", at="created_at") | rows_months(
+        passes, commune="request__commune_id", at="at"
+    )
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -1,10 +1,10 @@
 """Issue 12's retention acceptance test: with a frozen clock, a row in every registered table; the clock
 moves to one day after each period and the worker's daily job runs; no row older than its period remains
-in any registered table, and the pre-purge hooks ran before anything was purged.
+in any registered table, the pre-purge hooks ran before anything was purged, and the town's statistics
+(computed by the nightly job before the first run) are the same after every run.
 
 The check is generic over the registry: a new `register_retention` needs a row maker in rows.py (the first
-test fails until it has one), and is then covered here. When the statistics issue lands, its aggregation is
-a pre-purge hook: assert here that the town's figures are the same before and after each run.
+test fails until it has one), and is then covered here.
 """
 
 from datetime import datetime, timedelta
@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from alerts.statistics.months import month_of
+from alerts.statistics.selectors import statistics_figures
+from alerts.statistics.services import statistics_refresh_recent
 from backend.core.models import RetentionState
 from backend.core.periodic import periodic_jobs
 from backend.core.retention import RetentionRule, retention_report, retention_rules
@@ -40,6 +43,16 @@ def _older_than_period(rule: RetentionRule, now: datetime) -> int:
     return rows.filter(**{f"{rule.age_field}__lt": limit}).count()
 
 
+def _figures(commune_id: int) -> list[dict[str, Any]]:
+    month = month_of(T0)
+    return statistics_figures(
+        commune_id=commune_id,
+        month_from=month,
+        month_to=month,
+        group_by=("sector", "category", "channel", "outcome"),
+    )
+
+
 def test_every_registered_table_has_a_row_maker() -> None:
     assert set(MAKERS) == {rule.name for rule in retention_rules()}
 
@@ -52,6 +65,9 @@ def test_one_day_after_each_period_no_row_older_than_its_period_remains(
     purged = {name: make(w) for name, make in MAKERS.items()}
     rules = retention_rules()
     assert not any(check() for check in purged.values())
+    statistics_refresh_recent(now=T0)
+    figures = _figures(commune.pk)
+    assert sum(row["count"] for row in figures) >= 1
 
     last_run: datetime | None = None
     for due in sorted({_due(rule) for rule in rules}):
@@ -80,6 +96,7 @@ def test_one_day_after_each_period_no_row_older_than_its_period_remains(
                 assert purged[rule.name](), f"{rule.name}: the row written at T0 is still there"
             else:
                 assert not purged[rule.name](), f"{rule.name}: purged before its period"
+        assert _figures(commune.pk) == figures, "the purge changed the town's statistics"
         last_run = at
 
     # Everything went; a day later, the next run finds nothing more.

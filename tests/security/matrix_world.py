@@ -290,6 +290,7 @@ def world_build(media: Path) -> World:
         "agency": (towns.pm_a, towns.pm_b, towns.pn),
         "agency_token": (agency_token(towns.pm_a), agency_token(towns.pm_b), agency_token(towns.pn)),
         "provider": ("twilio", "twilio", "twilio"),
+        "year": (2026, 2026, 2026),
         "holiday_watch": (
             holiday_watch(a, people["referent_a"]),
             holiday_watch(b, people["referent_b"]),
@@ -371,6 +372,7 @@ KINDS: list[tuple[str, str]] = [
     (r"^/api/v1/inbox/\{notification_id\}", "notification"),
     (r"^/api/v1/devices/\{token\}", "device"),
     (r"^/sms/\{provider\}", "provider"),
+    (r"^/statistiques/rapport-annuel/\{year\}", "year"),
     (r"^/cellule-de-veille/\{meeting_id\}/membres/\{member_id\}", "meeting_member"),
     (r"^/cellule-de-veille/\{meeting_id\}/actions/\{action_id\}", "meeting_action"),
     (r"^/cellule-de-veille/\{meeting_id\}", "meeting"),
@@ -421,6 +423,8 @@ def _value(kind: str, subject: Any) -> dict[str, Any]:
         return {"token": subject.token}
     if kind == "provider":
         return {"provider": subject}
+    if kind == "year":
+        return {"year": subject}
     if kind == "agency_token":
         return {"id": subject.agency_id, "token_id": subject.pk}
     if kind == "meeting_member":

@@ -237,6 +237,16 @@ GET    /video/registre.csv                                   | 302       | 302  
 GET    /video/registre.pdf                                   | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 200        | 403        | 200        | 403        | 403
 GET    /video/bilan/                                         | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 200        | 200        | 200        | 403        | 403
 
+## Statistics
+# Figures only, of the reader's own commune: the CLSPD coordinator and commune admins (a superuser has no commune).
+GET    /api/v1/statistics/                                   | 401       | 403        | 403        | 403         | 403        | ok          | ok          | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/                                        | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/export.csv                              | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/export.ods                              | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}/                  | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}.pdf               | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+GET    /statistiques/rapport-annuel/{year}.ods               | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 403        | 403        | 403        | 403        | 403
+
 ## Pages
 GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok

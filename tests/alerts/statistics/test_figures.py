@@ -150,3 +150,19 @@ def test_medians_of_the_delays(commune: Any, time_machine: Any) -> None:
     assert stored["transmitted"].median_moderation_s == 360
     assert stored["transmitted"].median_acknowledgement_s == 60
     assert stored["transmitted"].median_close_s is None
+
+
+def test_by_month_unfiltered_reads_the_months_medians_and_they_equal_the_groups(
+    commune: Any, time_machine: Any
+) -> None:
+    populate(world(commune, time_machine), time_machine)
+    statistics_refresh(commune=commune, months=[JAN, FEB])
+    fast = statistics_figures(commune_id=commune.pk, month_from=JAN, month_to=FEB, group_by=("month",))
+    # Every sector named (and « hors secteur »): the same observations, read from the groups' delays.
+    every_sector = [*commune.sectors.values_list("pk", flat=True), 0]
+    exact = statistics_figures(
+        commune_id=commune.pk, month_from=JAN, month_to=FEB, sectors=every_sector, group_by=("month",)
+    )
+    assert fast == exact
+    assert [row["median_moderation_s"] is not None for row in fast] == [True, True]
+    assert StatisticsMonth.objects.get(month=JAN).median_moderation_s == fast[0]["median_moderation_s"]

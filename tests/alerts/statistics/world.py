@@ -55,7 +55,10 @@ def world(commune: Commune, time_machine: Any) -> World:
 
 def observation(w: World, *, sector: str, category: str, channel: str, outcome: str) -> Observation:
     """One observation taken to `outcome` through the services, each step a minute after the last."""
-    row = alerts_factories.observation(w.author, category=category)
+    assert w.commune.boundary is not None
+    corners = w.commune.boundary["coordinates"][0]
+    longitude = (min(c[0] for c in corners) + max(c[0] for c in corners)) / 2  # inside, whatever the commune
+    row = alerts_factories.observation(w.author, category=category, latitude=43.415, longitude=longitude)
     Observation.objects.filter(pk=row.pk).update(
         channel=channel, sector=Sector.objects.get(commune=w.commune, slug=sector)
     )
