@@ -52,6 +52,7 @@ from alerts.models import (
     ObservationAddition,
     ObservationPhoto,
 )
+from alerts.privacy.models import RightsRequest
 from backend.accounts.models import Role, User
 from backend.accounts.second_factor import request_has_second_factor, scope_has_second_factor
 from backend.territory.models import Commune
@@ -140,6 +141,8 @@ DOORS: dict[str, frozenset[str]] = {
     # note, close): the police roles, and agency tokens (AGENCY_TOKEN_DOORS).
     "police_dispatch": Role.POLICING,
     "commune_admin": frozenset({Role.ADMIN}),
+    # The commune's data-protection business (read log): its DPO and its admin.
+    "data_protection": frozenset({Role.ADMIN, Role.DPO}),
 }
 # The only doors an agency token passes, without a second factor: it is a machine credential, scoped to
 # its agency's dispatches (dispatches_policed) and their police view.
@@ -341,9 +344,30 @@ def may_manage_agency_tokens(user: Any, agency: Agency) -> bool:
     return agency_tokens_manageable(user).filter(pk=agency.pk).exists()
 
 
-def read_log_commune(user: Any) -> int | None:
-    """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
+def privacy_commune(user: Any) -> int | None:
+    """The commune whose data-protection business (rights requests, register, read log, retention report)
+    this user handles: its DPO, or its commune admin (who stands in when the DPO has no account)."""
+    if _active(user) and user.role == Role.DPO and user.commune_id is not None:
+        return int(user.commune_id)
     return administered_commune(user)
+
+
+def read_log_commune(user: Any) -> int | None:
+    """Whose reads of observations a user may export: the commune's DPO and its admin."""
+    return privacy_commune(user)
+
+
+def privacy_office_allowed(user: Any) -> bool:
+    """May open the DPO's page (/agents/protection-des-donnees/) and its register downloads."""
+    return privacy_commune(user) is not None
+
+
+def rights_requests_handled(user: Any) -> QuerySet[RightsRequest]:
+    """The rights requests this user examines and decides: those of the commune they handle."""
+    commune_id = privacy_commune(user)
+    if commune_id is None:
+        return RightsRequest.objects.none()
+    return RightsRequest.objects.filter(commune_id=commune_id)
 
 
 # --- realtime: socket groups and the groups an event goes to ---------------------------------------
@@ -419,6 +443,12 @@ MODERATION_MODELS = frozenset(
 )
 # Rows of every commune (phone numbers and addresses of anyone who asked a code).
 PLATFORM_MODELS = frozenset({"accounts.phonecode"})
+# What a DPO finds in the admin: their commune's rights requests, nothing else.
+PRIVACY_MODELS = frozenset({"privacy.rightsrequest"})
+
+
+def _dpo(user: Any) -> bool:
+    return _active(user) and user.role == Role.DPO and privacy_commune(user) is not None
 
 
 def _label(model: type[Model]) -> str:
@@ -449,12 +479,15 @@ class Policy:
 
     def admin_site_allows(self, request: HttpRequest) -> bool:
         user = request.user
+        if _dpo(user):
+            return request_has_second_factor(request)
         if not (is_staff(user) and request_has_second_factor(request)):
             return False
         return bool(user.is_superuser) or user.role in Role.MODERATING  # type: ignore[union-attr]
 
     def _commune(self, request: HttpRequest) -> int | None:
-        return staff_commune(request.user)
+        user = request.user
+        return privacy_commune(user) if _dpo(user) else staff_commune(user)
 
     def admin_queryset(self, request: HttpRequest, admin: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
         user = request.user
@@ -464,6 +497,8 @@ class Policy:
             return queryset
         label = _label(queryset.model)
         commune_id = self._commune(request)
+        if _dpo(user) and label not in PRIVACY_MODELS:
+            return queryset.none()
         if label in PLATFORM_MODELS or commune_id is None:
             return queryset.none()
         if label in MODERATION_MODELS and moderated_commune(user) is None:
@@ -489,6 +524,8 @@ class Policy:
         label = _label(admin.model)
         if label in PLATFORM_MODELS:
             return False
+        if _dpo(user):
+            return label in PRIVACY_MODELS and action != "delete"
         if label in MODERATION_MODELS and action in ("module", "view"):
             return moderated_commune(user) is not None
         if obj is not None and action in ("change", "delete"):

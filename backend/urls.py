@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import alerts.broadcasts.urls
 import alerts.console.urls
 import alerts.console.web
+import alerts.privacy.urls
 import alerts.urls
 import commerces.urls
 import neighbours.urls
@@ -26,6 +27,7 @@ api_v1 = [
     *alerts.urls.api_urlpatterns,
     *alerts.broadcasts.urls.api_urlpatterns,
     *alerts.console.urls.api_urlpatterns,
+    *alerts.privacy.urls.api_urlpatterns,
     *neighbours.urls.api_urlpatterns,
     *commerces.urls.api_urlpatterns,
 ]
@@ -50,6 +52,7 @@ urlpatterns = [
     *alerts.urls.urlpatterns,
     *alerts.broadcasts.urls.urlpatterns,
     *alerts.console.urls.urlpatterns,
+    *alerts.privacy.urls.urlpatterns,
     *neighbours.urls.urlpatterns,
     *commerces.urls.urlpatterns,
 ]

@@ -79,7 +79,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/staff_home.html",
-        {"admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user)},
+        {
+            "admin_links": access.console_allowed(request.user) and access.staff_home_allowed(request.user),
+            "privacy_link": access.privacy_office_allowed(request.user),
+        },
     )
 
 
