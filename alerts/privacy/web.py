@@ -25,6 +25,12 @@ from backend.audit.services import audit_record, client_ip
 from backend.core.retention import period_text, retention_report, retention_rules
 from backend.territory.models import Commune
 
+REGISTER_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pdf": "application/pdf",
+}
+
 office_page = staff_page(
     access.privacy_office_allowed,
     gettext_lazy("Cette page est réservée au délégué à la protection des données et à l'administrateur."),
@@ -120,21 +126,20 @@ def office_page_view(request: HttpRequest) -> HttpResponse:
 @office_page
 def register_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The art. 30 register entry of the commune: JSON, ODT or PDF; each download is audited."""
+    if fmt not in REGISTER_TYPES:
+        raise Http404(_("Format inconnu."))
     commune = _office_commune(request)
     entry = register_entry(commune)
     audit_record(
         actor=request.user, action="privacy.register_exported", extra={"format": fmt}, ip=client_ip(request)
     )
     if fmt == "json":
-        body = json.dumps(entry, ensure_ascii=False, indent=2).encode()
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        content = json.dumps(entry, ensure_ascii=False, indent=2).encode()
     elif fmt == "odt":
-        response = HttpResponse(register_odt(entry), content_type="application/vnd.oasis.opendocument.text")
-    elif fmt == "pdf":
-        html = render_to_string("privacy/register.html", {"entry": entry}, request=request)
-        response = HttpResponse(register_pdf(html), content_type="application/pdf")
+        content = register_odt(entry)
     else:
-        raise Http404(_("Format inconnu."))
+        content = register_pdf(render_to_string("privacy/register.html", {"entry": entry}, request=request))
+    response = HttpResponse(content, content_type=REGISTER_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="registre-{commune.slug}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
