@@ -92,7 +92,7 @@ class StepForm(forms.ModelForm):
         fields: list[str] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         step = data.get("step")
         if step in ("identity", "extend", "defer", "decide") and not data.get("note", "").strip():
             self.add_error("note", _("Ce champ est requis pour cette étape."))
@@ -109,7 +109,7 @@ class SubmitForm(forms.ModelForm):
         fields = SUBMITTED
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         missing = contact_missing(data)
         if missing:
             self.add_error(missing, _("Indiquez où répondre par le moyen choisi."))
@@ -163,7 +163,9 @@ class RightsRequestAdmin(CommuneScopedAdmin):
         try:
             if not change:
                 created = services.rights_request_submit(
-                    actor=actor, ip=client_ip(request), **{name: data.get(name) for name in SUBMITTED}
+                    actor=actor,  # type: ignore[arg-type]
+                    ip=client_ip(request),
+                    **{name: data.get(name) for name in SUBMITTED},
                 )
                 for field in RightsRequest._meta.concrete_fields:
                     setattr(obj, field.attname, getattr(created, field.attname))

@@ -71,7 +71,7 @@ class RightsRequestForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         missing = contact_missing(data)
         if missing:
             self.add_error(missing, _("Indiquez où vous répondre par le moyen choisi."))

@@ -16,7 +16,7 @@ class _DpoSerializer(serializers.Serializer):
 
 class _RetentionSerializer(serializers.Serializer):
     rule = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     period = serializers.CharField(help_text="Durée en vigueur, par exemple « 365 jours ».")
     setting = serializers.CharField()
 

@@ -84,15 +84,16 @@ def request_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def request_done_page(request: HttpRequest) -> HttpResponse:
     """The receipt: the reference and the deadline of the request this browser just made."""
-    row = RightsRequest.objects.filter(pk=request.session.get("privacy_request")).first()
+    pk = request.session.get("privacy_request")
+    row = RightsRequest.objects.filter(pk=pk).first() if pk else None
     if row is None:
         return redirect("privacy-request")
     return render(request, "privacy/request_done.html", {"row": row})
 
 
 def _office_commune(request: HttpRequest) -> Commune:
-    commune_id = access.privacy_commune(request.user)
-    return Commune.objects.get(pk=commune_id)
+    """The commune of the office page's user (its decorator let them in: they have one)."""
+    return Commune.objects.get(pk=access.privacy_commune(request.user) or 0)
 
 
 @never_cache

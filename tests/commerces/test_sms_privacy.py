@@ -26,7 +26,8 @@ def _notices():
 def test_info_answers_with_a_short_text_and_the_notice(client, shopkeeper, word):
     (reply,) = _send(client, "+33612000031", word)
     assert NOTICE in reply
-    assert is_gsm7(reply) and fits_one_sms(reply), reply
+    assert is_gsm7(reply), reply
+    assert fits_one_sms(reply), reply
     assert not _notices().exists()  # the answer is the notice: no second SMS
 
 

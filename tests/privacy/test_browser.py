@@ -48,7 +48,9 @@ def test_notice_and_third_party_request_without_javascript(transactional_db, dap
         page.get_by_role("button", name="Envoyer la demande").click()
 
         row = RightsRequest.objects.get()
-        assert row.requester == "third_party" and row.kind == "objection" and row.channel == "email"
+        assert row.requester == "third_party"
+        assert row.kind == "objection"
+        assert row.channel == "email"
         assert row.reference in page.get_by_role("main").inner_text()
     finally:
         context.close()

@@ -1,7 +1,7 @@
 """A rights request from the public form to its decision: deadline, identity check, the reports found,
 deferral with its ground, decision told by the chosen channel, every step audited; reminders."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -16,8 +16,8 @@ from backend.audit.models import AuditEvent
 from backend.messaging.models import Delivery
 from tests import factories
 from tests.alerts.factories import observation
-from tests.neighbours.factories import ready_commune, referent
 from tests.helpers import signed_in
+from tests.neighbours.factories import ready_commune, referent
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +60,15 @@ def _actions(row):
 def test_a_third_party_request_flows_from_the_form_to_a_decision_told_by_sms(client, commune):
     author = referent(ready_commune(commune)).user
     named = observation(author)
-    in_november = timezone.make_aware(timezone.datetime(2026, 11, 12, 10))
+    in_november = timezone.make_aware(datetime(2026, 11, 12, 10))
     Observation.objects.filter(pk=named.pk).update(occurred_at=in_november)
     outside = observation(author)  # occurred in December: outside the period
 
     response = client.post(FORM, _form(commune))
     assert response.status_code == 302
     row = RightsRequest.objects.get()
-    assert row.requester == "third_party" and row.status == RightsRequest.Status.RECEIVED
+    assert row.requester == "third_party"
+    assert row.status == RightsRequest.Status.RECEIVED
     assert row.due_at == add_months(row.received_at, 1)
     done = client.get(response["Location"]).content.decode()
     assert row.reference in done
@@ -79,7 +80,8 @@ def test_a_third_party_request_flows_from_the_form_to_a_decision_told_by_sms(cli
     assert outside.reference not in page
 
     row = _change(office, row, step="identity", note="CNI vue au guichet le 3/12")
-    assert row.status == RightsRequest.Status.IDENTITY_CHECKED and row.identity_checked_by == dpo
+    assert row.status == RightsRequest.Status.IDENTITY_CHECKED
+    assert row.identity_checked_by == dpo
     row = _change(office, row, step="match")
     assert row.matched_references == named.reference
     row = _change(
@@ -101,9 +103,11 @@ def test_a_third_party_request_flows_from_the_form_to_a_decision_told_by_sms(cli
         decision_taken="partial",
         answer_text="Vous pouvez saisir la CNIL pour un accès indirect.",
     )
-    assert row.status == RightsRequest.Status.DECIDED and row.decided_by == dpo
+    assert row.status == RightsRequest.Status.DECIDED
+    assert row.decided_by == dpo
     sms = Delivery.objects.get(address="+33698000001", kind="privacy.outcome")
-    assert row.reference in sms.body and "accordée en partie" in sms.body
+    assert row.reference in sms.body
+    assert "accordée en partie" in sms.body
     assert _actions(row) == [
         "privacy.request_received",
         "privacy.identity_checked",
