@@ -21,6 +21,8 @@ from alerts import services
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
 from alerts.models import Notification, Observation, ObservationRead
+from alerts.privacy.models import RightsRequest
+from alerts.privacy.services import rights_request_submit
 from alerts.read_log import observation_reads_record
 from backend.accounts.models import PhoneCode, TokenFamily, User
 from backend.audit.models import AuditEvent
@@ -263,6 +265,21 @@ def shop_applications(w: World) -> Purged:
     return _gone(ShopApplication, row.pk)
 
 
+def rights_requests(w: World) -> Purged:
+    row = rights_request_submit(
+        commune=w.commune,
+        kind="access",
+        requester="third_party",
+        name="Jean Martin",
+        channel="sms",
+        phone=factories.phone(),
+        details="Suis-je cité ?",
+        identity_proof="CNI",
+        identity_declared=True,
+    )
+    return _gone(RightsRequest, row.pk)
+
+
 def shopkeepers_ended(w: World) -> Purged:
     """A shopkeeper's account whose link to their shop was removed."""
     shopkeeper = commerces_factories.shopkeeper(commerces_factories.shop(w.commune))
@@ -297,4 +314,5 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "commerces.inbound_sms": inbound_sms,
     "commerces.shop_applications": shop_applications,
     "commerces.shopkeepers_ended": shopkeepers_ended,
+    "privacy.rights_requests": rights_requests,
 }

@@ -164,6 +164,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "commerces.shopkeeper": "with the account: deleted when it is erased",
     "commerces.shopapplication": ["commerces.shop_applications"],
     "commerces.inboundmessage": ["commerces.inbound_sms"],
+    "privacy.rightsrequest": ["privacy.rights_requests"],
     "commerces.shopalerttemplate": "templates written by staff: no person",
     "territory.commune": "a commune and its boundary (GeoJSON): no person",
     "territory.sector": "a sector's polygon (GeoJSON): no person",
