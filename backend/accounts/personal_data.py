@@ -108,7 +108,7 @@ def account_erase(
     """
     if user.erased_at is not None:
         raise Forbidden(_("Ce compte est déjà effacé."))
-    if user.is_superuser or user.role in Role.STAFF:
+    if user.is_superuser or user.role in Role.SECOND_FACTOR:
         raise Forbidden(_("Les comptes des agents sont supprimés par l'administrateur de la commune."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)

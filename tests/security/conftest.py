@@ -59,6 +59,11 @@ def towns_build(a: Commune, b: Commune) -> Towns:
         "operator_pm_b": staff(Role.OPERATOR, b, devices, "operator_pm_b"),
         "admin_a": staff(Role.ADMIN, a, devices, "admin_a"),
         "admin_b": staff(Role.ADMIN, b, devices, "admin_b"),
+        "coordinator_a": staff(Role.COORDINATOR, a, devices, "coordinator_a"),
+        "csu_a": staff(Role.CSU, a, devices, "csu_a"),
+        "ethics_a": staff(Role.ETHICS, a, devices, "ethics_a"),
+        "inspector_a": staff(Role.INSPECTOR, a, devices, "inspector_a"),
+        "dpo_a": staff(Role.DPO, a, devices, "dpo_a"),
     }
     root, root_device = factories.staff(role=Role.ADMIN, commune=None)
     root.is_superuser = True

@@ -38,6 +38,11 @@ COLUMNS = {  # role column -> who plays it (tests/security/conftest.py's names)
     "moderator": "moderator_a",
     "operator": "operator_pm_a",
     "admin": "admin_a",
+    "coordinator": "coordinator_a",
+    "csu": "csu_a",
+    "ethics": "ethics_a",
+    "inspector": "inspector_a",
+    "dpo": "dpo_a",
     "superuser": "superuser",
 }
 

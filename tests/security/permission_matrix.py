@@ -15,14 +15,27 @@ import re
 import sys
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "referent", "shopkeeper", "moderator", "operator", "admin", "superuser")
+ROLES = (
+    "anonymous",
+    "referent",
+    "shopkeeper",
+    "moderator",
+    "operator",
+    "admin",
+    "coordinator",
+    "csu",
+    "ethics",
+    "inspector",
+    "dpo",
+    "superuser",
+)
 SCOPES = ("own", "other commune", "not theirs")
 # ok: let through (any status but a refusal: 400 and 409 from a minimal body count); a refusal: 401
 # (who are you?), 403 (not your role), 404 (not yours, or not there); pages: 200, 302 (redirected to a
 # sign-in page), 403; sockets: ok (accepted), 4401 (unauthenticated), 4403 (not a console role).
 ANSWERS = frozenset({"ok", "200", "302", "401", "403", "404", "4401", "4403"})
 REFUSALS = frozenset({"302", "401", "403", "404", "4401", "4403"})
-STAFF = ("moderator", "operator", "admin", "superuser")
+STAFF = ("moderator", "operator", "admin", "coordinator", "csu", "ethics", "inspector", "dpo", "superuser")
 # Staff pass no door without their second factor, which the test checks on every row (the same request
 # with a token or session without it must be refused), except the ping socket, which tells a socket who
 # it is signed in as and nothing else.
@@ -33,7 +46,9 @@ DOCS_END = "<!-- permission-matrix:end -->"
 TABLE = """
 # What each role gets at each door of Vigie. Columns: the roles (anonymous: no credentials; referent and
 # shopkeeper of commune A with the token of an SMS code; moderator, operator of A's police municipale and
-# commune admin of A with the staff's second factor; superuser: a platform administrator, no commune).
+# commune admin of A with the staff's second factor; the town's and oversight roles of A (CLSPD coordinator,
+# CSU operator, ethics committee, inspector, DPO) with the same second factor; superuser: a platform
+# administrator, no commune).
 # The API is called with tokens, the pages and the admin with a browser session (staff: password + TOTP;
 # referents and shopkeepers: a plain session).
 # A cell is one answer, or three for a door that takes an object: own / other commune / not theirs (an
@@ -49,242 +64,242 @@ TABLE = """
 # or refuse them (403); their tool is the admin.
 # A "# SUSPECT:" note marks a cell whose expected answer is not what the application gives today.
 #
-# operation                                                  | anonymous | referent   | shopkeeper | moderator   | operator   | admin       | superuser
+# operation                                                  | anonymous | referent   | shopkeeper | moderator   | operator   | admin       | coordinator | csu        | ethics     | inspector  | dpo        | superuser
 
 ## Sign-in and account
-POST   /api/v1/auth/otp/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /api/v1/auth/token/                                   | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /api/v1/auth/token/refresh/                           | ok        | ok         | ok         | ok          | ok         | ok          | ok
+POST   /api/v1/auth/otp/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /api/v1/auth/token/                                   | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /api/v1/auth/token/refresh/                           | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 # Public doors: what they give depends on the credentials in the body (a staff token only for staff with
 # their password and TOTP; the logout blacklists the refresh token given), never on who calls.
-POST   /api/v1/auth/staff/token/                             | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /api/v1/auth/logout/                                  | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/v1/me/                                           | 401       | ok         | ok         | ok          | ok         | ok          | ok
+POST   /api/v1/auth/staff/token/                             | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /api/v1/auth/logout/                                  | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /api/v1/me/                                           | 401       | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 # Staff accounts are closed by their commune's admin, not by their holder.
-DELETE /api/v1/me/                                           | 401       | ok         | ok         | 403         | 403        | 403         | 403
-GET    /api/v1/me/export/                                    | 401       | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/v1/me/preferences/                               | 401       | ok         | ok         | 403         | 403        | 403         | 403
-PATCH  /api/v1/me/preferences/                               | 401       | ok         | ok         | 403         | 403        | 403         | 403
-POST   /api/v1/devices/                                      | 401       | ok         | ok         | 403         | 403        | 403         | 403
-DELETE /api/v1/devices/{token}/                              | 401       | ok/404/404 | ok/404/404 | 403         | 403        | 403         | 403
+DELETE /api/v1/me/                                           | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/me/export/                                    | 401       | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /api/v1/me/preferences/                               | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+PATCH  /api/v1/me/preferences/                               | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/devices/                                      | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+DELETE /api/v1/devices/{token}/                              | 401       | ok/404/404 | ok/404/404 | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 # Public: the Web Push public key (browsers hand it to their push service; the app reads it before asking).
-GET    /api/v1/push/web/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/v1/sectors/                                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/v1/categories/                                   | 401       | ok         | ok         | ok          | ok         | ok          | ok
+GET    /api/v1/push/web/                                     | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /api/v1/sectors/                                      | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /api/v1/categories/                                   | 401       | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 
 ## Reporters
-GET    /api/v1/observations/                                 | 401       | ok         | ok         | 403         | 403        | 403         | 403
-POST   /api/v1/observations/                                 | 401       | ok         | ok         | 403         | 403        | 403         | 403
-GET    /api/v1/observations/{id}/                            | 401       | ok/404/404 | ok/404/404 | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/observations/{id}/additions/                  | 401       | ok/404/404 | ok/404/404 | 403         | 403        | 403         | 403
+GET    /api/v1/observations/                                 | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/observations/                                 | 401       | ok         | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/observations/{id}/                            | 401       | ok/404/404 | ok/404/404 | ok/404/ok   | ok/404/404 | ok/404/ok   | 404         | 404        | 404        | 404        | 404        | 404
+POST   /api/v1/observations/{id}/additions/                  | 401       | ok/404/404 | ok/404/404 | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 # Anonymous: 404, as for a photo that does not exist (a photo opens with credentials or a signed URL).
-GET    /api/v1/observations/{id}/photos/{photo_id}/          | 404       | ok/404/404 | ok/404/404 | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-GET    /api/v1/inbox/                                        | 401       | ok         | ok         | ok          | ok         | ok          | ok
-POST   /api/v1/inbox/{notification_id}/read/                 | 401       | ok/404/404 | ok/404/404 | ok/404/404  | ok/404/404 | ok/404/404  | ok/404/404
+GET    /api/v1/observations/{id}/photos/{photo_id}/          | 404       | ok/404/404 | ok/404/404 | ok/404/ok   | ok/404/404 | ok/404/ok   | 404         | 404        | 404        | 404        | 404        | 404
+GET    /api/v1/inbox/                                        | 401       | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /api/v1/inbox/{notification_id}/read/                 | 401       | ok/404/404 | ok/404/404 | ok/404/404  | ok/404/404 | ok/404/404  | ok/404/404  | ok/404/404 | ok/404/404 | ok/404/404 | ok/404/404 | ok/404/404
 
 ## Moderation
-GET    /api/v1/moderation/queue/                             | 401       | 403        | 403        | ok          | 403        | ok          | ok
-GET    /api/v1/moderation/{id}/                              | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/{id}/claim/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/{id}/release/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/{id}/approve/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/{id}/reject/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/{id}/merge/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-GET    /api/v1/moderation/additions/                         | 401       | 403        | 403        | ok          | 403        | ok          | ok
-POST   /api/v1/moderation/additions/{id}/approve/            | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/moderation/additions/{id}/reject/             | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-GET    /api/v1/senders/flagged/                              | 401       | 403        | 403        | ok          | 403        | ok          | ok
-POST   /api/v1/senders/{user_id}/block/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/senders/{user_id}/unblock/                    | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-GET    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | ok         | ok          | 404
-PUT    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | 403        | ok          | 404
+GET    /api/v1/moderation/queue/                             | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/moderation/{id}/                              | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/{id}/claim/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/{id}/release/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/{id}/approve/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/{id}/reject/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/{id}/merge/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/moderation/additions/                         | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/moderation/additions/{id}/approve/            | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/moderation/additions/{id}/reject/             | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/senders/flagged/                              | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/senders/{user_id}/block/                      | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/senders/{user_id}/unblock/                    | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | 404
+PUT    /api/v1/emergency-mode/                               | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 404
 
 ## Police
-GET    /api/v1/dispatches/                                   | 401       | 403        | 403        | 403         | ok         | ok          | ok
-GET    /api/v1/dispatches/{id}/                              | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/dispatches/{id}/acknowledge/                  | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/dispatches/{id}/assign/                       | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/dispatches/{id}/notes/                        | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/dispatches/{id}/handover/                     | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-POST   /api/v1/dispatches/{id}/close/                        | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 404
-GET    /api/v1/agencies/                                     | 401       | 403        | 403        | ok          | ok         | ok          | ok
+GET    /api/v1/dispatches/                                   | 401       | 403        | 403        | 403         | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/dispatches/{id}/                              | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/dispatches/{id}/acknowledge/                  | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/dispatches/{id}/assign/                       | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/dispatches/{id}/notes/                        | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/dispatches/{id}/handover/                     | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/dispatches/{id}/close/                        | 401       | 403        | 403        | 403         | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/agencies/                                     | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
 # An agency's API tokens (its own system's): the admins who may edit the agency. not theirs: the police
 # nationale serving A and B, whose tokens would read B's dispatches: listed to A's admin, created and
 # revoked by platform superusers only. The tokens themselves: tests/security/test_f13_agency_tokens.py.
-GET    /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/ok   | ok
-POST   /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/403  | ok
-POST   /api/v1/agencies/{id}/tokens/{token_id}/revoke/       | 401       | 403        | 403        | 403         | 403        | ok/404/403  | ok
+GET    /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/agencies/{id}/tokens/                         | 401       | 403        | 403        | 403         | 403        | ok/404/403  | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/agencies/{id}/tokens/{token_id}/revoke/       | 401       | 403        | 403        | 403         | 403        | ok/404/403  | 403         | 403        | 403        | 403        | 403        | ok
 
 ## Console
-GET    /api/v1/console/state/                                | 401       | 403        | 403        | ok          | ok         | ok          | ok
-GET    /api/v1/console/observations/                         | 401       | 403        | 403        | ok          | ok         | ok          | ok
-GET    /api/v1/console/observations/{observation_id}/        | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-GET    /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok
-PATCH  /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | ok
+GET    /api/v1/console/state/                                | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/console/observations/                         | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/console/observations/{observation_id}/        | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
+PATCH  /api/v1/console/preferences/                          | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
 # Duplicates and series of the commune's observations: its moderators and admin (a superuser: empty).
-GET    /api/v1/console/suggestions/                          | 401       | 403        | 403        | ok          | 403        | ok          | ok
+GET    /api/v1/console/suggestions/                          | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 
 ## Broadcasts
-GET    /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | ok
-POST   /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | 403
+GET    /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/broadcasts/                                   | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | 403
 # The same who-may as sending it: nothing is written or sent.
-POST   /api/v1/broadcasts/preview/                           | 401       | 403        | 403        | ok          | ok         | ok          | 403
+POST   /api/v1/broadcasts/preview/                           | 401       | 403        | 403        | ok          | ok         | ok          | 403         | 403        | 403        | 403        | 403        | 403
 # Drafted from an observation the user has a staff view of (its moderators, the police it reached).
-GET    /api/v1/broadcasts/prefill/?observation={observation} | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-GET    /api/v1/broadcasts/{broadcast_id}/                    | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404
+GET    /api/v1/broadcasts/prefill/?observation={observation} | 401       | 403        | 403        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/broadcasts/{broadcast_id}/                    | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
 # own: 403, the two-person rule (nobody approves a broadcast they wrote).
-POST   /api/v1/broadcasts/{broadcast_id}/approve/            | 401       | 403        | 403        | 403/404/ok  | 403/404/ok | 403/404/ok  | 404
-POST   /api/v1/broadcasts/{broadcast_id}/update/             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404
-POST   /api/v1/broadcasts/{broadcast_id}/cancel/             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404
-GET    /api/v1/broadcasts/{broadcast_id}/cap.xml             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 404
+POST   /api/v1/broadcasts/{broadcast_id}/approve/            | 401       | 403        | 403        | 403/404/ok  | 403/404/ok | 403/404/ok  | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/broadcasts/{broadcast_id}/update/             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/broadcasts/{broadcast_id}/cancel/             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/broadcasts/{broadcast_id}/cap.xml             | 401       | 403        | 403        | ok/404/ok   | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
 
 ## Referents
-POST   /api/v1/referents/applications/                       | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /api/v1/referents/invitations/{code}/accept/          | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/v1/referents/me/                                 | 401       | ok         | 403        | 403         | 403        | 403         | 403
-POST   /api/v1/referents/me/charter/                         | 401       | ok         | 403        | 403         | 403        | 403         | 403
-GET    /api/v1/referents/                                    | 401       | 403        | 403        | ok          | 403        | ok          | ok
-GET    /api/v1/referents/export.csv                          | 401       | 403        | 403        | ok          | 403        | ok          | ok
-GET    /api/v1/referents/{id}/                               | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-PATCH  /api/v1/referents/{id}/                               | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/referents/{id}/approve/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/referents/{id}/refuse/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/referents/{id}/suspend/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-POST   /api/v1/referents/{id}/end/                           | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 404
-GET    /api/v1/referents/invitations/                        | 401       | 403        | 403        | ok          | 403        | ok          | ok
-POST   /api/v1/referents/invitations/                        | 401       | 403        | 403        | ok          | 403        | ok          | 403
+POST   /api/v1/referents/applications/                       | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /api/v1/referents/invitations/{code}/accept/          | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /api/v1/referents/me/                                 | 401       | ok         | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/referents/me/charter/                         | 401       | ok         | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/referents/                                    | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/referents/export.csv                          | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/referents/{id}/                               | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+PATCH  /api/v1/referents/{id}/                               | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/referents/{id}/approve/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/referents/{id}/refuse/                        | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/referents/{id}/suspend/                       | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+POST   /api/v1/referents/{id}/end/                           | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /api/v1/referents/invitations/                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+POST   /api/v1/referents/invitations/                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
 
 ## Shops
-GET    /api/v1/shopkeepers/me/                               | 401       | 403        | ok         | 403         | 403        | 403         | 403
-PATCH  /api/v1/shopkeepers/me/                               | 401       | 403        | ok         | 403         | 403        | 403         | 403
-GET    /api/v1/shops/                                        | 401       | 403        | 403        | ok          | 403        | ok          | 403
-POST   /api/v1/shops/                                        | 401       | 403        | 403        | ok          | 403        | ok          | 403
-POST   /api/v1/shops/import/                                 | 401       | 403        | 403        | ok          | 403        | ok          | 403
-POST   /api/v1/shops/{shop_id}/shopkeepers/                  | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403
-GET    /api/v1/shop-applications/                            | 401       | 403        | 403        | ok          | 403        | ok          | 403
-POST   /api/v1/shop-applications/{application_id}/approve/   | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403
-POST   /api/v1/shop-applications/{application_id}/reject/    | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403
-GET    /api/v1/sms/quarantine/                               | 401       | 403        | 403        | ok          | 403        | ok          | 403
-POST   /api/v1/sms/quarantine/{message_id}/attach/           | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403
-POST   /api/v1/sms/quarantine/{message_id}/discard/          | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403
+GET    /api/v1/shopkeepers/me/                               | 401       | 403        | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+PATCH  /api/v1/shopkeepers/me/                               | 401       | 403        | ok         | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/shops/                                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/shops/                                        | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/shops/import/                                 | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/shops/{shop_id}/shopkeepers/                  | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/shop-applications/                            | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/shop-applications/{application_id}/approve/   | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/shop-applications/{application_id}/reject/    | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
+GET    /api/v1/sms/quarantine/                               | 401       | 403        | 403        | ok          | 403        | ok          | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/sms/quarantine/{message_id}/attach/           | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
+POST   /api/v1/sms/quarantine/{message_id}/discard/          | 401       | 403        | 403        | ok/404/ok   | 403        | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
 
 ## Read log
-GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | ok
-GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | ok
+GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
 
 ## Pages
-GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /livez                                                | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /favicon.ico                                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /readyz                                               | ok        | ok         | ok         | ok          | ok         | ok          | ok
+GET    /                                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /healthz                                              | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
+GET    /livez                                                | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
+GET    /favicon.ico                                          | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /readyz                                               | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
 # Opened by a bearer token or an allowed address, never by a role: 404 from anywhere else.
-GET    /metrics                                              | 404       | 404        | 404        | 404         | 404        | 404         | 404
+GET    /metrics                                              | 404       | 404        | 404        | 404         | 404        | 404         | 404         | 404        | 404        | 404        | 404        | 404
 # The API's description is public, as the code is.
-GET    /api/schema/                                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /api/docs/                                            | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /connexion/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200
-POST   /connexion/                                           | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /deconnexion/                                         | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /console/                                             | 302       | 302        | 302        | 200         | 200        | 200         | 200
+GET    /api/schema/                                          | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
+GET    /api/docs/                                            | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
+GET    /connexion/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+POST   /connexion/                                           | ok        | ok         | ok         | ok          | ok         | ok          | 200         | 200        | 200        | 200        | 200        | ok
+POST   /deconnexion/                                         | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /console/                                             | 302       | 302        | 302        | 200         | 200        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 # Where commune admins and superusers land after signing in; the others have the console.
-GET    /agents/                                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /console/photos/{photo_id}/                           | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
+GET    /agents/                                              | 302       | 302        | 302        | 403         | 403        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /console/photos/{photo_id}/                           | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
 # The incident sheet and its PDF: whoever may see the dispatch (its agency, its commune's moderators and admin).
-GET    /console/fiche/{dispatch_id}/                         | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-GET    /console/fiche/{dispatch_id}.pdf                      | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 404
-GET    /console/jsi18n/                                      | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /commerces/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /commerces/connexion/                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200
-POST   /commerces/connexion/                                 | ok        | ok         | ok         | ok          | ok         | ok          | ok
+GET    /console/fiche/{dispatch_id}/                         | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /console/fiche/{dispatch_id}.pdf                      | 302       | 302        | 302        | ok/404/ok   | ok/404/404 | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 404
+GET    /console/jsi18n/                                      | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /commerces/                                           | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /commerces/connexion/                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+POST   /commerces/connexion/                                 | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 # The second step of the shopkeepers' sign-in: without the first, back to it.
-GET    /commerces/connexion/code/                            | 302       | 302        | 302        | 302         | 302        | 302         | 302
-POST   /commerces/connexion/code/                            | 302       | 302        | 302        | 302         | 302        | 302         | 302
-POST   /commerces/deconnexion/                               | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /commerces/signaler/                                  | 302       | 302        | 200        | 302         | 302        | 302         | 302
-POST   /commerces/signaler/                                  | 302       | 302        | ok         | 302         | 302        | 302         | 302
-GET    /commerces/signalements/                              | 302       | 302        | 200        | 302         | 302        | 302         | 302
-GET    /commerces/mon-commerce/                              | 302       | 302        | 200        | 302         | 302        | 302         | 302
-POST   /commerces/mon-commerce/                              | 302       | 302        | ok         | 302         | 302        | 302         | 302
-GET    /commerces/inscription/                               | 200       | 200        | 200        | 200         | 200        | 200         | 200
-POST   /commerces/inscription/                               | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /commerces/inscription/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /commerces/inscription/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok
-GET    /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
-POST   /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok
+GET    /commerces/connexion/code/                            | 302       | 302        | 302        | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+POST   /commerces/connexion/code/                            | 302       | 302        | 302        | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+POST   /commerces/deconnexion/                               | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /commerces/signaler/                                  | 302       | 302        | 200        | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+POST   /commerces/signaler/                                  | 302       | 302        | ok         | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+GET    /commerces/signalements/                              | 302       | 302        | 200        | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+GET    /commerces/mon-commerce/                              | 302       | 302        | 200        | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+POST   /commerces/mon-commerce/                              | 302       | 302        | ok         | 302         | 302        | 302         | 302         | 302        | 302        | 302        | 302        | 302
+GET    /commerces/inscription/                               | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+POST   /commerces/inscription/                               | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /commerces/inscription/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /commerces/inscription/code/                          | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+POST   /commerces/inscription/commerce/                      | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 # The referents' web app: public shells that hold no data; their scripts call the API, which decides.
-GET    /app/                                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/connexion/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/charte/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/signalements/                                    | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/messages/                                        | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/preferences/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/protocole/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/deconnexion/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/manifest.webmanifest                             | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/sw.js                                            | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/sw-push.js                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200
-GET    /app/jsi18n/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200
+GET    /app/                                                 | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/connexion/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/charte/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/signalements/                                    | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/messages/                                        | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/preferences/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/protocole/                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/deconnexion/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/manifest.webmanifest                             | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/sw.js                                            | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/sw-push.js                                       | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /app/jsi18n/                                          | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
 # The provider's signature is the door: unsigned, 403 whoever asks.
-POST   /sms/{provider}/inbound/                              | 403       | 403        | 403        | 403         | 403        | 403         | 403
-POST   /sms/{provider}/status/                               | 403       | 403        | 403        | 403         | 403        | 403         | 403
+POST   /sms/{provider}/inbound/                              | 403       | 403        | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
+POST   /sms/{provider}/status/                               | 403       | 403        | 403        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 403
 
 ## Admin
-GET    /admin/                                               | 302       | 302        | 302        | 200         | 403        | 200         | 200
-GET    /admin/accounts/phonecode/                            | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/accounts/user/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/agency/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/agencytoken/                            | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/category/                               | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/communealertsettings/                   | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/dispatch/                               | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/observation/                            | 302       | 302        | 302        | 200         | 403        | 200         | 200
-GET    /admin/alerts/observationread/                        | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/routingrule/                            | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/alerts/senderstanding/                         | 302       | 302        | 302        | 200         | 403        | 200         | 200
-GET    /admin/audit/auditevent/                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/auth/group/                                    | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/axes/accessattempt/                            | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/axes/accessfailurelog/                         | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/axes/accesslog/                                | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/broadcasts/broadcast/                          | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/broadcasts/broadcastpolicy/                    | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/broadcasts/broadcasttemplate/                  | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/commerces/inboundmessage/                      | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/commerces/shop/                                | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/commerces/shopalerttemplate/                   | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/commerces/shopapplication/                     | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/commerces/shopkeeper/                          | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/console/consoleconnection/                     | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/messaging/delivery/                            | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/messaging/device/                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/application/                        | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/charter/                            | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/invitation/                         | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/preferences/                        | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/protocol/                           | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/neighbours/referent/                           | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/otp_totp/totpdevice/                           | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/territory/commune/                             | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/territory/sector/                              | 302       | 302        | 302        | 403         | 403        | 200         | 200
-GET    /admin/token_blacklist/blacklistedtoken/              | 302       | 302        | 302        | 403         | 403        | 403         | 200
-GET    /admin/token_blacklist/outstandingtoken/              | 302       | 302        | 302        | 403         | 403        | 403         | 200
+GET    /admin/                                               | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/accounts/phonecode/                            | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/accounts/user/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/agency/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/agencytoken/                            | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/category/                               | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/communealertsettings/                   | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/dispatch/                               | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/observation/                            | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/observationread/                        | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/routingrule/                            | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/senderstanding/                         | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/audit/auditevent/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/auth/group/                                    | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/axes/accessattempt/                            | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/axes/accessfailurelog/                         | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/axes/accesslog/                                | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/broadcasts/broadcast/                          | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/broadcasts/broadcastpolicy/                    | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/broadcasts/broadcasttemplate/                  | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/inboundmessage/                      | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/shop/                                | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/shopalerttemplate/                   | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/shopapplication/                     | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/shopkeeper/                          | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/console/consoleconnection/                     | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/messaging/delivery/                            | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/messaging/device/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/application/                        | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/charter/                            | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/invitation/                         | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/preferences/                        | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/protocol/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/referent/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/otp_totp/totpdevice/                           | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/territory/commune/                             | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/territory/sector/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/token_blacklist/blacklistedtoken/              | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/token_blacklist/outstandingtoken/              | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
 # Change pages of the rows that matter most, per scope (a row the admin does not show: 404).
-GET    /admin/alerts/observation/{id}/change/                | 302       | 302        | 302        | 200/404/200 | 403        | 200/404/200 | 200
-GET    /admin/alerts/dispatch/{id}/change/                   | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
-GET    /admin/alerts/agency/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
+GET    /admin/alerts/observation/{id}/change/                | 302       | 302        | 302        | 200/404/200 | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/dispatch/{id}/change/                   | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/alerts/agency/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
 # not theirs: the police nationale serving A and B, edited by platform superusers only.
-POST   /admin/alerts/agency/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | ok/404/403  | ok
-GET    /admin/accounts/user/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
-GET    /admin/neighbours/referent/{id}/change/               | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
-GET    /admin/commerces/shop/{id}/change/                    | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
-GET    /admin/commerces/inboundmessage/{id}/change/          | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
-GET    /admin/broadcasts/broadcast/{id}/change/              | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 200
+POST   /admin/alerts/agency/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | ok/404/403  | 403         | 403        | 403        | 403        | 403        | ok
+GET    /admin/accounts/user/{id}/change/                     | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/neighbours/referent/{id}/change/               | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/shop/{id}/change/                    | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/commerces/inboundmessage/{id}/change/          | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/broadcasts/broadcast/{id}/change/              | 302       | 302        | 302        | 403         | 403        | 200/404/200 | 403         | 403        | 403        | 403        | 403        | 200
 
 ## Sockets
-WS     /ws/console/                                          | 4401      | 4403       | 4403       | ok          | ok         | ok          | ok
+WS     /ws/console/                                          | 4401      | 4403       | 4403       | ok          | ok         | ok          | 4403        | 4403       | 4403       | 4403       | 4403       | ok
 # Tells the socket who it is authenticated as, nothing else.
-WS     /ws/ping/                                             | 4401      | ok         | ok         | ok          | ok         | ok          | ok
+WS     /ws/ping/                                             | 4401      | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
 """
 
 
