@@ -11,5 +11,5 @@ urlpatterns = [
     path("confidentialite/demande/", web.request_page, name="privacy-request"),
     path("confidentialite/demande/envoyee/", web.request_done_page, name="privacy-request-done"),
     path("agents/protection-des-donnees/", web.office_page_view, name="privacy-office"),
-    path("agents/protection-des-donnees/registre.<str:fmt>", web.register_download, name="privacy-register"),
+    path("agents/protection-des-donnees/registre/", web.register_download, name="privacy-register"),
 ]

@@ -125,8 +125,9 @@ def office_page_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @office_page
-def register_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The art. 30 register entry of the commune: JSON, ODT or PDF; each download is audited."""
+def register_download(request: HttpRequest) -> HttpResponse:
+    """The art. 30 register entry of the commune: ?format=json, odt or pdf; each download is audited."""
+    fmt = request.GET.get("format", "pdf")
     if fmt not in REGISTER_TYPES:
         raise Http404(_("Format inconnu."))
     commune = _office_commune(request)

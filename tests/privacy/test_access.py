@@ -85,21 +85,21 @@ def test_the_office_page_lists_open_requests_the_retention_report_and_links(comm
     assert other.reference not in page
     assert "Adresses IP du journal" in page  # the retention report
     assert "/api/v1/observation-reads/export.csv" in page
-    assert "registre.pdf" in page
-    assert "registre.odt" in page
-    assert "registre.json" in page
+    assert "registre/?format=pdf" in page
+    assert "registre/?format=odt" in page
+    assert "registre/?format=json" in page
     assert OFFICE in client.get("/agents/").content.decode()
 
 
 def test_the_register_downloads_are_the_commune_and_audited(commune):
     dpo, _device = factories.staff(role=Role.DPO, commune=commune)
     client = signed_in(dpo)
-    entry = json.loads(client.get(f"{OFFICE}registre.json").content)
+    entry = json.loads(client.get(f"{OFFICE}registre/?format=json").content)
     assert entry["commune"]["name"] == commune.name
     assert entry["transfers"] == "aucun"
-    assert client.get(f"{OFFICE}registre.odt").content[:2] == b"PK"
-    assert client.get(f"{OFFICE}registre.pdf").content[:5] == b"%PDF-"
-    assert client.get(f"{OFFICE}registre.xls").status_code == 404
+    assert client.get(f"{OFFICE}registre/?format=odt").content[:2] == b"PK"
+    assert client.get(f"{OFFICE}registre/?format=pdf").content[:5] == b"%PDF-"
+    assert client.get(f"{OFFICE}registre/?format=xls").status_code == 404
     assert AuditEvent.objects.filter(action="privacy.register_exported", actor_id=dpo.pk).count() == 3
 
 
