@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from alerts.privacy.models import RightsRequest
 from backend.accounts.models import Role, User
+from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict
 from backend.messaging.models import Delivery
@@ -23,6 +24,9 @@ from backend.territory.models import Commune
 
 DEADLINE_MONTHS = 1
 EXTENSION_MONTHS = 2
+# The public form from one address (each request mails the office at its deadline): a person has no
+# reason to send more; the office records the rest by hand.
+REQUESTS_PER_ADDRESS_PER_HOUR = 5
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -71,6 +75,10 @@ def rights_request_submit(
             _("Déclarez sur l'honneur que vous faites la demande pour vous-même."), field="identity_declared"
         )
     now = timezone.now()
+    if actor is None and ip and _recent_from(ip, now) >= REQUESTS_PER_ADDRESS_PER_HOUR:
+        raise ApplicationError(
+            _("Trop de demandes depuis cette connexion : réessayez dans une heure, ou écrivez à la mairie.")
+        )
     row = RightsRequest.objects.create(
         commune=commune,
         reference=_new_reference(commune),
@@ -98,6 +106,13 @@ def rights_request_submit(
         ip=ip,
     )
     return row
+
+
+def _recent_from(ip: str, now: datetime) -> int:
+    """Requests from this address in the last hour (their audit rows keep it)."""
+    return AuditEvent.objects.filter(
+        action="privacy.request_received", ip=ip, at__gte=now - timedelta(hours=1)
+    ).count()
 
 
 def _locked(row: RightsRequest) -> RightsRequest:

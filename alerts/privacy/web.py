@@ -22,6 +22,7 @@ from alerts.privacy.register import register_entry, register_odt, register_pdf
 from alerts.privacy.selectors import communes_listed, notice_commune
 from alerts.privacy.services import rights_request_submit
 from backend.audit.services import audit_record, client_ip
+from backend.core.errors import ApplicationError
 from backend.core.retention import period_text, retention_report, retention_rules
 from backend.territory.models import Commune
 
@@ -58,26 +59,34 @@ def request_page(request: HttpRequest) -> HttpResponse:
     form = RightsRequestForm(request.POST or None, initial={"commune": commune} if commune else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        row = rights_request_submit(
-            commune=data["commune"],
-            kind=data["kind"],
-            requester=data["requester"],
-            name=data["name"],
-            channel=data["channel"],
-            details=data["details"],
-            identity_proof=data["identity_proof"],
-            identity_declared=data["identity_declared"],
-            email=data.get("email") or "",
-            phone=data.get("phone") or "",
-            postal_address=data.get("postal_address") or "",
-            observation_reference=data.get("observation_reference") or "",
-            period_start=data.get("period_start"),
-            period_end=data.get("period_end"),
-            ip=client_ip(request),
-        )
-        request.session["privacy_request"] = row.pk
-        return redirect("privacy-request-done")
+        try:
+            row = _submit(request, data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            request.session["privacy_request"] = row.pk
+            return redirect("privacy-request-done")
     return render(request, "privacy/request.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _submit(request: HttpRequest, data: dict[str, Any]) -> RightsRequest:
+    return rights_request_submit(
+        commune=data["commune"],
+        kind=data["kind"],
+        requester=data["requester"],
+        name=data["name"],
+        channel=data["channel"],
+        details=data["details"],
+        identity_proof=data["identity_proof"],
+        identity_declared=data["identity_declared"],
+        email=data.get("email") or "",
+        phone=data.get("phone") or "",
+        postal_address=data.get("postal_address") or "",
+        observation_reference=data.get("observation_reference") or "",
+        period_start=data.get("period_start"),
+        period_end=data.get("period_end"),
+        ip=client_ip(request),
+    )
 
 
 @never_cache

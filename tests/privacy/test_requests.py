@@ -192,3 +192,12 @@ def test_reminders_go_to_the_commune_dpo_and_admins_once_a_day(client, commune, 
     assert rights_requests_remind(now=later + timedelta(hours=2)) == 0
     assert rights_requests_remind(now=later + timedelta(days=1, minutes=1)) == 1
     assert AuditEvent.objects.filter(action="privacy.reminder").count() == 2
+
+
+def test_the_public_form_takes_five_requests_an_hour_from_one_address(client, commune):
+    for _ in range(5):
+        assert client.post(FORM, _form(commune)).status_code == 302
+    refused = client.post(FORM, _form(commune))
+    assert refused.status_code == 400
+    assert "Trop de demandes" in refused.content.decode()
+    assert RightsRequest.objects.count() == 5
