@@ -22,6 +22,10 @@ The rules, in words:
   sees their own. Events and webhooks carry the police view unless they go to moderation groups only.
 - Referents, shops, applications and quarantined SMS are coordinated by the moderators and admins of
   their commune.
+- A commune's data-protection business (rights requests, the art. 30 register, the read log export, the
+  retention report) is its DPO's and its admin's; in the admin a DPO sees their commune's rights
+  requests and nothing else, and never an observation's view (a request's matching reports show their
+  reference, date and state only).
 - An agency token (docs/agency-api.md) is its agency's own system, not a person: it passes the
   agency-token doors only (AGENCY_TOKEN_DOORS: list, read, acknowledge, note and close that agency's
   dispatches, in the police view), with no second factor (a machine credential has none to give), and
