@@ -22,6 +22,10 @@ The rules, in words:
   sees their own. Events and webhooks carry the police view unless they go to moderation groups only.
 - Referents, shops, applications and quarantined SMS are coordinated by the moderators and admins of
   their commune.
+- A commune's data-protection business (rights requests, the art. 30 register, the read log export, the
+  retention report) is its DPO's and its admin's; in the admin a DPO sees their commune's rights
+  requests and nothing else, and never an observation's view (a request's matching reports show their
+  reference, date and state only).
 - An agency token (docs/agency-api.md) is its agency's own system, not a person: it passes the
   agency-token doors only (AGENCY_TOKEN_DOORS: list, read, acknowledge, note and close that agency's
   dispatches, in the police view), with no second factor (a machine credential has none to give), and
@@ -58,6 +62,7 @@ from alerts.models import (
     ObservationAddition,
     ObservationPhoto,
 )
+from alerts.privacy.models import RightsRequest
 from alerts.video.models import Camera, FootageRequest
 from alerts.watch_cell.models import Meeting
 from backend.accounts.models import Role, User
@@ -140,6 +145,8 @@ DOORS: dict[str, frozenset[str]] = {
     "reporter": Role.REPORTING,
     "referent": frozenset({Role.REFERENT}),
     "shopkeeper": frozenset({Role.SHOPKEEPER}),
+    # The commune's data-protection business (read log): its DPO and its admin.
+    "data_protection": frozenset({Role.ADMIN, Role.DPO}),
     # The town's statistics (figures only, never an observation): the CLSPD coordinator, commune admins.
     "statistics": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "staff": Role.STAFF,
@@ -389,9 +396,30 @@ def may_patrol(user: Any, commune_id: int) -> bool:
     return commune_id in patrol_communes(user)
 
 
-def read_log_commune(user: Any) -> int | None:
-    """Whose reads of observations a user may export (the DPO's request goes through the commune admin)."""
+def privacy_commune(user: Any) -> int | None:
+    """The commune whose data-protection business (rights requests, register, read log, retention report)
+    this user handles: its DPO, or its commune admin (who stands in when the DPO has no account)."""
+    if _active(user) and user.role == Role.DPO and user.commune_id is not None:
+        return int(user.commune_id)
     return administered_commune(user)
+
+
+def read_log_commune(user: Any) -> int | None:
+    """Whose reads of observations a user may export: the commune's DPO and its admin."""
+    return privacy_commune(user)
+
+
+def privacy_office_allowed(user: Any) -> bool:
+    """May open the DPO's page (/agents/protection-des-donnees/) and its register downloads."""
+    return privacy_commune(user) is not None
+
+
+def rights_requests_handled(user: Any) -> QuerySet[RightsRequest]:
+    """The rights requests this user examines and decides: those of the commune they handle."""
+    commune_id = privacy_commune(user)
+    if commune_id is None:
+        return RightsRequest.objects.none()
+    return RightsRequest.objects.filter(commune_id=commune_id)
 
 
 # --- the monthly watch cell (alerts/watch_cell) ----------------------------------------------------
@@ -467,6 +495,14 @@ def _official_commune(user: Any, *roles: str) -> int | None:
 
 def video_commune(user: Any) -> int | None:
     """The commune whose whole register this user reads: its CSU operators, its admin, its inspection."""
+
+
+# What a DPO finds in the admin: their commune's rights requests, nothing else.
+PRIVACY_MODELS = frozenset({"privacy.rightsrequest"})
+
+
+def _dpo(user: Any) -> bool:
+    return _active(user) and user.role == Role.DPO and privacy_commune(user) is not None
     return _official_commune(user, Role.CSU, Role.ADMIN, Role.INSPECTOR)
 
 
@@ -662,12 +698,15 @@ class Policy:
 
     def admin_site_allows(self, request: HttpRequest) -> bool:
         user = request.user
+        if _dpo(user):
+            return request_has_second_factor(request)
         if not (is_staff(user) and request_has_second_factor(request)):
             return False
         return bool(user.is_superuser) or user.role in Role.MODERATING  # type: ignore[union-attr]
 
     def _commune(self, request: HttpRequest) -> int | None:
-        return staff_commune(request.user)
+        user = request.user
+        return privacy_commune(user) if _dpo(user) else staff_commune(user)
 
     def admin_queryset(self, request: HttpRequest, admin: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
         user = request.user
@@ -677,6 +716,8 @@ class Policy:
             return queryset
         label = _label(queryset.model)
         commune_id = self._commune(request)
+        if _dpo(user) and label not in PRIVACY_MODELS:
+            return queryset.none()
         if label in PLATFORM_MODELS or commune_id is None:
             return queryset.none()
         if label in MODERATION_MODELS and moderated_commune(user) is None:
@@ -704,6 +745,8 @@ class Policy:
             return True
         if label in PLATFORM_MODELS:
             return False
+        if _dpo(user):
+            return label in PRIVACY_MODELS and action != "delete"
         if label in MODERATION_MODELS and action in ("module", "view"):
             return moderated_commune(user) is not None
         if obj is not None and action in ("change", "delete"):

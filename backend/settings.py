@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "alerts",
     "alerts.broadcasts",
     "alerts.console",
+    "alerts.privacy",
     "alerts.video",
     "alerts.statistics",
     "alerts.watch_cell",
@@ -414,6 +415,8 @@ CONSOLE_REPLAY_MAX_EVENTS = env_int("CONSOLE_REPLAY_MAX_EVENTS", 5000)
 CONSOLE_TILE_URL = env_str("CONSOLE_TILE_URL")
 CONSOLE_TILE_ATTRIBUTION = env_str("CONSOLE_TILE_ATTRIBUTION")
 # The « Carte web » link of an observation: {lat} and {lon} are replaced by its coordinates.
+# Rights requests and their answers, from their receipt: the commune's proof that it answered.
+PRIVACY_REQUEST_RETENTION_DAYS = env_int("PRIVACY_REQUEST_RETENTION_DAYS", 1095)
 CONSOLE_WEB_MAP_URL = env_str(
     "CONSOLE_WEB_MAP_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
 )
@@ -484,6 +487,26 @@ _RETENTION_TOO_SHORT = [
 ]
 if _RETENTION_TOO_SHORT:
     raise ImproperlyConfigured(f"Retention periods must be 1 or more: {', '.join(_RETENTION_TOO_SHORT)}")
+
+# --- data protection (alerts/privacy: the notice /confidentialite/, rights requests, the register) -----
+# The public address of the site (https://vigie.example.fr): SMS carry links to the privacy notice.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The controller named in the notice and register; empty: « Commune de <name>, représentée par son maire ».
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER")
+PRIVACY_CONTROLLER_ADDRESS = env_str("PRIVACY_CONTROLLER_ADDRESS")
+# How to reach the data-protection officer (art. 37-7: published); empty address: « DPO, mairie de … ».
+PRIVACY_DPO_EMAIL = env_str("PRIVACY_DPO_EMAIL")
+PRIVACY_DPO_ADDRESS = env_str("PRIVACY_DPO_ADDRESS")
+# The DPO and commune admins are reminded by e-mail when a request's deadline is this close (or past).
+PRIVACY_REMINDER_DAYS = env_int("PRIVACY_REMINDER_DAYS", 7)
+# E-mail (answers to rights requests, reminders): printed on the console unless an SMTP backend is set.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "vigie@localhost")
 
 # --- logging and metrics (backend/core/logs.py, observability.py, metrics.py) --------------------
 # plain (development) or json (production: one JSON object per line, with the request id).

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import alerts.broadcasts.urls
 import alerts.console.urls
 import alerts.console.web
+import alerts.privacy.urls
 import alerts.statistics.urls
 import alerts.urls
 import alerts.video.urls
@@ -26,6 +27,7 @@ api_v1 = [
     path("devices/", DeviceRegisterApi.as_view(), name="devices"),
     # `path`: a Web Push subscription's token is its endpoint URL (slashes, plain or percent-encoded).
     path("devices/<path:token>/", DeviceUnregisterApi.as_view(), name="device"),
+    *alerts.privacy.urls.api_urlpatterns,
     path("push/web/", WebPushConfigApi.as_view(), name="push-web"),
     *alerts.statistics.urls.api_urlpatterns,
     *alerts.urls.api_urlpatterns,
@@ -50,6 +52,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("accessibilite/", legal.accessibility_page, name="accessibility"),
     path("mentions-legales/", legal.legal_notice_page, name="legal-notice"),
+    *alerts.privacy.urls.urlpatterns,
     path("admin/", admin.site.urls),
     path("", include("backend.accounts.urls")),
     *alerts.statistics.urls.urlpatterns,

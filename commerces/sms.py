@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Observation
+from alerts.privacy.notice import notice_path, public_url
 from alerts.services import emergency_confirm_by_sms, observation_add_text, observation_submit
 from backend.accounts.models import User
 from backend.accounts.phone import normalize_phone
@@ -26,6 +27,7 @@ from backend.messaging.backends.inbound import InboundSms
 from backend.messaging.gsm7 import to_gsm7
 from backend.messaging.models import Delivery
 from backend.messaging.services import Outgoing, deliveries_enqueue
+from backend.territory.models import Commune
 from commerces.models import InboundMessage, Shop, Shopkeeper
 from commerces.selectors import commune_for_number, shopkeeper_for_phone
 from commerces.services import shopkeeper_enrol, shopkeeper_set_sms_opt_in
@@ -63,7 +65,8 @@ KEYWORDS = {
 }
 STOP_WORDS = frozenset({"STOP", "ARRET", "STOPALL", "DESABONNEMENT", "DESINSCRIPTION"})
 START_WORDS = frozenset({"START", "UNSTOP", "REPRISE"})
-HELP_WORDS = frozenset({"AIDE", "HELP", "INFO"})
+HELP_WORDS = frozenset({"AIDE", "HELP"})
+INFO_WORDS = frozenset({"INFO", "INFOS", "RGPD", "CONFIDENTIALITE"})
 FOLLOWABLE = (Observation.Status.PENDING, Observation.Status.DISPATCHED, Observation.Status.ACKNOWLEDGED)
 
 
@@ -93,6 +96,8 @@ def command_for(text: str) -> str | None:
         return "start"
     if word in HELP_WORDS:
         return "help"
+    if word in INFO_WORDS:
+        return "info"
     return None
 
 
@@ -124,6 +129,38 @@ def reply_help() -> str:
             "STOP : plus d'alertes. %(emergency)s"
         )
         % {"emergency": emergency_call()}
+    )
+
+
+def notice_link(commune: Commune | None) -> str:
+    return public_url(notice_path(commune))
+
+
+def reply_info(commune: Commune | None) -> str:
+    """INFO: who reads the messages, how long they are kept, the sender's rights: the privacy notice."""
+    return _reply(
+        _("Vigie : qui lit vos SMS, combien de temps, vos droits : %(link)s") % {"link": notice_link(commune)}
+    )
+
+
+def _notice_after_first_reply(row: InboundMessage) -> None:
+    """The first exchange of a number also brings the privacy notice (RGPD art. 13: at collection), as a
+    second SMS after the reply, which stays one SMS."""
+    if InboundMessage.objects.filter(sender=row.sender).exclude(pk=row.pk).exclude(reply="").exists():
+        return
+    commune = row.commune
+    deliveries_enqueue(
+        [
+            Outgoing(
+                channel=Delivery.Channel.SMS,
+                kind="commerces.privacy_notice",
+                recipient=row.author,
+                address="" if row.author else row.sender,
+                body=reply_info(commune),
+                data={"sender": commune.sms_number} if commune and commune.sms_number else {},
+                source=f"commerces.inbound:{row.pk}",
+            )
+        ]
     )
 
 
@@ -171,6 +208,8 @@ def sms_receive(*, inbound: InboundSms) -> str | None:
                 received_at=timezone.now(),
             )
             reply = _process(row)
+            if reply and notice_link(row.commune) not in reply:
+                _notice_after_first_reply(row)
             row.reply = (reply or "")[:500]
             row.save()
             audit_record(
@@ -215,6 +254,8 @@ def _process(row: InboundMessage) -> str | None:
     command = command_for(text)
     if command is not None:
         row.status = InboundMessage.Status.COMMAND
+        if command == "info":
+            return reply_info(row.commune)
         return _command(command, shopkeeper)
     if not text:
         row.status = InboundMessage.Status.EMPTY

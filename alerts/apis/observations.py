@@ -113,7 +113,8 @@ class ObservationListCreateApi(APIView):
         description=(
             "JSON, ou multipart avec les photos sous `photos`. En-tête `Idempotency-Key` conseillé : une "
             "requête rejouée renvoie la première réponse sans rien créer ; la même clé avec un autre corps "
-            "→ 422. " + EMERGENCY_CALL
+            "→ 422. Ce que deviennent les données, et les droits de l'auteur : `GET /api/v1/privacy/`, à "
+            "montrer avant le premier envoi. " + EMERGENCY_CALL
         ),
         parameters=[IDEMPOTENCY_KEY],
         request={

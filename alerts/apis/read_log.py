@@ -45,7 +45,7 @@ def _read_log(request: Request) -> tuple[QuerySet[ObservationRead], dict[str, in
 
 
 class ObservationReadListApi(APIView):
-    permission_classes = [door("commune_admin")]
+    permission_classes = [door("data_protection")]
 
     @extend_schema(
         operation_id="observation_reads_list",
@@ -66,7 +66,7 @@ class ObservationReadListApi(APIView):
 
 
 class ObservationReadExportApi(APIView):
-    permission_classes = [door("commune_admin")]
+    permission_classes = [door("data_protection")]
 
     @extend_schema(
         operation_id="observation_reads_export_csv",

@@ -97,6 +97,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "app_links": _links(request),
             "emergency_link": commune_id is not None and access.may_read_emergency(user, commune_id),
             "statistics_link": access.statistics_allowed(user),
+            "privacy_link": access.privacy_office_allowed(user),
         },
     )
 

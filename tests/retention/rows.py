@@ -21,6 +21,8 @@ from alerts import services
 from alerts.broadcasts.models import Broadcast, BroadcastRecipient
 from alerts.events import event_emit, moderation_group
 from alerts.models import EmergencyActivation, EmergencyLogEntry, Notification, Observation, ObservationRead
+from alerts.privacy.models import RightsRequest
+from alerts.privacy.services import rights_request_submit
 from alerts.read_log import observation_reads_record
 from alerts.video.models import Camera, Destruction, Extraction, FootageRequest
 from alerts.watch_cell.models import Action, Meeting, RosterMember
@@ -312,6 +314,21 @@ def shop_applications(w: World) -> Purged:
     return _gone(ShopApplication, row.pk)
 
 
+def rights_requests(w: World) -> Purged:
+    row = rights_request_submit(
+        commune=w.commune,
+        kind="access",
+        requester="third_party",
+        name="Jean Martin",
+        channel="sms",
+        phone=factories.phone(),
+        details="Suis-je cité ?",
+        identity_proof="CNI",
+        identity_declared=True,
+    )
+    return _gone(RightsRequest, row.pk)
+
+
 def shopkeepers_ended(w: World) -> Purged:
     """A shopkeeper's account whose link to their shop was removed."""
     shopkeeper = commerces_factories.shopkeeper(commerces_factories.shop(w.commune))
@@ -393,4 +410,5 @@ MAKERS: dict[str, Callable[[World], Purged]] = {
     "holiday_watch.requests": holiday_watch_requests,
     "commerces.shopkeepers_ended": shopkeepers_ended,
     "watch_cell.meetings": watch_cell_meetings,
+    "privacy.rights_requests": rights_requests,
 }

@@ -170,6 +170,7 @@ PERSONAL_DATA: dict[str, list[str] | str] = {
     "commerces.shopkeeper": "with the account: deleted when it is erased",
     "commerces.shopapplication": ["commerces.shop_applications"],
     "commerces.inboundmessage": ["commerces.inbound_sms"],
+    "privacy.rightsrequest": ["privacy.rights_requests"],
     "commerces.shopalerttemplate": "templates written by staff: no person",
     "holiday_watch.watchrequest": ["holiday_watch.requests"],
     "holiday_watch.patrolpass": ["holiday_watch.passes"],

@@ -214,8 +214,20 @@ GET    /tranquillite-vacances/patrouille/{request_id}/       | 302       | 302  
 POST   /tranquillite-vacances/patrouille/{request_id}/       | 302       | 302        | 302        | 403         | ok/404/ok  | ok/404/ok   | 403         | 403        | 403        | 403        | 403        | 403
 
 ## Read log
-GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
-GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | 403        | ok
+# The commune's DPO and admin (the DPO's page links to the export).
+GET    /api/v1/observation-reads/                            | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | ok         | ok
+GET    /api/v1/observation-reads/export.csv                  | 401       | 403        | 403        | 403         | 403        | ok          | 403         | 403        | 403        | 403        | ok         | ok
+
+## Data protection
+# The privacy notice and the rights request form are public (third parties use them); the done page
+# shows the request this browser made, else sends back to the form.
+GET    /api/v1/privacy/                                      | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+GET    /confidentialite/                                     | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /confidentialite/demande/                             | 200       | 200        | 200        | 200         | 200        | 200         | 200         | 200        | 200        | 200        | 200        | 200
+GET    /confidentialite/demande/envoyee/                     | ok        | ok         | ok         | ok          | ok         | ok          | ok          | ok         | ok         | ok         | ok         | ok
+# The DPO's page and the register: the commune's DPO and admin (a superuser has no commune).
+GET    /agents/protection-des-donnees/                       | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 200        | 403
+GET    /agents/protection-des-donnees/registre/              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 200        | 403
 
 ## Video-protection register
 # Police operators request footage for their agencies and read those requests; the CSU of A handles A's
@@ -328,7 +340,8 @@ GET    /cellule-de-veille/{meeting_id}/dossier/              | 302       | 302  
 GET    /cellule-de-veille/{meeting_id}/dossier.pdf           | 302       | 302        | 302        | ok/404/403  | ok/404/403 | ok/404/ok   | ok/404/ok   | ok/404/403 | ok/404/403 | ok/404/403 | ok/404/403 | 403
 
 ## Admin
-GET    /admin/                                               | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
+# A commune's DPO: the admin shows them their commune's rights requests, nothing else.
+GET    /admin/                                               | 302       | 302        | 302        | 200         | 403        | 200         | 403         | 403        | 403        | 403        | 200        | 200
 GET    /admin/accounts/phonecode/                            | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/accounts/user/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/alerts/agency/                                 | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
@@ -363,6 +376,7 @@ GET    /admin/neighbours/preferences/                        | 302       | 302  
 GET    /admin/neighbours/protocol/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/neighbours/referent/                           | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/otp_totp/totpdevice/                           | 302       | 302        | 302        | 403         | 403        | 403         | 403         | 403        | 403        | 403        | 403        | 200
+GET    /admin/privacy/rightsrequest/                         | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 200        | 200
 GET    /admin/video/camera/                                  | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/video/destruction/                             | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
 GET    /admin/video/extraction/                              | 302       | 302        | 302        | 403         | 403        | 200         | 403         | 403        | 403        | 403        | 403        | 200
