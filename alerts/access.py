@@ -495,14 +495,6 @@ def _official_commune(user: Any, *roles: str) -> int | None:
 
 def video_commune(user: Any) -> int | None:
     """The commune whose whole register this user reads: its CSU operators, its admin, its inspection."""
-
-
-# What a DPO finds in the admin: their commune's rights requests, nothing else.
-PRIVACY_MODELS = frozenset({"privacy.rightsrequest"})
-
-
-def _dpo(user: Any) -> bool:
-    return _active(user) and user.role == Role.DPO and privacy_commune(user) is not None
     return _official_commune(user, Role.CSU, Role.ADMIN, Role.INSPECTOR)
 
 
@@ -665,9 +657,15 @@ MODERATION_MODELS = frozenset(
 )
 # Rows of every commune (phone numbers and addresses of anyone who asked a code).
 PLATFORM_MODELS = frozenset({"accounts.phonecode"})
+# What a DPO finds in the admin: their commune's rights requests, nothing else.
+PRIVACY_MODELS = frozenset({"privacy.rightsrequest"})
 # The video-protection register is a legal record: read-only in the admin for everyone, superusers too
 # (requests are made and handled through the API, extractions only appended).
 REGISTER_MODELS = frozenset({"video.footagerequest", "video.extraction", "video.destruction"})
+
+
+def _dpo(user: Any) -> bool:
+    return _active(user) and user.role == Role.DPO and privacy_commune(user) is not None
 
 
 def _label(model: type[Model]) -> str:

@@ -26,6 +26,8 @@ NAMED = gettext_lazy("personnes citées dans les signalements")
 REQUESTERS = gettext_lazy("personnes qui exercent leurs droits")
 SENDERS = gettext_lazy("expéditeurs de SMS")
 RESIDENTS = gettext_lazy("habitants destinataires des alertes")
+HOLIDAY_RESIDENTS = gettext_lazy("habitants inscrits à l'Opération Tranquillité Vacances, leurs contacts")
+PARTNERS = gettext_lazy("membres et partenaires des cellules de veille")
 
 # Per retention rule: (the data it holds, the people it is about).
 DESCRIPTIONS: dict[str, tuple[StrOrPromise, tuple[StrOrPromise, ...]]] = {
@@ -100,6 +102,35 @@ DESCRIPTIONS: dict[str, tuple[StrOrPromise, tuple[StrOrPromise, ...]]] = {
         (SHOPKEEPERS,),
     ),
     "commerces.shopkeepers_ended": (gettext_lazy("comptes de commerçants partis"), (SHOPKEEPERS,)),
+    "holiday_watch.requests": (
+        gettext_lazy(
+            "demandes de tranquillité vacances : adresse, dates d'absence, alarme, personne à prévenir, "
+            "visiteurs autorisés, clés confiées, téléphone"
+        ),
+        (HOLIDAY_RESIDENTS,),
+    ),
+    "holiday_watch.passes": (
+        gettext_lazy("passages de patrouille : heure, agent, constat, photos"),
+        (HOLIDAY_RESIDENTS, STAFF),
+    ),
+    "video.register": (
+        gettext_lazy(
+            "registre de vidéoprotection : demandes d'images (officier, réquisition), extractions "
+            "(destinataire, empreinte), destructions"
+        ),
+        (STAFF, NAMED),
+    ),
+    "watch_cell.meetings": (
+        gettext_lazy("réunions de la cellule de veille : participants (nom, e-mail), actions et pilotes"),
+        (PARTNERS, STAFF),
+    ),
+    "alerts.emergency_activations": (
+        gettext_lazy(
+            "activations de la cellule de veille d'urgence : demandeur (qualité, nom), motif, journal, "
+            "confirmations des membres"
+        ),
+        (STAFF, PARTNERS),
+    ),
 }
 
 SECURITY_MEASURES = (
