@@ -96,6 +96,7 @@ def test_several_communes_the_page_lists_them(client, commune, other_commune):
     [
         "/commerces/inscription/",  # the shops' enrolment form
         "/confidentialite/demande/",  # the rights request form
+        "/tranquillite-vacances/",  # the holiday watch's first step
         "/",  # any page on base.html: the footer
     ],
 )
@@ -103,6 +104,11 @@ def test_web_intakes_link_to_the_notice(client, commune, path):
     page = client.get(path)
     assert page.status_code == 200
     assert 'href="/confidentialite/"' in page.content.decode()
+
+
+def test_the_holiday_watch_form_says_it_next_to_its_fields(client, commune):
+    page = client.get("/tranquillite-vacances/").content.decode()
+    assert page.count('href="/confidentialite/"') == 2  # the form's line and the footer
 
 
 def test_the_shops_report_form_links_to_the_notice(commune):

@@ -10,10 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alerts.statistics.selectors import statistics_counters
+from alerts.statistics.services import statistics_refresh
 from alerts.video.models import Extraction, FootageRequest
 from alerts.video.selectors import monthly_counts
 from backend.accounts.models import Role
 from backend.audit.models import AuditEvent
+from backend.core.retention import retention_purge
 from tests import factories
 from tests.alerts import factories as alert_factories
 from tests.alerts.video.conftest import Video, extraction_body, request_body, video_of, window
@@ -356,11 +359,17 @@ def test_the_console_learns_that_footage_was_requested_never_more(video: Video) 
 
 
 def test_the_register_is_kept_six_years_then_purged(video: Video) -> None:
-    from backend.core.retention import retention_purge
-
+    """…and the town's statistics keep its month's counts (frozen by the purge's hook, never recomputed)."""
     _extracted(video)
+    month = timezone.localdate().replace(day=1)
     retention_purge(now=timezone.now() + timedelta(days=2191))
     assert Extraction.objects.count() == 1
     retention_purge(now=timezone.now() + timedelta(days=2193))
     assert not FootageRequest.objects.exists()
     assert not Extraction.objects.exists()
+    statistics_refresh(commune=video.commune, months=[month])
+    counters = statistics_counters(commune_id=video.commune.pk, month_from=month, month_to=month)
+    assert {row["key"]: row["value"] for row in counters if row["key"].startswith("video")} == {
+        "video_extractions": 1,
+        "video_requests": 1,
+    }

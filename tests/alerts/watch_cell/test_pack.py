@@ -18,7 +18,7 @@ from alerts.watch_cell.models import Action
 from alerts.watch_cell.pack import meeting_pack
 from tests.alerts import factories as f
 from tests.alerts.watch_cell.helpers import Cell, cell, meeting
-from tests.helpers import signed_in
+from tests.helpers import api_client_for, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,18 @@ def test_the_figures_compare_the_month_with_the_last_and_with_last_year_by_secto
     ]
     assert (pack.total.this_month, pack.total.last_month, pack.total.last_year) == (4, 2, 4)
     assert [row.name for row in pack.top_sectors] == ["Nord", "Sud"]
-    # The statistics' figures for the same months, by sector, are the pack's.
+    # The statistics' figures for the same months, by sector, are the pack's: the selector's and the
+    # endpoint's (GET /api/v1/statistics/, as the commune's CLSPD coordinator reads it).
+    api = api_client_for(place.coordinator, second_factor=True)
     for month, column in zip(MONTHS, ("this_month", "last_month", "last_year"), strict=True):
         figures = statistics_figures(
             commune_id=place.commune.pk, month_from=month, month_to=month, group_by=["sector"]
         )
         expected = {row["sector_name"]: row["count"] for row in figures}
         assert {row.name: getattr(row, column) for row in pack.sectors if getattr(row, column)} == expected
+        response = api.get(f"/api/v1/statistics/?from={month:%Y-%m}&to={month:%Y-%m}&group_by=sector")
+        assert response.status_code == 200, response.content
+        assert {row["sector_name"]: row["count"] for row in response.json()["figures"]} == expected
 
 
 def test_an_action_left_open_reappears_in_the_next_meetings_pack_until_closed() -> None:

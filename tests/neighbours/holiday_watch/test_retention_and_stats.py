@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from alerts.statistics.selectors import statistics_counters
+from alerts.statistics.services import statistics_refresh
 from backend.core.retention import retention_purge, retention_report
 from neighbours.holiday_watch.models import PatrolPass, WatchRequest
 from neighbours.holiday_watch.selectors import monthly_counts
@@ -59,3 +61,28 @@ def test_monthly_counts_are_requests_passes_and_anomalies_by_sector(commune: Any
         (south.sector_id, "holiday_watch.passes", 1),
     }
     assert monthly_counts(commune.pk, date(2026, 6, 1)) == []
+
+
+def test_the_towns_statistics_keep_the_holiday_watch_after_its_purge(
+    commune: Any, settings: Any, time_machine: Any
+) -> None:
+    """The statistics registry counts requests and passes, and freezes their month before the purge."""
+    settings.HOLIDAY_WATCH_RETENTION_DAYS = 30
+    time_machine.move_to(FRIDAY, tick=False)
+    officer, _agency = patrol(commune)
+    home = watch(commune, sector="nord", start=-5, end=-1)
+    watch(commune, sector="sud", start=2, end=9)
+    patrol_pass_record(request=home, officer=officer, outcome="ras")
+    july = date(2026, 7, 1)
+    wanted = [
+        {"key": "holiday_watch.passes", "value": 1},
+        {"key": "holiday_watch.requests", "value": 2},
+    ]
+
+    time_machine.move_to(FRIDAY + timedelta(days=30), tick=False)  # the first request and its pass go
+    retention_purge()
+    assert WatchRequest.objects.count() == 1
+    assert not PatrolPass.objects.exists()
+    assert statistics_counters(commune_id=commune.pk, month_from=july, month_to=july) == wanted
+    statistics_refresh(commune=commune, months=[july])  # a frozen month is never computed again
+    assert statistics_counters(commune_id=commune.pk, month_from=july, month_to=july) == wanted
