@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.forms import SmsPhoneForm
 from backend.core.forms import NeutralCharField
 from backend.territory.models import Commune, Sector
 from commerces.models import Trade
@@ -23,25 +24,9 @@ CATEGORIES = [
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class PhoneForm(forms.Form):
-    phone = NeutralCharField(
-        label=_("Numéro de téléphone mobile"),
-        max_length=40,
-        help_text=_("Le numéro inscrit pour votre commerce, par exemple 06 12 34 56 78."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-
-
-class CodeForm(forms.Form):
-    code = NeutralCharField(
-        label=_("Code reçu par SMS"),
-        min_length=6,
-        max_length=6,
-        help_text=_("6 chiffres, valable 5 minutes."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
-        ),
-    )
+class PhoneForm(SmsPhoneForm):
+    phone_label = _("Numéro de téléphone mobile")
+    phone_help = _("Le numéro inscrit pour votre commerce, par exemple 06 12 34 56 78.")
 
 
 class ReportForm(forms.Form):

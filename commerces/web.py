@@ -23,17 +23,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alerts.services import observation_submit
+from backend.accounts.forms import SmsCodeForm, sms_code_send, sms_code_verify
 from backend.accounts.models import PhoneCode, Role
 from backend.accounts.otp import (
     login_with_code,
-    phone_code_request,
     phone_from_verification_token,
-    verify_phone_with_code,
 )
-from backend.accounts.phone import normalize_phone
 from backend.audit.services import client_ip
 from backend.core.errors import ApplicationError
-from commerces.forms import ApplicationForm, CodeForm, OptInForm, PhoneForm, ReportForm
+from commerces.forms import ApplicationForm, OptInForm, PhoneForm, ReportForm
 from commerces.models import Shopkeeper
 from commerces.selectors import observations_of, shopkeeper_of
 from commerces.services import shop_application_submit, shopkeeper_set_sms_opt_in
@@ -135,12 +133,8 @@ def login_phone(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(_posted(request))
     next_url = _safe_next(request, reverse("commerces:home"))
     if request.method == "POST" and form.is_valid():
-        try:
-            phone = normalize_phone(form.cleaned_data["phone"])
-            phone_code_request(phone=phone, purpose=PhoneCode.Purpose.LOGIN, ip=client_ip(request))
-        except ApplicationError as exc:
-            form.add_error("phone", exc.message)
-        else:
+        phone = sms_code_send(form, purpose=PhoneCode.Purpose.LOGIN, ip=client_ip(request))
+        if phone is not None:
             request.session[LOGIN_PHONE] = phone
             messages.info(request, _("Si ce numéro est inscrit, un code vient de lui être envoyé par SMS."))
             return HttpResponseRedirect(f"{reverse('commerces:login-code')}?{urlencode({'next': next_url})}")
@@ -153,7 +147,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(LOGIN_PHONE)
     if not phone:
         return HttpResponseRedirect(reverse("commerces:login"))
-    form = CodeForm(_posted(request))
+    form = SmsCodeForm(_posted(request))
     next_url = _safe_next(request, reverse("commerces:home"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,12 +240,8 @@ def my_shop(request: HttpRequest, shopkeeper: Shopkeeper) -> HttpResponse:
 def apply_phone(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            phone = normalize_phone(form.cleaned_data["phone"], mobile_only=True)
-            phone_code_request(phone=phone, purpose=PhoneCode.Purpose.VERIFY, ip=client_ip(request))
-        except ApplicationError as exc:
-            form.add_error("phone", exc.message)
-        else:
+        phone = sms_code_send(form, purpose=PhoneCode.Purpose.VERIFY, ip=client_ip(request))
+        if phone is not None:
             request.session[APPLY_PHONE] = phone
             messages.info(request, _("Un code vient d'être envoyé par SMS à ce numéro."))
             return HttpResponseRedirect(reverse("commerces:apply-code"))
@@ -264,13 +254,10 @@ def apply_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(APPLY_PHONE)
     if not phone:
         return HttpResponseRedirect(reverse("commerces:apply"))
-    form = CodeForm(_posted(request))
+    form = SmsCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            token = verify_phone_with_code(phone=phone, code=form.cleaned_data["code"])
-        except ApplicationError as exc:
-            form.add_error("code", exc.message)
-        else:
+        token = sms_code_verify(form, phone=phone)
+        if token is not None:
             request.session[APPLY_TOKEN] = token
             return HttpResponseRedirect(reverse("commerces:apply-shop"))
     return _page(request, "commerces/login_code.html", {"form": form, "phone": phone, "apply": True})

@@ -13,25 +13,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class PhoneForm(forms.Form):
-    phone = NeutralCharField(
-        label=_("Votre numéro de téléphone mobile"),
-        max_length=40,
-        help_text=_("Un code vous sera envoyé par SMS, par exemple au 06 12 34 56 78."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-
-
-class CodeForm(forms.Form):
-    code = NeutralCharField(
-        label=_("Code reçu par SMS"),
-        min_length=6,
-        max_length=6,
-        help_text=_("6 chiffres, valable 5 minutes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
 class SectorChoiceField(forms.ModelChoiceField[Sector]):
     def label_from_instance(self, obj: Sector) -> str:
         return f"{obj.commune} : {obj.name}"

@@ -24,14 +24,14 @@ from django.views.decorators.http import require_http_methods
 
 from alerts import access
 from alerts.console.web import staff_page
+from backend.accounts.forms import SmsCodeForm, SmsPhoneForm, sms_code_send, sms_code_verify
 from backend.accounts.models import PhoneCode
-from backend.accounts.otp import phone_code_request, phone_from_verification_token, verify_phone_with_code
-from backend.accounts.phone import normalize_phone
+from backend.accounts.otp import phone_from_verification_token
 from backend.audit.services import client_ip
 from backend.core.errors import ApplicationError
 from backend.territory.models import Commune
 from neighbours.holiday_watch import selectors, services
-from neighbours.holiday_watch.forms import CodeForm, PassForm, PhoneForm, RequestForm, ShortenForm
+from neighbours.holiday_watch.forms import PassForm, RequestForm, ShortenForm
 from neighbours.holiday_watch.models import ANOMALY_CATEGORIES, WatchRequest
 
 PHONE = "holiday_watch.phone"
@@ -90,14 +90,10 @@ def start(request: HttpRequest) -> HttpResponse:
     """What the service is, the notice, the national service's link; the phone to prove."""
     step = request.POST.get("suite") or request.GET.get("suite") or "demande"
     step = step if step in NEXT_STEPS else "demande"
-    form = PhoneForm(_posted(request))
+    form = SmsPhoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            phone = normalize_phone(form.cleaned_data["phone"], mobile_only=True)
-            phone_code_request(phone=phone, purpose=PhoneCode.Purpose.VERIFY, ip=client_ip(request))
-        except ApplicationError as exc:
-            form.add_error("phone", exc.message)
-        else:
+        phone = sms_code_send(form, purpose=PhoneCode.Purpose.VERIFY, ip=client_ip(request))
+        if phone is not None:
             request.session[PHONE] = phone
             messages.info(request, _("Un code vient d'être envoyé par SMS à ce numéro."))
             return HttpResponseRedirect(f"{reverse('holiday-watch:code')}?{urlencode({'suite': step})}")
@@ -119,13 +115,10 @@ def code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(PHONE)
     if not phone:
         return _prove_first(step)
-    form = CodeForm(_posted(request))
+    form = SmsCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            token = verify_phone_with_code(phone=phone, code=form.cleaned_data["code"])
-        except ApplicationError as exc:
-            form.add_error("code", exc.message)
-        else:
+        token = sms_code_verify(form, phone=phone)
+        if token is not None:
             request.session[TOKEN] = token
             return HttpResponseRedirect(reverse(NEXT_STEPS[step]))
     return _page(request, "holiday_watch/code.html", {"form": form, "phone": phone, "step": step})
