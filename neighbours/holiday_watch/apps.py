@@ -15,7 +15,8 @@ class HolidayWatchConfig(AppConfig):
         from alerts import access
         from alerts.registry import StaffLink, register_sms_recipients, register_staff_link
         from alerts.statistics.registry import register_monthly_counter
-        from neighbours.holiday_watch import retention, selectors
+        from backend.accounts import personal_data
+        from neighbours.holiday_watch import retention, selectors, services
 
         # A burglary alert for a sector also texts the residents away from it who asked for alerts.
         register_sms_recipients("holiday_watch", selectors.alert_numbers)
@@ -28,6 +29,11 @@ class HolidayWatchConfig(AppConfig):
             ),
         )
         retention.register()
+        personal_data.register_personal_data(
+            "holiday_watch",
+            export=selectors.holiday_watch_personal_data,
+            erase=services.holiday_watch_data_erase,
+        )
         # Requests, passes and anomalies in the town's statistics, counted before the purge takes them.
         register_monthly_counter(
             "holiday_watch",

@@ -3,6 +3,7 @@ the numbers a burglary alert texts, and the statistics' monthly counts."""
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -32,6 +33,44 @@ def earliest_start(*, now: datetime | None = None) -> date:
 
 def requests_of_referent(*, user: User) -> QuerySet[WatchRequest]:
     return WatchRequest.objects.filter(requester=user).select_related("sector").order_by("-start", "-pk")
+
+
+def requests_of_person(user: User) -> QuerySet[WatchRequest]:
+    """Every watch a person asked for: through the app (their account), or by the web form with their
+    account's number."""
+    mine = Q(requester=user)
+    if user.phone:
+        mine |= Q(phone=user.phone.as_e164)
+    return WatchRequest.objects.filter(mine)
+
+
+def holiday_watch_personal_data(user: User) -> list[dict[str, Any]]:
+    """The holiday watch's section of the person's export (GET /api/v1/me/export/): their requests and what
+    the patrols noted (never the officer's name)."""
+    rows = (
+        requests_of_person(user).select_related("sector").prefetch_related("passes").order_by("start", "pk")
+    )
+    return [
+        {
+            "address": row.address,
+            "sector": row.sector.name if row.sector else None,
+            "start": row.start,
+            "end": row.end,
+            "alarm": row.alarm,
+            "contact_name": row.contact_name,
+            "contact_phone": row.contact_phone,
+            "visitors": row.visitors,
+            "keys_left_with": row.keys_left_with,
+            "burglary_alerts": row.burglary_alerts,
+            "status": row.status,
+            "created_at": row.created_at,
+            "passes": [
+                {"at": item.at, "outcome": item.outcome, "note": item.note}
+                for item in sorted(row.passes.all(), key=lambda item: item.at)
+            ],
+        }
+        for row in rows
+    ]
 
 
 def requests_of_phone(*, phone: str, today: date | None = None) -> QuerySet[WatchRequest]:

@@ -24,7 +24,7 @@ from backend.messaging.services import Outgoing, delivery_enqueue
 from backend.territory.models import Address, Commune, Sector
 from backend.territory.selectors import sector_for_point
 from neighbours.holiday_watch.models import ANOMALY_CATEGORIES, PatrolPass, WatchRequest
-from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.selectors import earliest_start, requests_of_person
 
 # A watch longer than this is not a holiday: the town sees the resident instead.
 MAX_ABSENCE = timedelta(days=92)
@@ -268,3 +268,9 @@ def patrol_pass_record(
                 )
             )
     return row
+
+
+def holiday_watch_data_erase(user: User) -> None:
+    """Personal-data eraser (registered with the kernel): the person's watches end and go, with their passes
+    (an observation an anomaly made stays, as every observation does)."""
+    requests_of_person(user).delete()

@@ -9,10 +9,11 @@ import pytest
 from backend.territory.models import Address
 from neighbours.holiday_watch.models import WatchRequest
 from neighbours.holiday_watch.selectors import earliest_start
+from neighbours.holiday_watch.services import patrol_pass_record
 from tests import factories
 from tests.helpers import api_client_for
 from tests.neighbours import factories as nf
-from tests.neighbours.holiday_watch.factories import FRIDAY
+from tests.neighbours.holiday_watch.factories import FRIDAY, patrol, watch
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/holiday-watch/"
@@ -115,3 +116,27 @@ def test_only_referents_pass_the_api(commune: Any) -> None:
     operator = factories.user(role="operator", commune=commune)
     body = _body(start=start.isoformat(), end=start.isoformat())
     assert api_client_for(operator).post(URL, body, format="json").status_code == 403
+
+
+def test_a_referents_export_holds_their_watches_and_erasure_ends_them(commune: Any) -> None:
+    """RGPD: GET /api/v1/me/export/ lists the watches asked through the app or the web form with the
+    account's number (what the patrols noted, never the officer); DELETE /api/v1/me/ takes them away."""
+    referent = nf.referent(commune).user
+    by_app = watch(
+        commune, requester=referent, phone=referent.phone.as_e164, channel=WatchRequest.Channel.APP
+    )
+    by_web = watch(commune, phone=referent.phone.as_e164, address="3 impasse des Lilas")
+    someone_else = watch(commune)
+    officer, _agency = patrol(commune)
+    patrol_pass_record(request=by_app, officer=officer, outcome="ras")
+    client = api_client_for(referent)
+
+    section = client.get("/api/v1/me/export/").json()["holiday_watch"]
+    assert sorted(row["address"] for row in section) == ["12 chemin des Pins", "3 impasse des Lilas"]
+    passes = next(row["passes"] for row in section if row["address"] == by_app.address)
+    assert [(item["outcome"], item["note"]) for item in passes] == [("ras", "")]
+    assert officer.display_name not in str(section)
+
+    assert client.delete("/api/v1/me/").status_code == 204
+    assert not WatchRequest.objects.filter(pk__in=[by_app.pk, by_web.pk]).exists()
+    assert WatchRequest.objects.filter(pk=someone_else.pk).exists()
