@@ -401,7 +401,16 @@ def privacy_commune(user: Any) -> int | None:
     this user handles: its DPO, or its commune admin (who stands in when the DPO has no account)."""
     if _active(user) and user.role == Role.DPO and user.commune_id is not None:
         return int(user.commune_id)
-    return administered_commune(user)
+    return administered_commune(user)  # PRIVACY_OFFICE: the DPO, else the commune admin
+
+
+PRIVACY_OFFICE = frozenset({Role.DPO, Role.ADMIN})
+
+
+def privacy_officers(commune_id: int) -> QuerySet[User]:
+    """Who handles a commune's data-protection business (privacy_commune's answer, from the other side):
+    its active DPO and commune admins."""
+    return User.objects.filter(commune_id=commune_id, role__in=PRIVACY_OFFICE, is_active=True)
 
 
 def read_log_commune(user: Any) -> int | None:

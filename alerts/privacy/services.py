@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import access
 from alerts.privacy.models import RightsRequest
-from backend.accounts.models import Role, User
+from backend.accounts.models import User
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
 from backend.core.errors import ApplicationError, Conflict
@@ -255,9 +256,7 @@ def _tell(row: RightsRequest, text: str, *, kind: str) -> None:
 
 def _office(commune_id: int) -> list[str]:
     """The addresses of whoever handles the commune's requests: its DPO and admins."""
-    people = User.objects.filter(
-        commune_id=commune_id, role__in=[Role.DPO, Role.ADMIN], is_active=True
-    ).exclude(email="")
+    people = access.privacy_officers(commune_id).exclude(email="")
     return sorted(set(people.values_list("email", flat=True)))
 
 
