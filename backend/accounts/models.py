@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+_STAFF = frozenset({"moderator", "operator", "admin"})
+_OFFICIALS = frozenset({"coordinator", "csu", "ethics", "inspector", "dpo"})
+
 
 class Role(models.TextChoices):
     REFERENT = "referent", _("Référent Participation Citoyenne")
@@ -25,13 +28,11 @@ class Role(models.TextChoices):
     # business (alerts/access.py).
     REPORTING = enum.nonmember(frozenset({"referent", "shopkeeper"}))
     # The console's people: moderation and police work.
-    STAFF = enum.nonmember(frozenset({"moderator", "operator", "admin"}))
+    STAFF = enum.nonmember(_STAFF)
     # Never in the console, never an observation's view: their own pages only.
-    OFFICIALS = enum.nonmember(frozenset({"coordinator", "csu", "ethics", "inspector", "dpo"}))
+    OFFICIALS = enum.nonmember(_OFFICIALS)
     # Who signs in with a password and a second factor (TOTP), never with an SMS code.
-    SECOND_FACTOR = enum.nonmember(
-        frozenset({"moderator", "operator", "admin", "coordinator", "csu", "ethics", "inspector", "dpo"})
-    )
+    SECOND_FACTOR = enum.nonmember(_STAFF | _OFFICIALS)
     MODERATING = enum.nonmember(frozenset({"moderator", "admin"}))
     POLICING = enum.nonmember(frozenset({"operator", "admin"}))
 
