@@ -438,7 +438,7 @@ def rights_requests_handled(user: Any) -> QuerySet[RightsRequest]:
 
 WATCH_CELL_MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})
 # Who may sit on a roster with an account: the commune's staff and officials (never a reporter).
-WATCH_CELL_ACCOUNTS = Role.STAFF | Role.OFFICIALS
+WATCH_CELL_ACCOUNTS = Role.SECOND_FACTOR
 
 
 def watch_cell_commune(user: Any) -> int | None:
